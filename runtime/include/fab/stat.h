@@ -1,0 +1,74 @@
+/*
+ * fab/stat.h — statistics accumulators and across-replication summaries.
+ *
+ *   fab_stat_tally     observations (waiting times, lead times): count, mean, variance (Welford),
+ *                      min, max.
+ *   fab_stat_timeavg   a piecewise-constant level over time (queue length, busy servers):
+ *                      time-weighted mean and maximum.
+ *   fab_stat_quantile  streaming quantile estimate with bounded memory (lead-time p50/p90/p99).
+ *   fab_stat_summary   mean, sd, Student-t 95 % confidence interval and n over replications.
+ *
+ * Accumulators are plain structs without heap memory; reset them at the end of warmup with the
+ * *_reset functions. All functions are deterministic: the same calls give the same bits.
+ */
+#ifndef FAB_STAT_H
+#define FAB_STAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fab_stat_tally {
+    uint64_t n;
+    double mean, m2, min, max;
+} fab_stat_tally;
+
+void   fab_stat_tally_reset(fab_stat_tally *t);
+void   fab_stat_tally_add(fab_stat_tally *t, double x);
+double fab_stat_tally_mean(const fab_stat_tally *t);      /* NAN when n == 0 */
+double fab_stat_tally_var(const fab_stat_tally *t);       /* sample variance; NAN when n < 2 */
+
+typedef struct fab_stat_timeavg {
+    double t0;          /* start of the observation window (reset time) */
+    double t_last;      /* time of the last change */
+    double level;       /* current level */
+    double area;        /* integral of level over [t0, t_last] */
+    double max;         /* maximum level seen in the window */
+} fab_stat_timeavg;
+
+void   fab_stat_timeavg_reset(fab_stat_timeavg *a, double now);   /* keeps the level */
+void   fab_stat_timeavg_set(fab_stat_timeavg *a, double now, double level);
+void   fab_stat_timeavg_add(fab_stat_timeavg *a, double now, double delta);
+double fab_stat_timeavg_mean(const fab_stat_timeavg *a, double now);
+
+/* P² (Jain & Chlamtac) estimate of one quantile; exact while fewer than 5 observations. */
+typedef struct fab_stat_quantile {
+    double p;
+    uint64_t n;
+    double q[5], np[5], dn[5];
+    int    pos[5];
+} fab_stat_quantile;
+
+void   fab_stat_quantile_init(fab_stat_quantile *q, double p);
+void   fab_stat_quantile_add(fab_stat_quantile *q, double x);
+double fab_stat_quantile_value(const fab_stat_quantile *q);   /* NAN when n == 0 */
+
+typedef struct fab_stat_summary {
+    double mean, sd, ci95_lo, ci95_hi;
+    uint64_t n;
+} fab_stat_summary;
+
+/* Summary of n per-replication values; NAN entries are skipped (and not counted).
+ * With one value, sd and the CI half-width are 0; with none, everything is NAN and n == 0. */
+fab_stat_summary fab_stat_summarize(const double *x, size_t n);
+
+/* Quantile of Student's t distribution with df degrees of freedom (df >= 1), 0 < p < 1. */
+double fab_stat_t_quantile(double p, double df);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
