@@ -1,0 +1,48 @@
+/*
+ * drv_support.h — the parts of `fabc build` / `fabc run` that do not touch LLVM or the
+ * front end: locating libfabrt, linking through the system C compiler, and the build cache.
+ *
+ * In:  paths and byte buffers. Out: 0 on success, -1 on failure with a one-line message in the
+ *      caller's err buffer (the caller prints it as "fabc: error: ..."). No function exits.
+ * Memory: callers own every buffer; nothing is allocated that outlives a call.
+ * Not handled: Windows; linkers other than a cc-compatible driver.
+ */
+#ifndef FAB_DRV_SUPPORT_H
+#define FAB_DRV_SUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Directory holding the running fabc executable (from /proc/self/exe). */
+int drv_self_dir(char *buf, size_t n);
+
+/* Path of libfabrt.a: $FAB_RUNTIME_LIB, else the build tree's archive when fabc runs from the
+ * build tree, else <prefix>/<libdir>/libfabrt.a next to the installed <prefix>/<bindir>/fabc. */
+int drv_runtime_lib(char *buf, size_t n, char *err, size_t errsz);
+
+/* cc OBJ RUNTIME_LIB -lxxhash -lm -o OUT, with $CC (split on spaces) instead of cc if set.
+ * The compiler's own messages go to stderr; a failure is reported in err. */
+int drv_link(const char *obj, const char *out, const char *runtime_lib, char *err, size_t errsz);
+
+/* Run argv[0] (searched in PATH) with argv and wait; returns its exit status, or -1 with err
+ * set when it could not be started or died of a signal. */
+int drv_spawn_wait(char *const argv[], char *err, size_t errsz);
+
+/* Cache directory: $FAB_CACHE_DIR, else $XDG_CACHE_HOME/fab, else $HOME/.cache/fab; created
+ * (with parents) when missing. */
+int drv_cache_dir(char *buf, size_t n, char *err, size_t errsz);
+
+/* mkdir -p */
+int drv_mkdir_p(const char *path);
+
+/* Read a whole file into a NUL-terminated heap buffer (caller frees); NULL on failure. */
+char *drv_read_file(const char *path, size_t *len);
+
+/* An incremental 128-bit XXH3 key over tagged byte strings. */
+typedef struct drv_key drv_key;
+drv_key *drv_key_new(void);
+void drv_key_add(drv_key *k, const char *tag, const void *data, size_t len);
+/* Writes 32 hex digits and a NUL into hex[33], and frees k. */
+void drv_key_finish(drv_key *k, char hex[33]);
+
+#endif
