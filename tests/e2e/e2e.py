@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""End-to-end tests of fabc and the simulators it generates.
+
+Usage: e2e.py FABC EXAMPLES_DIR CHECK
+Each CHECK builds one or more models with FABC into a fresh temporary directory, runs the
+simulator with --json and checks the results against queueing theory, conservation laws or the
+other run. Exit status 0 = pass, 1 = fail (with the reason on stderr), 77 = skipped.
+The statistical checks use the example's fixed seed; tolerances are the ones the issue states
+(2 % of the exact value for M/M/1), never widened to make a run pass.
+"""
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+FABC = None
+EXAMPLES = None
+TMP = None
+
+
+class Fail(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+def run(args, env=None, expect=0, timeout=300):
+    e = dict(os.environ)
+    if env:
+        e.update(env)
+    p = subprocess.run(args, capture_output=True, text=True, env=e, timeout=timeout)
+    if expect is not None and p.returncode != expect:
+        raise Fail("%s exited with %d (expected %d)\nstdout:\n%s\nstderr:\n%s" % (
+            " ".join(args), p.returncode, expect, p.stdout[-3000:], p.stderr[-3000:]))
+    return p
+
+
+def build(model, out_name=None, opt=None, extra=()):
+    src = model if os.path.isabs(model) else os.path.join(EXAMPLES, model)
+    exe = os.path.join(TMP, out_name or os.path.splitext(os.path.basename(src))[0])
+    args = [FABC, "build", src, "-o", exe]
+    if opt is not None:
+        args += ["-O", str(opt)]
+    args += list(extra)
+    run(args)
+    check(os.access(exe, os.X_OK), "fabc build did not produce an executable " + exe)
+    return exe
+
+
+def simulate(exe, *args):
+    p = run([exe, "--json", "-", "--quiet"] + list(args))
+    try:
+        return json.loads(p.stdout)
+    except json.JSONDecodeError as e:
+        raise Fail("simulator output is not JSON (%s):\n%s" % (e, p.stdout[:2000]))
+
+
+def stat(obj, *path):
+    """The mean of a statistic object at path, checking the statistic's keys."""
+    for k in path:
+        check(isinstance(obj, dict) and k in obj, "missing key %s" % "/".join(path))
+        obj = obj[k]
+    for k in ("mean", "sd", "ci95_lo", "ci95_hi", "n"):
+        check(k in obj, "statistic %s lacks %r" % ("/".join(path), k))
+    return obj["mean"]
+
+
+def elements(res, kind):
+    return {n: e for n, e in res["elements"].items() if e.get("kind") == kind}
+
+
+def strip_wall(res):
+    res = dict(res)
+    res.pop("wall_time_s", None)
+    return res
+
+
+# ---------------------------------------------------------------------------------------------
+
+def t_build_all():
+    """Every example builds, runs briefly and writes the sketch's JSON keys."""
+    files = sorted(f for f in os.listdir(EXAMPLES) if f.endswith(".fab"))
+    check(len(files) >= 8, "expected the 5 spec examples and 3 realistic ones, found %d" % len(files))
+    for f in files:
+        exe = build(f)
+        res = simulate(exe, "--replications", "2", "--horizon", "4h", "--warmup", "30min")
+        for k in ("model", "seed", "replications", "horizon_s", "warmup_s", "events", "elements"):
+            check(k in res, "%s: JSON lacks %r" % (f, k))
+        check(res["replications"] == 2, "%s: --replications 2 not applied" % f)
+        check(res["horizon_s"] == 14400 and res["warmup_s"] == 1800,
+              "%s: --horizon 4h/--warmup 30min give %r/%r" % (f, res["horizon_s"], res["warmup_s"]))
+        check(res["events"] > 0, "%s: no events" % f)
+        for name, e in res["elements"].items():
+            kind = e.get("kind")
+            if kind == "station":
+                stat(e, "throughput_per_h")
+                stat(e, "utilization")
+                for s in ("idle", "busy", "blocked", "setup", "down"):
+                    stat(e, "state_fraction", s)
+            elif kind == "buffer":
+                stat(e, "mean_level"); stat(e, "max_level"); stat(e, "mean_wait_s")
+            elif kind == "sink":
+                stat(e, "count"); stat(e, "throughput_per_h"); stat(e, "lead_time_s")
+        sinks = elements(res, "sink")
+        check(sinks, "%s: no sink in the results" % f)
+        check(sum(stat(s, "count") for s in sinks.values()) > 0, "%s: no part reached a sink" % f)
+
+
+def t_mm1():
+    """M/M/1 at rho = 0.8: L = rho/(1-rho) = 4, W = 1/(mu-lambda) = 240 s, within 2 %."""
+    res = simulate(build("mm1.fab"))
+    lam, mu = 1 / 60.0, 1 / 48.0
+    W_exact = 1 / (mu - lam)
+    L_exact = lam * W_exact
+    W = stat(res["elements"]["done"], "lead_time_s")
+    L = stat(res["elements"]["queue"], "mean_level") + stat(res["elements"]["server"], "utilization")
+    print("W = %.3f s (exact %.3f), L = %.4f (exact %.4f)" % (W, W_exact, L, L_exact))
+    check(abs(W - W_exact) <= 0.02 * W_exact, "W = %g is not within 2 %% of %g" % (W, W_exact))
+    check(abs(L - L_exact) <= 0.02 * L_exact, "L = %g is not within 2 %% of %g" % (L, L_exact))
+    rho = stat(res["elements"]["server"], "utilization")
+    check(abs(rho - 0.8) <= 0.02 * 0.8, "utilization %g is not within 2 %% of 0.8" % rho)
+
+
+def t_assembly():
+    """State fractions sum to 1, energy is positive and equals the state-weighted power, and the
+    time units of the report are consistent (seconds, parts per hour)."""
+    res = simulate(build("assembly_line.fab"))
+    check(res["horizon_s"] == 8 * 3600 and res["warmup_s"] == 3600, "horizon/warmup not in seconds")
+    T = res["horizon_s"] - res["warmup_s"]
+    power = {"press": {"idle": 2e3, "busy": 15e3, "blocked": 2e3, "down": 300.0, "setup": 0.0}}
+    stations = elements(res, "station")
+    check(set(stations) >= {"press", "inspect", "rework"}, "stations missing: %s" % sorted(stations))
+    for name, st in stations.items():
+        fr = {s: stat(st, "state_fraction", s) for s in ("idle", "busy", "blocked", "setup", "down")}
+        total = sum(fr.values())
+        check(abs(total - 1.0) <= 1e-9, "%s: state fractions sum to %.15g" % (name, total))
+        check(all(0.0 <= v <= 1.0 for v in fr.values()), "%s: fraction out of [0,1]: %r" % (name, fr))
+    press = stations["press"]
+    check(stat(press, "state_fraction", "down") > 0, "press never failed")
+    e = stat(press, "energy_kwh")
+    check(e > 0, "press energy %g is not positive" % e)
+    fr = {s: stat(press, "state_fraction", s) for s in power["press"]}
+    expect = T * sum(fr[s] * power["press"][s] for s in fr) / 3.6e6
+    print("press energy %.6f kWh, from state fractions %.6f kWh" % (e, expect))
+    check(abs(e - expect) <= 1e-6 * expect, "press energy %g kWh, state fractions give %g kWh" % (e, expect))
+    join = res["elements"]["join"]
+    check(stat(join, "energy_kwh") > 0, "join energy is not positive")
+    packed = res["elements"]["packed"]
+    cnt, tph = stat(packed, "count"), stat(packed, "throughput_per_h")
+    check(abs(tph - cnt / (T / 3600.0)) <= 1e-9 * max(1.0, tph),
+          "sink throughput_per_h %g != count %g / %g h" % (tph, cnt, T / 3600.0))
+    # the press cannot work faster than its clamped cycle allows: at most 3600/30 parts per hour
+    check(0 < stat(press, "throughput_per_h") <= 120.0, "press throughput outside (0, 120]/h")
+
+
+def t_rules():
+    """Ordering the queue by slack gives lower mean tardiness than FIFO (same seed)."""
+    src = open(os.path.join(EXAMPLES, "rules.fab")).read()
+    check("order = by slack(part) ascending" in src, "rules.fab changed")
+    fifo = os.path.join(TMP, "rules_fifo.fab")
+    open(fifo, "w").write(src.replace("order = by slack(part) ascending", "order = fifo"))
+
+    def tardiness(res):
+        tot = n = 0.0
+        for s in elements(res, "sink").values():
+            c = stat(s, "count")
+            tot += stat(s, "tardiness_s") * c
+            n += c
+        return tot / n
+
+    slack = tardiness(simulate(build("rules.fab")))
+    plain = tardiness(simulate(build(fifo, "rules_fifo")))
+    print("mean tardiness: slack %.1f s, FIFO %.1f s" % (slack, plain))
+    check(slack < plain, "slack ordering (%g s) is not better than FIFO (%g s)" % (slack, plain))
+
+
+def t_library():
+    """The stdlib template resolves: the three Cnc instances are stations that fail."""
+    res = simulate(build("library.fab"))
+    for name in ("turn", "mill", "grind"):
+        st = res["elements"].get(name)
+        check(st and st["kind"] == "station", "%s is not a station in the results" % name)
+        check(stat(st, "state_fraction", "busy") > 0, "%s never busy" % name)
+    check(stat(res["elements"]["finished"], "count") > 0, "nothing finished")
+
+
+def t_same_seed():
+    """The same seed gives identical JSON (apart from wall time), also across --jobs."""
+    exe = build("assembly_line.fab")
+    a = strip_wall(simulate(exe, "--replications", "4"))
+    b = strip_wall(simulate(exe, "--replications", "4"))
+    check(a == b, "two runs with the same seed differ")
+    c = strip_wall(simulate(exe, "--replications", "4", "--jobs", "2"))
+    check(a == c, "--jobs 2 differs from --jobs 1")
+    d = strip_wall(simulate(exe, "--replications", "4", "--seed", "43"))
+    check(a != d, "a different seed gives the same results")
+
+
+def t_opt_levels():
+    """-O0 and -O2 builds give bit-identical results (fn code, samplers, route rules)."""
+    for model in ("rules.fab", "assembly_line.fab", "machining_cell.fab"):
+        base = os.path.splitext(model)[0]
+        r0 = strip_wall(simulate(build(model, base + "_O0", opt=0), "--replications", "3"))
+        r2 = strip_wall(simulate(build(model, base + "_O2", opt=2), "--replications", "3"))
+        check(r0 == r2, "%s: -O0 and -O2 results differ" % model)
+
+
+def t_set():
+    """--set reaches compiled sampler parameters and capacities, with units."""
+    exe = build("mm1.fab")
+    base = simulate(exe, "--replications", "2", "--horizon", "200h", "--warmup", "10h")
+    fast = simulate(exe, "--replications", "2", "--horizon", "200h", "--warmup", "10h",
+                    "--set", "server.cycle.mean=30s")
+    u0 = stat(base["elements"]["server"], "utilization")
+    u1 = stat(fast["elements"]["server"], "utilization")
+    print("utilization %.4f, with server.cycle.mean=30s %.4f" % (u0, u1))
+    check(abs(u1 - 0.5) < 0.03, "with a 30 s mean cycle utilization is %g, not about 0.5" % u1)
+    slow = simulate(exe, "--replications", "2", "--horizon", "200h", "--warmup", "10h",
+                    "--set", "arrivals.interarrival.mean=2min")
+    u2 = stat(slow["elements"]["server"], "utilization")
+    check(abs(u2 - 0.4) < 0.03, "with 2 min interarrivals utilization is %g, not about 0.4" % u2)
+    exe = build("tandem.fab")
+    a = simulate(exe, "--replications", "2", "--horizon", "50h", "--warmup", "5h")
+    b = simulate(exe, "--replications", "2", "--horizon", "50h", "--warmup", "5h",
+                 "--set", "b1.capacity=50", "--set", "b2.capacity=50")
+    ta = stat(a["elements"]["done"], "throughput_per_h")
+    tb = stat(b["elements"]["done"], "throughput_per_h")
+    check(tb > ta, "larger buffers (%g/h) do not raise tandem throughput (%g/h)" % (tb, ta))
+
+
+def one_line_error(p, word):
+    lines = [l for l in p.stderr.splitlines() if l.strip()]
+    check(len(lines) == 1, "expected a one-line error, got:\n" + p.stderr)
+    check(word in lines[0], "error %r does not name %r" % (lines[0], word))
+
+
+def t_bad_sim_cli():
+    """Bad simulator options: one line naming the option, exit status 2."""
+    exe = build("mm1.fab")
+    cases = [
+        (["--horizon", "3m"], "--horizon"),          # a length, not a time
+        (["--horizon"], "--horizon"),                # missing value
+        (["--replications", "zero"], "--replications"),
+        (["--frobnicate"], "--frobnicate"),
+        (["--set", "server.cycle.mean=3m"], "server.cycle.mean"),
+        (["--set", "nosuch.thing=3"], "nosuch.thing"),
+        (["--set", "queue.capacity"], "queue.capacity"),
+        (["--jobs", "-1"], "--jobs"),
+    ]
+    for args, word in cases:
+        p = run([exe] + args, expect=2)
+        one_line_error(p, word)
+
+
+def t_bad_fabc_cli():
+    """Bad fabc build/run command lines: one line naming the problem, exit status 2; a model
+    with errors: diagnostics and exit status 1."""
+    mm1 = os.path.join(EXAMPLES, "mm1.fab")
+    one_line_error(run([FABC, "build"], expect=2), "FILE")
+    one_line_error(run([FABC, "build", mm1, "-O", "7"], expect=2), "-O")
+    one_line_error(run([FABC, "build", mm1, "-o"], expect=2), "-o")
+    one_line_error(run([FABC, "build", mm1, "--bogus"], expect=2), "--bogus")
+    one_line_error(run([FABC, "run"], expect=2), "FILE")
+    bad = os.path.join(TMP, "bad.fab")
+    open(bad, "w").write('model "x" { horizon = 3 m }\npart P\nsource s { part = P; '
+                         'interarrival = exponential(mean: 1 min) }\nsink k\nflow s -> k\n')
+    p = run([FABC, "build", bad, "-o", os.path.join(TMP, "bad")], expect=1)
+    check("bad.fab:1:" in p.stderr and "error" in p.stderr, "no diagnostic for the bad model:\n" + p.stderr)
+    check(not os.path.exists(os.path.join(TMP, "bad")), "an executable was written for a bad model")
+    p = run([FABC, "build", os.path.join(TMP, "missing.fab")], expect=1)
+
+
+def t_emit_llvm():
+    """--emit-llvm writes verified IR with the generated main and sampling functions."""
+    ll = os.path.join(TMP, "mm1.ll")
+    build("mm1.fab", extra=["--emit-llvm", ll])
+    text = open(ll).read()
+    check(re.search(r"define .*@main\(", text), "no main in the IR")
+    check("fab_main" in text, "main does not hand over to fab_main")
+    check("server.cycle" in text, "no stream name for server.cycle in the IR")
+
+
+def t_cache():
+    """fabc run reuses its cache, and rebuilds when an imported file changes."""
+    d = os.path.join(TMP, "proj")
+    os.makedirs(d)
+    shutil.copy(os.path.join(EXAMPLES, "mm1.fab"), d)
+    open(os.path.join(d, "cell.fab"), "w").write(
+        "template Cell(ct: time) station {\n  cycle = exponential(mean: ct)\n}\n")
+    model = os.path.join(d, "line.fab")
+    open(model, "w").write(
+        'import "cell.fab"\nmodel "cached" { horizon = 10 h; replications = 2; seed = 5 }\n'
+        "part P\nsource src { part = P; interarrival = exponential(mean: 2 min) }\n"
+        "buffer q { capacity = inf }\nstation m = Cell(ct: 1 min)\nsink out\n"
+        "flow src -> q -> m -> out\n")
+    env = {"FAB_CACHE_DIR": os.path.join(TMP, "cache")}
+    args = [FABC, "run", "--verbose", model, "--", "--json", "-", "--quiet"]
+    p1 = run(args, env=env)
+    check("building" in p1.stderr, "first run did not build:\n" + p1.stderr)
+    r1 = json.loads(p1.stdout)
+    p2 = run(args, env=env)
+    check("cached" in p2.stderr and "building" not in p2.stderr,
+          "second run did not reuse the cache:\n" + p2.stderr)
+    check(strip_wall(json.loads(p2.stdout)) == strip_wall(r1), "cached build gives other results")
+    open(os.path.join(d, "cell.fab"), "w").write(
+        "template Cell(ct: time) station {\n  cycle = exponential(mean: ct)\n  capacity = 2\n}\n")
+    p3 = run(args, env=env)
+    check("building" in p3.stderr, "changing the import did not rebuild:\n" + p3.stderr)
+    r3 = json.loads(p3.stdout)
+    check(strip_wall(r3) != strip_wall(r1), "the rebuilt simulator gives the old results")
+    p4 = run(args[:2] + ["-O", "0"] + args[2:], env=env)
+    check("building" in p4.stderr, "another -O level did not rebuild:\n" + p4.stderr)
+    # the simulator's own exit status comes through fabc run
+    p5 = run([FABC, "run", model, "--", "--horizon", "xyz"], env=env, expect=2)
+    one_line_error(p5, "--horizon")
+
+
+CHECKS = {n[2:]: f for n, f in globals().items() if n.startswith("t_")}
+
+
+def main():
+    global FABC, EXAMPLES, TMP
+    if len(sys.argv) != 4 or sys.argv[3] not in CHECKS:
+        print("usage: e2e.py FABC EXAMPLES_DIR {%s}" % "|".join(sorted(CHECKS)), file=sys.stderr)
+        return 2
+    FABC, EXAMPLES = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    TMP = tempfile.mkdtemp(prefix="fab-e2e-")
+    try:
+        CHECKS[sys.argv[3]]()
+    except Fail as e:
+        print("FAIL %s: %s" % (sys.argv[3], e), file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+    print("ok %s" % sys.argv[3])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
