@@ -40,10 +40,14 @@ void fab_rng_init_key(fab_rng *r, const uint64_t key[2], uint64_t replication);
 /* Next 64 uniformly distributed bits. */
 uint64_t fab_rng_u64(fab_rng *r);
 
-/* Uniform on the open interval (0, 1), 53 bits of resolution: never exactly 0 or 1. */
+/* Uniform on the open interval (0, 1): (j + 1/2) * 2^-52 with j the top 52 bits of the next
+ * word, i.e. the odd multiples of 2^-53. Never exactly 0 or 1; u and 1 - u are equally likely. */
 double fab_rng_u01(fab_rng *r);
 
-/* Uniform integer in [0, n), unbiased (rejection). n > 0. */
+/* The mapping fab_rng_u01 applies to one 64-bit word (exposed for tests and generated code). */
+double fab_rng_u01_from_u64(uint64_t bits);
+
+/* Uniform integer in [0, n), unbiased (rejection). Returns 0 when n <= 1. */
 uint64_t fab_rng_below(fab_rng *r, uint64_t n);
 
 #ifdef __cplusplus
