@@ -1,0 +1,806 @@
+/*
+ * test_dist.c — statistical tests of every distribution in dist.def (fab/dist.h).
+ *
+ * For each case, N = 100000 draws from a fixed stream (seed 20261122, element = case label,
+ * purpose "dist-test", replication 0), then:
+ *   - continuous: Kolmogorov–Smirnov against the exact CDF;
+ *     discrete:   chi-square against the exact probabilities (cells merged until each expects
+ *                 at least 5 draws);
+ *   - mean: z = (xbar - mu) / sqrt(sigma^2 / N), exact mu and sigma^2;
+ *   - variance: z = (s^2 - sigma^2) / sqrt(Var(s^2)) with the exact
+ *     Var(s^2) = mu4 / N - sigma^4 (N - 3) / (N (N - 1)); applied when the excess kurtosis is at
+ *     most 25, where the normal approximation of s^2 at N = 100000 is adequate (heavier-tailed
+ *     cases rely on the KS test for their shape).
+ * Every check is two-sided at significance alpha = TM_ALPHA = 0.001. Seeds are fixed, so a
+ * failure is reproducible: it is a bug, or (probability 0.001 per check) a chance rejection,
+ * which is then settled by a larger sample, never by loosening alpha.
+ * Also tested: clamp and truncate (against the bounded distributions' exact laws), the
+ * descriptor dispatch, exact means (fab_dist_mean), parameter validation, and that the harness
+ * itself rejects a wrong CDF.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fab/dist.h"
+#include "testmath.h"
+
+enum { N_DRAWS = 100000 };
+#define TEST_SEED 20261122u
+#define VAR_CHECK_MAX_EXCESS_KURTOSIS 25.0
+
+/* ---- exact CDFs of the unbounded distributions --------------------------------------- */
+
+static double base_cdf(const fab_dist *d, double x)
+{
+    const double *p = d->p;
+    switch (d->kind) {
+    case FAB_DIST_CONSTANT:
+        return x >= p[0] ? 1.0 : 0.0;
+    case FAB_DIST_UNIFORM:
+        return x <= p[0] ? 0.0 : x >= p[1] ? 1.0 : (x - p[0]) / (p[1] - p[0]);
+    case FAB_DIST_TRIANGULAR: {
+        double a = p[0], c = p[1], b = p[2];
+        if (x <= a)
+            return 0.0;
+        if (x >= b)
+            return 1.0;
+        if (x <= c)
+            return (x - a) * (x - a) / ((b - a) * (c - a));
+        return 1.0 - (b - x) * (b - x) / ((b - a) * (b - c));
+    }
+    case FAB_DIST_EXPONENTIAL:
+        return x <= 0 ? 0.0 : -expm1(-x / p[0]);
+    case FAB_DIST_NORMAL:
+        return tm_normal_cdf((x - p[0]) / p[1]);
+    case FAB_DIST_LOGNORMAL: {
+        if (x <= 0)
+            return 0.0;
+        double s2 = log(1.0 + (p[1] / p[0]) * (p[1] / p[0]));
+        double mu = log(p[0]) - s2 / 2.0;
+        return tm_normal_cdf((log(x) - mu) / sqrt(s2));
+    }
+    case FAB_DIST_GAMMA:
+        return tm_gamma_p(p[0], x / p[1]);
+    case FAB_DIST_ERLANG:
+        return tm_gamma_p(p[0], x * p[0] / p[1]);
+    case FAB_DIST_WEIBULL:
+        return x <= 0 ? 0.0 : -expm1(-pow(x / p[1], p[0]));
+    case FAB_DIST_BETA:
+        return tm_beta_i(p[0], p[1], (x - p[2]) / (p[3] - p[2]));
+    case FAB_DIST_PERT: {
+        double w = p[2] - p[0];
+        return tm_beta_i(1 + 4 * (p[1] - p[0]) / w, 1 + 4 * (p[2] - p[1]) / w, (x - p[0]) / w);
+    }
+    case FAB_DIST_POISSON:
+        return x < 0 ? 0.0 : tm_gamma_q(floor(x) + 1.0, p[0]);
+    case FAB_DIST_BERNOULLI:
+        return x < 0 ? 0.0 : x < 1 ? 1.0 - p[0] : 1.0;
+    case FAB_DIST_DISCRETE:
+    case FAB_DIST_EMPIRICAL: {
+        double f = 0.0;
+        for (size_t i = 0; i < d->n; i++) {
+            if (d->values[i] <= x)
+                f += d->kind == FAB_DIST_DISCRETE ? d->probs[i] : 1.0 / (double)d->n;
+        }
+        return f;
+    }
+    case FAB_DIST__COUNT:
+        break;
+    }
+    return NAN;
+}
+
+/* CDF including a truncate bound (clamp has atoms and is tested separately). */
+static double case_cdf(double x, const void *arg)
+{
+    const fab_dist *d = arg;
+    if (d->bound != FAB_BOUND_TRUNCATE)
+        return base_cdf(d, x);
+    if (x < d->lo)
+        return 0.0;
+    if (x >= d->hi)
+        return 1.0;
+    double flo = base_cdf(d, d->lo), fhi = base_cdf(d, d->hi);
+    return (base_cdf(d, x) - flo) / (fhi - flo);
+}
+
+/* ---- exact moments ------------------------------------------------------------------- */
+
+typedef struct moments {
+    double mean, var, mu4;
+} moments;
+
+static moments from_raw(double m1, double m2, double m3, double m4)
+{
+    moments m;
+    m.mean = m1;
+    m.var = m2 - m1 * m1;
+    m.mu4 = m4 - 4 * m1 * m3 + 6 * m1 * m1 * m2 - 3 * m1 * m1 * m1 * m1;
+    return m;
+}
+
+/* Beta(a, b) on [0, 1] scaled to [lo, lo + w]: central moments scale with w^k. */
+static moments beta_moments(double a, double b, double lo, double w)
+{
+    double r[5] = {1.0};
+    for (int k = 1; k <= 4; k++)
+        r[k] = r[k - 1] * (a + k - 1) / (a + b + k - 1);
+    moments m = from_raw(r[1], r[2], r[3], r[4]);
+    m.mean = lo + w * m.mean;
+    m.var *= w * w;
+    m.mu4 *= w * w * w * w;
+    return m;
+}
+
+static moments gamma_moments(double k, double theta)
+{
+    moments m;
+    m.mean = k * theta;
+    m.var = k * theta * theta;
+    m.mu4 = m.var * m.var * (3.0 + 6.0 / k);
+    return m;
+}
+
+static moments exact_moments(const fab_dist *d)
+{
+    const double *p = d->p;
+    moments m = {NAN, NAN, NAN};
+    switch (d->kind) {
+    case FAB_DIST_CONSTANT:
+        m.mean = p[0];
+        m.var = m.mu4 = 0.0;
+        break;
+    case FAB_DIST_UNIFORM: {
+        double w = p[1] - p[0];
+        m.mean = (p[0] + p[1]) / 2;
+        m.var = w * w / 12;
+        m.mu4 = w * w * w * w / 80;
+        break;
+    }
+    case FAB_DIST_TRIANGULAR: {
+        double a = p[0], c = p[1], b = p[2];
+        m.mean = (a + b + c) / 3;
+        m.var = (a * a + b * b + c * c - a * b - a * c - b * c) / 18;
+        m.mu4 = m.var * m.var * (3.0 - 0.6); /* excess kurtosis -3/5 */
+        break;
+    }
+    case FAB_DIST_EXPONENTIAL:
+        m = gamma_moments(1.0, p[0]);
+        break;
+    case FAB_DIST_NORMAL:
+        m.mean = p[0];
+        m.var = p[1] * p[1];
+        m.mu4 = 3 * m.var * m.var;
+        break;
+    case FAB_DIST_LOGNORMAL: {
+        double s2 = log(1.0 + (p[1] / p[0]) * (p[1] / p[0]));
+        double e = exp(s2);
+        m.mean = p[0];
+        m.var = p[1] * p[1];
+        m.mu4 = m.var * m.var * (e * e * e * e + 2 * e * e * e + 3 * e * e - 3);
+        break;
+    }
+    case FAB_DIST_GAMMA:
+        m = gamma_moments(p[0], p[1]);
+        break;
+    case FAB_DIST_ERLANG:
+        m = gamma_moments(p[0], p[1] / p[0]);
+        break;
+    case FAB_DIST_WEIBULL: {
+        double r[5];
+        for (int k = 1; k <= 4; k++)
+            r[k] = pow(p[1], k) * tgamma(1.0 + k / p[0]);
+        m = from_raw(r[1], r[2], r[3], r[4]);
+        break;
+    }
+    case FAB_DIST_BETA:
+        m = beta_moments(p[0], p[1], p[2], p[3] - p[2]);
+        break;
+    case FAB_DIST_PERT: {
+        double w = p[2] - p[0];
+        m = beta_moments(1 + 4 * (p[1] - p[0]) / w, 1 + 4 * (p[2] - p[1]) / w, p[0], w);
+        break;
+    }
+    case FAB_DIST_POISSON:
+        m.mean = m.var = p[0];
+        m.mu4 = p[0] * (1 + 3 * p[0]);
+        break;
+    case FAB_DIST_BERNOULLI:
+        m.mean = p[0];
+        m.var = p[0] * (1 - p[0]);
+        m.mu4 = m.var * (1 - 3 * p[0] + 3 * p[0] * p[0]);
+        break;
+    case FAB_DIST_DISCRETE:
+    case FAB_DIST_EMPIRICAL: {
+        double r[5] = {0};
+        for (size_t i = 0; i < d->n; i++) {
+            double w = d->kind == FAB_DIST_DISCRETE ? d->probs[i] : 1.0 / (double)d->n;
+            for (int k = 1; k <= 4; k++)
+                r[k] += w * pow(d->values[i], k);
+        }
+        m = from_raw(r[1], r[2], r[3], r[4]);
+        break;
+    }
+    case FAB_DIST__COUNT:
+        break;
+    }
+    return m;
+}
+
+/* ---- the cases ------------------------------------------------------------------------ */
+
+static const double table_values[] = {1.0, 2.0, 5.0};
+static const double table_probs[] = {0.2, 0.5, 0.3};
+static const double empirical_values[] = {3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0};
+
+#define D(kind_, ...) {.kind = FAB_DIST_##kind_, .p = {__VA_ARGS__}}
+
+typedef struct dist_case {
+    const char *label;
+    fab_dist d;
+} dist_case;
+
+static const dist_case cases[] = {
+    {"uniform(2,5)", D(UNIFORM, 2, 5)},
+    {"triangular(1,3,7)", D(TRIANGULAR, 1, 3, 7)},
+    {"triangular(0,0,1)", D(TRIANGULAR, 0, 0, 1)},
+    {"triangular(0,1,1)", D(TRIANGULAR, 0, 1, 1)},
+    {"exponential(2.5)", D(EXPONENTIAL, 2.5)},
+    {"normal(10,5)", D(NORMAL, 10, 5)},
+    {"normal(-3,0.1)", D(NORMAL, -3, 0.1)},
+    {"lognormal(5,2)", D(LOGNORMAL, 5, 2)},
+    {"lognormal(1,3)", D(LOGNORMAL, 1, 3)},
+    {"gamma(0.3,2)", D(GAMMA, 0.3, 2)},
+    {"gamma(1,1)", D(GAMMA, 1, 1)},
+    {"gamma(2.5,0.5)", D(GAMMA, 2.5, 0.5)},
+    {"gamma(50,0.1)", D(GAMMA, 50, 0.1)},
+    {"erlang(3,6)", D(ERLANG, 3, 6)},
+    {"erlang(16,4)", D(ERLANG, 16, 4)},
+    {"erlang(20,4)", D(ERLANG, 20, 4)},
+    {"weibull(0.5,1)", D(WEIBULL, 0.5, 1)},
+    {"weibull(1.5,2)", D(WEIBULL, 1.5, 2)},
+    {"weibull(3,10)", D(WEIBULL, 3, 10)},
+    {"beta(0.5,0.5,0,1)", D(BETA, 0.5, 0.5, 0, 1)},
+    {"beta(2,5,10,20)", D(BETA, 2, 5, 10, 20)},
+    {"beta(0.3,3,0,1)", D(BETA, 0.3, 3, 0, 1)},
+    {"beta(1,0.2,-1,1)", D(BETA, 1, 0.2, -1, 1)},
+    {"pert(0,2,10)", D(PERT, 0, 2, 10)},
+    {"pert(5,5,6)", D(PERT, 5, 5, 6)},
+    {"poisson(0.5)", D(POISSON, 0.5)},
+    {"poisson(3)", D(POISSON, 3)},
+    {"poisson(9.99)", D(POISSON, 9.99)},
+    {"poisson(10)", D(POISSON, 10)},
+    {"poisson(37.5)", D(POISSON, 37.5)},
+    {"poisson(1000)", D(POISSON, 1000)},
+    {"bernoulli(0.3)", D(BERNOULLI, 0.3)},
+    {"discrete{1:.2,2:.5,5:.3}", {.kind = FAB_DIST_DISCRETE, .n = 3, .values = table_values,
+                                  .probs = table_probs}},
+    {"empirical[3,1,4,1,5,9,2,6]", {.kind = FAB_DIST_EMPIRICAL, .n = 8,
+                                    .values = empirical_values}},
+};
+enum { N_CASES = sizeof cases / sizeof cases[0] };
+
+static int is_discrete(fab_dist_kind k)
+{
+    return k == FAB_DIST_POISSON || k == FAB_DIST_BERNOULLI || k == FAB_DIST_DISCRETE
+           || k == FAB_DIST_EMPIRICAL;
+}
+
+static double *draw_sample(const fab_dist *d, const char *label, size_t n)
+{
+    double *x = malloc(n * sizeof *x);
+    ck_assert_ptr_nonnull(x);
+    fab_rng r;
+    fab_rng_init(&r, TEST_SEED, label, "dist-test", 0);
+    for (size_t i = 0; i < n; i++)
+        x[i] = fab_dist_sample(d, &r);
+    return x;
+}
+
+/* Chi-square p-value of discrete data against cdf. points are sorted support points; cell i
+ * holds [points[i], points[i+1]), the first cell extends to -inf and the last to +inf (so the
+ * tails are lumped into the end cells); adjacent cells are merged until each expects >= 5. */
+static double chisq_discrete(const double *x, size_t n, const double *points, size_t npoints,
+                             double (*cdf)(double, const void *), const void *arg)
+{
+    double *expected = calloc(npoints, sizeof *expected);
+    double *observed = calloc(npoints, sizeof *observed);
+    ck_assert_ptr_nonnull(expected);
+    ck_assert_ptr_nonnull(observed);
+    double prev = 0.0;
+    for (size_t i = 0; i < npoints; i++) {
+        double f = i + 1 < npoints ? cdf(0.5 * (points[i] + points[i + 1]), arg) : 1.0;
+        expected[i] = (f - prev) * (double)n;
+        prev = f;
+    }
+    for (size_t j = 0; j < n; j++) {
+        size_t lo = 0, hi = npoints; /* largest i with points[i] <= x, or 0 */
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (points[mid] <= x[j])
+                lo = mid;
+            else
+                hi = mid;
+        }
+        observed[lo] += 1.0;
+    }
+    /* group adjacent cells in place until each group expects >= 5; a short last group joins
+     * the one before it */
+    size_t cells = 0;
+    double e_acc = 0.0, o_acc = 0.0;
+    for (size_t i = 0; i < npoints; i++) {
+        e_acc += expected[i];
+        o_acc += observed[i];
+        if (e_acc >= 5.0) {
+            expected[cells] = e_acc;
+            observed[cells] = o_acc;
+            cells++;
+            e_acc = o_acc = 0.0;
+        }
+    }
+    if (e_acc > 0.0 || o_acc > 0.0) {
+        if (cells > 0) {
+            expected[cells - 1] += e_acc;
+            observed[cells - 1] += o_acc;
+        } else {
+            expected[cells] = e_acc;
+            observed[cells] = o_acc;
+            cells++;
+        }
+    }
+    double chi2 = 0.0;
+    for (size_t i = 0; i < cells; i++)
+        chi2 += (observed[i] - expected[i]) * (observed[i] - expected[i]) / expected[i];
+    free(expected);
+    free(observed);
+    ck_assert_uint_ge(cells, 2);
+    return tm_chisq_pvalue(chi2, (double)cells - 1.0);
+}
+
+/* Support points of a discrete case. Returns the count; *pts is malloc'ed. */
+static size_t support_points(const fab_dist *d, double **pts)
+{
+    size_t cap = 4096, n = 0;
+    double *p = malloc(cap * sizeof *p);
+    ck_assert_ptr_nonnull(p);
+    if (d->kind == FAB_DIST_POISSON) {
+        double mu = d->p[0];
+        double lo = floor(fmax(0.0, mu - 12 * sqrt(mu) - 12));
+        double hi = ceil(mu + 12 * sqrt(mu) + 12);
+        for (double k = lo; k <= hi && n < cap; k += 1.0)
+            p[n++] = k;
+    } else if (d->kind == FAB_DIST_BERNOULLI) {
+        p[n++] = 0.0;
+        p[n++] = 1.0;
+    } else {
+        for (size_t i = 0; i < d->n; i++) {
+            int seen = 0;
+            for (size_t j = 0; j < n; j++)
+                seen |= p[j] == d->values[i];
+            if (!seen)
+                p[n++] = d->values[i];
+        }
+        for (size_t i = 1; i < n; i++) /* insertion sort */
+            for (size_t j = i; j > 0 && p[j - 1] > p[j]; j--) {
+                double t = p[j];
+                p[j] = p[j - 1];
+                p[j - 1] = t;
+            }
+    }
+    *pts = p;
+    return n;
+}
+
+/* FAB_TEST_VERBOSE=1 prints every statistic and p-value (for docs/validation.md). */
+static int verbose(void)
+{
+    static int v = -1;
+    if (v < 0)
+        v = getenv("FAB_TEST_VERBOSE") != NULL;
+    return v;
+}
+
+static void check_moments(const char *label, const double *x, size_t n, moments m)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += x[i];
+    double mean = sum / (double)n;
+    double ss = 0.0;
+    for (size_t i = 0; i < n; i++)
+        ss += (x[i] - mean) * (x[i] - mean);
+    double var = ss / (double)(n - 1);
+    double dn = (double)n;
+
+    double z_mean = (mean - m.mean) / sqrt(m.var / dn);
+    if (verbose())
+        printf("%-28s mean z %+6.2f", label, z_mean);
+    ck_assert_msg(tm_z_pvalue(z_mean) >= TM_ALPHA, "%s: mean %.6g, exact %.6g, z = %.2f", label,
+                  mean, m.mean, z_mean);
+
+    double excess = m.mu4 / (m.var * m.var) - 3.0;
+    if (excess <= VAR_CHECK_MAX_EXCESS_KURTOSIS) {
+        double var_s2 = m.mu4 / dn - m.var * m.var * (dn - 3.0) / (dn * (dn - 1.0));
+        double z_var = (var - m.var) / sqrt(var_s2);
+        if (verbose())
+            printf("  var z %+6.2f", z_var);
+        ck_assert_msg(tm_z_pvalue(z_var) >= TM_ALPHA, "%s: variance %.6g, exact %.6g, z = %.2f",
+                      label, var, m.var, z_var);
+    }
+}
+
+START_TEST(distribution_matches_exact_law)
+{
+    const dist_case *c = &cases[_i];
+    char err[160];
+    ck_assert_msg(fab_dist_validate(&c->d, err, sizeof err) == 0, "%s: %s", c->label, err);
+    double *x = draw_sample(&c->d, c->label, N_DRAWS);
+
+    check_moments(c->label, x, N_DRAWS, exact_moments(&c->d));
+
+    if (is_discrete(c->d.kind)) {
+        double *pts;
+        size_t np = support_points(&c->d, &pts);
+        for (size_t i = 0; i < N_DRAWS; i++)
+            ck_assert_msg(x[i] == floor(x[i]) || c->d.kind == FAB_DIST_DISCRETE
+                              || c->d.kind == FAB_DIST_EMPIRICAL,
+                          "%s: non-integral draw %g", c->label, x[i]);
+        double p = chisq_discrete(x, N_DRAWS, pts, np, case_cdf, &c->d);
+        if (verbose())
+            printf("  chi2 p %.3f\n", p);
+        ck_assert_msg(p >= TM_ALPHA, "%s: chi-square p = %.3g", c->label, p);
+        free(pts);
+    } else {
+        double dks = tm_ks_statistic(x, N_DRAWS, case_cdf, &c->d);
+        double p = tm_ks_pvalue(dks, N_DRAWS);
+        if (verbose())
+            printf("  KS D %.5f p %.3f\n", dks, p);
+        ck_assert_msg(p >= TM_ALPHA, "%s: KS D = %.5f, p = %.3g", c->label, dks, p);
+    }
+    free(x);
+}
+END_TEST
+
+/* The harness must be able to fail: a normal sample against a CDF whose mean is off by 2 % of
+ * an sd, and a Poisson(10) sample against Poisson(10.1), are both rejected at alpha. */
+START_TEST(harness_rejects_wrong_law)
+{
+    fab_dist d = D(NORMAL, 0, 1);
+    double *x = draw_sample(&d, "harness", N_DRAWS);
+    fab_dist wrong = D(NORMAL, 0.02, 1);
+    double p = tm_ks_pvalue(tm_ks_statistic(x, N_DRAWS, case_cdf, &wrong), N_DRAWS);
+    ck_assert_msg(p < TM_ALPHA, "KS did not reject a shifted normal (p = %.3g)", p);
+    free(x);
+
+    fab_dist pois = D(POISSON, 10);
+    x = draw_sample(&pois, "harness", N_DRAWS);
+    fab_dist pois_wrong = D(POISSON, 10.1);
+    double *pts;
+    size_t np = support_points(&pois_wrong, &pts);
+    p = chisq_discrete(x, N_DRAWS, pts, np, case_cdf, &pois_wrong);
+    ck_assert_msg(p < TM_ALPHA, "chi-square did not reject Poisson(10.1) (p = %.3g)", p);
+    free(pts);
+    free(x);
+}
+END_TEST
+
+/* ---- bounds ----------------------------------------------------------------------------- */
+
+/* normal(10, 5) clamp [5, 18]: atoms P(X = 5) = Phi(-1), P(X = 18) = 1 - Phi(1.6) (binomial
+ * z-tests), and the interior follows the conditional normal law (KS). alpha = 0.001 each. */
+START_TEST(clamp_gives_atoms_and_conditional_interior)
+{
+    fab_dist d = D(NORMAL, 10, 5);
+    d.bound = FAB_BOUND_CLAMP;
+    d.lo = 5;
+    d.hi = 18;
+    double *x = draw_sample(&d, "clamp", N_DRAWS);
+    size_t at_lo = 0, at_hi = 0, inner = 0;
+    for (size_t i = 0; i < N_DRAWS; i++) {
+        ck_assert(x[i] >= 5 && x[i] <= 18);
+        if (x[i] == 5)
+            at_lo++;
+        else if (x[i] == 18)
+            at_hi++;
+        else
+            x[inner++] = x[i];
+    }
+    double p_lo = tm_normal_cdf(-1.0), p_hi = 1.0 - tm_normal_cdf(1.6);
+    double z_lo = ((double)at_lo - N_DRAWS * p_lo) / sqrt(N_DRAWS * p_lo * (1 - p_lo));
+    double z_hi = ((double)at_hi - N_DRAWS * p_hi) / sqrt(N_DRAWS * p_hi * (1 - p_hi));
+    ck_assert_msg(tm_z_pvalue(z_lo) >= TM_ALPHA, "atom at lo: z = %.2f", z_lo);
+    ck_assert_msg(tm_z_pvalue(z_hi) >= TM_ALPHA, "atom at hi: z = %.2f", z_hi);
+
+    fab_dist cond = D(NORMAL, 10, 5);
+    cond.bound = FAB_BOUND_TRUNCATE;
+    cond.lo = 5;
+    cond.hi = 18;
+    double p = tm_ks_pvalue(tm_ks_statistic(x, inner, case_cdf, &cond), inner);
+    ck_assert_msg(p >= TM_ALPHA, "clamped interior: KS p = %.3g", p);
+    free(x);
+
+    ck_assert(fab_dist_clamp(-1, 0, 1) == 0);
+    ck_assert(fab_dist_clamp(2, 0, 1) == 1);
+    ck_assert(fab_dist_clamp(0.25, 0, 1) == 0.25);
+}
+END_TEST
+
+/* Truncated laws, KS against (F(x) - F(lo)) / (F(hi) - F(lo)); the normal one also against its
+ * exact mean mu + sigma phi(a) / (1 - Phi(a)), a = (lo - mu) / sigma, z-test with the sample's
+ * own sd (N = 100000). alpha = 0.001 each. */
+static const dist_case truncated_cases[] = {
+    {"normal(10,5) truncate [0,inf]", {.kind = FAB_DIST_NORMAL, .p = {10, 5},
+                                       .bound = FAB_BOUND_TRUNCATE, .lo = 0, .hi = INFINITY}},
+    {"exponential(2) truncate [1,3]", {.kind = FAB_DIST_EXPONENTIAL, .p = {2},
+                                       .bound = FAB_BOUND_TRUNCATE, .lo = 1, .hi = 3}},
+    {"gamma(0.5,1) truncate [0.1,2]", {.kind = FAB_DIST_GAMMA, .p = {0.5, 1},
+                                       .bound = FAB_BOUND_TRUNCATE, .lo = 0.1, .hi = 2}},
+    {"weibull(2,1) truncate [-5,0.5]", {.kind = FAB_DIST_WEIBULL, .p = {2, 1},
+                                        .bound = FAB_BOUND_TRUNCATE, .lo = -5, .hi = 0.5}},
+};
+
+START_TEST(truncate_gives_conditional_law)
+{
+    const dist_case *c = &truncated_cases[_i];
+    char err[160];
+    ck_assert_msg(fab_dist_validate(&c->d, err, sizeof err) == 0, "%s: %s", c->label, err);
+    double *x = draw_sample(&c->d, c->label, N_DRAWS);
+    for (size_t i = 0; i < N_DRAWS; i++)
+        ck_assert_msg(x[i] >= c->d.lo && x[i] <= c->d.hi, "%s: %g outside", c->label, x[i]);
+    if (c->d.kind == FAB_DIST_NORMAL) {
+        double a = (c->d.lo - c->d.p[0]) / c->d.p[1];
+        double phi = exp(-a * a / 2) / sqrt(2 * M_PI);
+        double exact = c->d.p[0] + c->d.p[1] * phi / (1 - tm_normal_cdf(a));
+        double sum = 0, ss = 0;
+        for (size_t i = 0; i < N_DRAWS; i++)
+            sum += x[i];
+        double mean = sum / N_DRAWS;
+        for (size_t i = 0; i < N_DRAWS; i++)
+            ss += (x[i] - mean) * (x[i] - mean);
+        double z = (mean - exact) / sqrt(ss / (N_DRAWS - 1) / N_DRAWS);
+        ck_assert_msg(tm_z_pvalue(z) >= TM_ALPHA, "%s: mean %.5f, exact %.5f, z = %.2f",
+                      c->label, mean, exact, z);
+    }
+    double p = tm_ks_pvalue(tm_ks_statistic(x, N_DRAWS, case_cdf, &c->d), N_DRAWS);
+    ck_assert_msg(p >= TM_ALPHA, "%s: KS p = %.3g", c->label, p);
+    free(x);
+}
+END_TEST
+
+/* A truncate window of zero probability stops after FAB_TRUNCATE_MAX_TRIES draws and clamps. */
+START_TEST(truncate_of_empty_window_terminates)
+{
+    fab_dist d = D(UNIFORM, 0, 1);
+    d.bound = FAB_BOUND_TRUNCATE;
+    d.lo = 2;
+    d.hi = 3;
+    fab_rng r;
+    fab_rng_init(&r, TEST_SEED, "truncate", "empty", 0);
+    ck_assert(fab_dist_sample(&d, &r) == 2.0);
+    /* exactly FAB_TRUNCATE_MAX_TRIES uniforms, i.e. words, were used */
+    fab_rng ref;
+    fab_rng_init(&ref, TEST_SEED, "truncate", "empty", 0);
+    for (int i = 0; i < FAB_TRUNCATE_MAX_TRIES; i++)
+        (void)fab_rng_u64(&ref);
+    ck_assert(fab_rng_u64(&r) == fab_rng_u64(&ref));
+}
+END_TEST
+
+/* ---- snapshot --------------------------------------------------------------------------- */
+
+/* The first draws of (seed 42, "press", "cycle", replication 0), recorded once from this
+ * implementation: 3 normal(0,1), then 3 exponential(1), 3 gamma(2.5,1), 3 poisson(50) from the
+ * same stream. They pin the algorithms (an algorithm change changes every model's numbers and
+ * must update docs/random.md). Relative tolerance 1e-13 leaves room only for a different libm's
+ * last-bit rounding of log/exp/pow; the integers must match exactly. */
+START_TEST(draws_match_snapshot)
+{
+    static const double normal[3] = {-2.1062201263350162, 0.50554002842474488,
+                                     0.29597938415972525};
+    static const double expo[3] = {1.6867640631458751, 0.074707004504418084,
+                                   0.0030033900557481477};
+    static const double gam[3] = {1.5434933523078702, 3.4548971906923081, 4.8929697569856891};
+    static const double pois[3] = {46, 46, 32};
+    fab_rng r;
+    fab_rng_init(&r, 42, "press", "cycle", 0);
+    for (int i = 0; i < 3; i++) {
+        double v = fab_dist_normal(&r, 0, 1);
+        ck_assert_msg(fabs(v - normal[i]) <= 1e-13 * fabs(normal[i]), "normal %d: %.17g", i, v);
+    }
+    for (int i = 0; i < 3; i++) {
+        double v = fab_dist_exponential(&r, 1);
+        ck_assert_msg(fabs(v - expo[i]) <= 1e-13 * expo[i], "exponential %d: %.17g", i, v);
+    }
+    for (int i = 0; i < 3; i++) {
+        double v = fab_dist_gamma(&r, 2.5, 1);
+        ck_assert_msg(fabs(v - gam[i]) <= 1e-13 * gam[i], "gamma %d: %.17g", i, v);
+    }
+    for (int i = 0; i < 3; i++)
+        ck_assert(fab_dist_poisson(&r, 50) == pois[i]);
+}
+END_TEST
+
+/* ---- descriptor, mean, validation ------------------------------------------------------- */
+
+/* fab_dist_sample gives the same draws as the direct functions (same stream, same order), and
+ * the descriptor's probability table gives the same draws as the cumulative-table function. */
+START_TEST(descriptor_dispatch_matches_direct_calls)
+{
+    double cum[3] = {0.2, 0.2 + 0.5, 0.2 + 0.5 + 0.3};
+    for (size_t c = 0; c < N_CASES; c++) {
+        const fab_dist *d = &cases[c].d;
+        const double *p = d->p;
+        fab_rng r1, r2;
+        fab_rng_init(&r1, 7, cases[c].label, "dispatch", 2);
+        r2 = r1;
+        for (int i = 0; i < 1000; i++) {
+            double a = fab_dist_sample(d, &r1), b = NAN;
+            switch (d->kind) {
+            case FAB_DIST_UNIFORM:     b = fab_dist_uniform(&r2, p[0], p[1]); break;
+            case FAB_DIST_TRIANGULAR:  b = fab_dist_triangular(&r2, p[0], p[1], p[2]); break;
+            case FAB_DIST_EXPONENTIAL: b = fab_dist_exponential(&r2, p[0]); break;
+            case FAB_DIST_NORMAL:      b = fab_dist_normal(&r2, p[0], p[1]); break;
+            case FAB_DIST_LOGNORMAL:   b = fab_dist_lognormal(&r2, p[0], p[1]); break;
+            case FAB_DIST_GAMMA:       b = fab_dist_gamma(&r2, p[0], p[1]); break;
+            case FAB_DIST_ERLANG:      b = fab_dist_erlang(&r2, p[0], p[1]); break;
+            case FAB_DIST_WEIBULL:     b = fab_dist_weibull(&r2, p[0], p[1]); break;
+            case FAB_DIST_BETA:        b = fab_dist_beta(&r2, p[0], p[1], p[2], p[3]); break;
+            case FAB_DIST_PERT:        b = fab_dist_pert(&r2, p[0], p[1], p[2]); break;
+            case FAB_DIST_POISSON:     b = fab_dist_poisson(&r2, p[0]); break;
+            case FAB_DIST_BERNOULLI:   b = fab_dist_bernoulli(&r2, p[0]); break;
+            case FAB_DIST_DISCRETE:    b = fab_dist_discrete(&r2, d->n, d->values, cum); break;
+            case FAB_DIST_EMPIRICAL:   b = fab_dist_empirical(&r2, d->n, d->values); break;
+            default: ck_abort_msg("case kind %d not covered", (int)d->kind);
+            }
+            ck_assert_msg(a == b, "%s draw %d: %.17g vs %.17g", cases[c].label, i, a, b);
+        }
+    }
+    fab_dist k = D(CONSTANT, 3.5);
+    fab_rng r;
+    fab_rng_init(&r, 1, "c", "c", 0);
+    ck_assert(fab_dist_sample(&k, &r) == 3.5);
+    ck_assert_str_eq(fab_dist_name(FAB_DIST_NORMAL), "normal");
+    ck_assert_str_eq(fab_dist_name(FAB_DIST_EMPIRICAL), "empirical");
+    ck_assert_ptr_null(fab_dist_name(FAB_DIST__COUNT));
+}
+END_TEST
+
+/* fab_dist_mean against the exact moments computed in this file (relative 1e-12). */
+START_TEST(exact_mean_of_every_case)
+{
+    for (size_t c = 0; c < N_CASES; c++) {
+        double want = exact_moments(&cases[c].d).mean;
+        double got = fab_dist_mean(&cases[c].d);
+        ck_assert_msg(fabs(got - want) <= 1e-12 * fmax(1.0, fabs(want)), "%s: %.17g vs %.17g",
+                      cases[c].label, got, want);
+    }
+    fab_dist k = D(CONSTANT, -2);
+    ck_assert(fab_dist_mean(&k) == -2);
+}
+END_TEST
+
+typedef struct bad_case {
+    fab_dist d;
+    const char *needle; /* a word the message must contain */
+} bad_case;
+
+static const double bad_probs[] = {0.2, 0.5, 0.3000001};
+static const double neg_probs[] = {-0.1, 0.8, 0.3};
+static const double nan_values[] = {1.0, NAN, 3.0};
+
+static const bad_case bad_cases[] = {
+    {D(NORMAL, 1, -1), "sd"},
+    {D(LOGNORMAL, 0, 1), "mean"},
+    {D(LOGNORMAL, 1, -1), "sd"},
+    {D(UNIFORM, 2, 1), "min"},
+    {D(TRIANGULAR, 0, 5, 4), "mode"},
+    {D(TRIANGULAR, 5, 5, 4), "min"},
+    {D(PERT, 0, -1, 4), "mode"},
+    {D(EXPONENTIAL, 0), "mean"},
+    {D(GAMMA, 0, 1), "shape"},
+    {D(GAMMA, 1, -2), "scale"},
+    {D(WEIBULL, -1, 1), "shape"},
+    {D(ERLANG, 2.5, 1), "k"},
+    {D(ERLANG, 0, 1), "k"},
+    {D(ERLANG, 2, 0), "mean"},
+    {D(BETA, 0, 1, 0, 1), "a"},
+    {D(BETA, 1, 1, 2, 1), "min"},
+    {D(POISSON, -1), "mean"},
+    {D(BERNOULLI, 1.5), "p"},
+    {D(NORMAL, NAN, 1), "finite"},
+    {D(UNIFORM, 0, INFINITY), "finite"},
+    {{.kind = FAB_DIST_DISCRETE, .n = 3, .values = table_values, .probs = bad_probs}, "sum"},
+    {{.kind = FAB_DIST_DISCRETE, .n = 3, .values = table_values, .probs = neg_probs}, "[0, 1]"},
+    {{.kind = FAB_DIST_DISCRETE, .n = 3, .values = table_values}, "probabilities"},
+    {{.kind = FAB_DIST_DISCRETE, .n = 0, .values = table_values, .probs = table_probs}, "empty"},
+    {{.kind = FAB_DIST_EMPIRICAL, .n = 3, .values = nan_values}, "finite"},
+    {{.kind = FAB_DIST_NORMAL, .p = {0, 1}, .bound = FAB_BOUND_CLAMP, .lo = 1, .hi = 0}, "clamp"},
+    {{.kind = FAB_DIST_NORMAL, .p = {0, 1}, .bound = FAB_BOUND_TRUNCATE, .lo = 1, .hi = 0},
+     "truncate"},
+    {{.kind = FAB_DIST__COUNT}, "kind"},
+};
+
+START_TEST(validate_rejects_bad_parameters_with_a_reason)
+{
+    const bad_case *b = &bad_cases[_i];
+    char err[200];
+    memset(err, 'x', sizeof err);
+    ck_assert_int_eq(fab_dist_validate(&b->d, err, sizeof err), -1);
+    ck_assert_msg(strlen(err) > 0 && strchr(err, '\n') == NULL, "bad message '%s'", err);
+    ck_assert_msg(strstr(err, b->needle) != NULL, "case %d: '%s' lacks '%s'", _i, err, b->needle);
+    /* a tiny buffer is truncated, never overrun, and NULL is accepted */
+    char small[8];
+    ck_assert_int_eq(fab_dist_validate(&b->d, small, sizeof small), -1);
+    ck_assert_uint_eq(strlen(small), sizeof small - 1);
+    ck_assert_int_eq(fab_dist_validate(&b->d, NULL, 0), -1);
+}
+END_TEST
+
+START_TEST(validate_accepts_good_parameters)
+{
+    static const double probs_within_tolerance[] = {0.2, 0.5, 0.3 + 5e-10};
+    fab_dist ok[] = {
+        D(CONSTANT, 1), D(UNIFORM, 1, 1), D(TRIANGULAR, 1, 1, 1), D(NORMAL, 1, 0),
+        D(POISSON, 0), D(BERNOULLI, 0), D(BERNOULLI, 1), D(ERLANG, 1, 1),
+        {.kind = FAB_DIST_DISCRETE, .n = 3, .values = table_values,
+         .probs = probs_within_tolerance},
+        {.kind = FAB_DIST_NORMAL, .p = {0, 1}, .bound = FAB_BOUND_TRUNCATE, .lo = 0,
+         .hi = INFINITY},
+    };
+    char err[200];
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        ck_assert_msg(fab_dist_validate(&ok[i], err, sizeof err) == 0, "case %zu: %s", i, err);
+}
+END_TEST
+
+/* Degenerate but valid parameters give the obvious value. */
+START_TEST(degenerate_parameters)
+{
+    fab_rng r;
+    fab_rng_init(&r, 3, "degenerate", "x", 0);
+    for (int i = 0; i < 100; i++) {
+        ck_assert(fab_dist_uniform(&r, 4, 4) == 4);
+        ck_assert(fab_dist_triangular(&r, 4, 4, 4) == 4);
+        ck_assert(fab_dist_pert(&r, 4, 4, 4) == 4);
+        ck_assert(fab_dist_normal(&r, 4, 0) == 4);
+        ck_assert(fab_dist_poisson(&r, 0) == 0);
+        ck_assert(fab_dist_bernoulli(&r, 0) == 0);
+        ck_assert(fab_dist_bernoulli(&r, 1) == 1);
+        double l = fab_dist_lognormal(&r, 4, 0);
+        ck_assert(fabs(l - 4) < 1e-14);
+        double b = fab_dist_beta(&r, 0.01, 0.01, 0, 1); /* tiny shapes: no 0/0 */
+        ck_assert(b >= 0 && b <= 1);
+        double g = fab_dist_gamma(&r, 0.01, 1);
+        ck_assert(g >= 0 && isfinite(g));
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("dist");
+    TCase *tc = tcase_create("dist");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, distribution_matches_exact_law, 0, N_CASES);
+    tcase_add_test(tc, harness_rejects_wrong_law);
+    tcase_add_test(tc, clamp_gives_atoms_and_conditional_interior);
+    tcase_add_loop_test(tc, truncate_gives_conditional_law, 0,
+                        sizeof truncated_cases / sizeof truncated_cases[0]);
+    tcase_add_test(tc, truncate_of_empty_window_terminates);
+    tcase_add_test(tc, draws_match_snapshot);
+    tcase_add_test(tc, descriptor_dispatch_matches_direct_calls);
+    tcase_add_test(tc, exact_mean_of_every_case);
+    tcase_add_loop_test(tc, validate_rejects_bad_parameters_with_a_reason, 0,
+                        sizeof bad_cases / sizeof bad_cases[0]);
+    tcase_add_test(tc, validate_accepts_good_parameters);
+    tcase_add_test(tc, degenerate_parameters);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
