@@ -1,0 +1,222 @@
+/*
+ * cli.c — the command line of every generated simulator (fab/cli.h).
+ *
+ * In: argv and the model. Out: fab_cli options (with --set applied to the model), or a
+ * one-line error naming the option and what it expected (status 2). fab_main also runs the
+ * model, prints the summary table and/or JSON and frees the model. Nothing here calls exit().
+ */
+#include "fab/cli.h"
+#include "rt_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cli_count(const char *opt, const char *v, int64_t lo, int64_t *out, char *err,
+                     size_t n)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (end == v || *end || errno || x < lo) {
+        snprintf(err, n, "%s: expected a whole number >= %lld, got \"%s\"", opt, (long long)lo, v);
+        return 2;
+    }
+    *out = x;
+    return 0;
+}
+
+int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, size_t n)
+{
+    memset(cli, 0, sizeof *cli);
+    cli->run = fab_run_opts_default();
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        char opt[64];
+        const char *val = NULL;
+        if (strncmp(a, "--", 2) && strcmp(a, "-h")) {
+            snprintf(err, n, "unexpected argument \"%s\" (options start with --; see --help)", a);
+            return 2;
+        }
+        const char *eq = strchr(a, '=');
+        if (eq && (size_t)(eq - a) < sizeof opt) {
+            snprintf(opt, sizeof opt, "%.*s", (int)(eq - a), a);
+            val = eq + 1;
+        } else {
+            snprintf(opt, sizeof opt, "%s", a);
+        }
+        if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
+            cli->help = 1;
+            continue;
+        }
+        if (!strcmp(opt, "--quiet")) {
+            cli->quiet = 1;
+            continue;
+        }
+        static const char *const with_value[] = {"--horizon", "--warmup", "--replications",
+                                                 "--seed", "--jobs", "--set", "--json",
+                                                 "--evset"};
+        int known = 0;
+        for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
+            if (!strcmp(opt, with_value[k]))
+                known = 1;
+        if (!known) {
+            snprintf(err, n, "unknown option \"%s\" (see --help)", opt);
+            return 2;
+        }
+        if (!val) {
+            if (i + 1 >= argc) {
+                snprintf(err, n, "%s: missing value", opt);
+                return 2;
+            }
+            val = argv[++i];
+        }
+        char why[256];
+        if (!strcmp(opt, "--horizon") || !strcmp(opt, "--warmup")) {
+            double v;
+            if (fab_units_parse(val, FAB_DIM_TIME, &v, why, sizeof why)) {
+                snprintf(err, n, "%s: %s", opt, why);
+                return 2;
+            }
+            if (opt[2] == 'h' ? !(v > 0) : !(v >= 0)) {
+                snprintf(err, n, "%s: expected a %s time, got \"%s\"", opt,
+                         opt[2] == 'h' ? "positive" : "non-negative", val);
+                return 2;
+            }
+            if (opt[2] == 'h')
+                cli->run.horizon = v;
+            else
+                cli->run.warmup = v;
+        } else if (!strcmp(opt, "--replications")) {
+            if (cli_count(opt, val, 1, &cli->run.replications, err, n))
+                return 2;
+        } else if (!strcmp(opt, "--seed")) {
+            if (cli_count(opt, val, 0, &cli->run.seed, err, n))
+                return 2;
+        } else if (!strcmp(opt, "--jobs")) {
+            int64_t j;
+            if (cli_count(opt, val, 1, &j, err, n))
+                return 2;
+            if (j > 1024) {
+                snprintf(err, n, "--jobs: expected at most 1024 workers, got %s", val);
+                return 2;
+            }
+            cli->run.jobs = (int)j;
+        } else if (!strcmp(opt, "--json")) {
+            if (!*val) {
+                snprintf(err, n, "--json: expected a file name or -");
+                return 2;
+            }
+            cli->json_path = val;
+        } else if (!strcmp(opt, "--evset")) {
+            if (!strcmp(val, "heap"))
+                cli->run.evset = FAB_EVSET_HEAP;
+            else if (!strcmp(val, "calendar"))
+                cli->run.evset = FAB_EVSET_CALENDAR;
+            else {
+                snprintf(err, n, "--evset: expected heap or calendar, got \"%s\"", val);
+                return 2;
+            }
+        } else { /* --set */
+            const char *e2 = strchr(val, '=');
+            if (!e2 || e2 == val) {
+                snprintf(err, n, "--set: expected name=value (e.g. b1.capacity=12), got \"%s\"", val);
+                return 2;
+            }
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)(e2 - val), val);
+            if (fab_model_set(m, name, e2 + 1, why, sizeof why)) {
+                snprintf(err, n, "--set: %s", why);
+                return 2;
+            }
+        }
+    }
+    return 0;
+}
+
+void fab_cli_usage(FILE *out, const char *prog, const fab_model *m)
+{
+    fprintf(out,
+            "usage: %s [--horizon 8h] [--warmup 1h] [--replications 30] [--seed 42] [--jobs N]\n"
+            "          [--set name=value ...] [--json FILE|-] [--quiet] [--help]\n"
+            "\n"
+            "Simulates the model \"%s\" and prints a summary (KPIs with 95 %% confidence\n"
+            "intervals over replications, state breakdown of every station).\n"
+            "\n"
+            "  --horizon T       simulated time per replication (default %g s)\n"
+            "  --warmup T        statistics start after T (default %g s)\n"
+            "  --replications N  independent replications (default %llu)\n"
+            "  --seed N          random seed (default %llu)\n"
+            "  --jobs N          worker processes; results do not depend on N\n"
+            "  --set name=value  override a parameter, with units (e.g. --set press.cycle.mean=40s)\n"
+            "  --json FILE|-     write the results as JSON (- for standard output)\n"
+            "  --quiet           no summary table\n"
+            "  --evset heap|calendar  pending-event set (for benchmarking)\n"
+            "\n"
+            "Exit status: 0 success, 1 run failure, 2 bad option, 3 a replication deadlocked.\n"
+            "\nParameters for --set:\n",
+            prog, m->name, m->horizon, m->warmup, (unsigned long long)m->replications,
+            (unsigned long long)m->seed);
+    for (int i = 0; i < m->nparam; i++)
+        fprintf(out, "  %-40s %-20s = %g\n", m->param[i].name, fab_dim_name(m->param[i].dim),
+                *m->param[i].slot);
+}
+
+int fab_main(fab_model *m, int argc, char **argv)
+{
+    const char *prog = argc > 0 && argv[0] ? argv[0] : "sim";
+    if (!m) {
+        fprintf(stderr, "%s: error: out of memory building the model\n", prog);
+        return 1;
+    }
+    fab_cli cli;
+    char err[512];
+    if (fab_cli_parse(&cli, m, argc, argv, err, sizeof err)) {
+        fprintf(stderr, "%s: error: %s\n", prog, err);
+        fab_model_free(m);
+        return 2;
+    }
+    if (cli.help) {
+        fab_cli_usage(stdout, prog, m);
+        fab_model_free(m);
+        return 0;
+    }
+    fab_results *r = fab_run(m, &cli.run, err, sizeof err);
+    fab_model_free(m);
+    if (!r) {
+        fprintf(stderr, "%s: error: %s\n", prog, err);
+        return 1;
+    }
+    int status = 0;
+    int json_stdout = cli.json_path && !strcmp(cli.json_path, "-");
+    if (!cli.quiet && !json_stdout && fab_results_write_table(r, stdout))
+        status = 1;
+    if (cli.json_path) {
+        FILE *f = json_stdout ? stdout : fopen(cli.json_path, "w");
+        if (!f) {
+            fprintf(stderr, "%s: error: --json: cannot write %s: %s\n", prog, cli.json_path,
+                    strerror(errno));
+            status = 1;
+        } else {
+            if (fab_results_write_json(r, f))
+                status = 1;
+            if (!json_stdout && fclose(f))
+                status = 1;
+        }
+    }
+    fflush(stdout);
+    for (uint64_t d = 0; d < fab_results_deadlock_count(r); d++) {
+        uint64_t rep;
+        double t;
+        const char *els;
+        fab_results_deadlock(r, d, &rep, &t, &els);
+        fprintf(stderr, "%s: deadlock in replication %llu at t = %g s: %s\n", prog,
+                (unsigned long long)rep, t, els);
+        if (status == 0)
+            status = 3;
+    }
+    fab_results_free(r);
+    return status;
+}

@@ -1,0 +1,275 @@
+/*
+ * evset.c — pending-event sets: an implicit binary heap and a calendar queue (Brown, CACM
+ * 1988) with bucket-count doubling/halving and a sampled bucket width.
+ *
+ * Both order events by (t, seq). The heap stores records inline (32 bytes each). The calendar
+ * queue keeps records in a node pool linked by 32-bit indices (40 bytes per node) and sorted
+ * lists per bucket; the bucket of an event is floor(t / width) mod nb, compared as an integer
+ * "virtual bucket" so that no floating bucket boundary can drift. Which one the kernel uses by
+ * default is decided by measurement (bench/runtime, docs/performance.md).
+ */
+#include "evset.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CQ_NIL UINT32_MAX
+
+static inline int ev_before(const rt_event *a, const rt_event *b)
+{
+    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+/* ---- binary heap ----------------------------------------------------------------------- */
+
+static int heap_push(rt_evset *q, const rt_event *e)
+{
+    if (q->n == q->cap) {
+        size_t nc = q->cap ? q->cap * 2 : 256;
+        rt_event *nh = realloc(q->h, nc * sizeof *nh);
+        if (!nh)
+            return -1;
+        q->h = nh;
+        q->cap = nc;
+    }
+    rt_event *h = q->h;
+    size_t i = q->n++;
+    while (i > 0) {
+        size_t p = (i - 1) >> 1;
+        if (!ev_before(e, &h[p]))
+            break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = *e;
+    return 0;
+}
+
+static int heap_pop(rt_evset *q, rt_event *out)
+{
+    if (q->n == 0)
+        return 0;
+    rt_event *h = q->h;
+    *out = h[0];
+    size_t n = --q->n;
+    if (n == 0)
+        return 1;
+    rt_event last = h[n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && ev_before(&h[c + 1], &h[c]))
+            c++;
+        if (!ev_before(&h[c], &last))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = last;
+    return 1;
+}
+
+/* ---- calendar queue -------------------------------------------------------------------- */
+
+static inline int64_t cq_vb(const rt_evset *q, double t)
+{
+    return (int64_t)floor(t / q->width);
+}
+
+static int cq_node_get(rt_evset *q, uint32_t *idx)
+{
+    if (q->free_node == CQ_NIL) {
+        uint32_t nc = q->node_cap ? q->node_cap * 2 : 256;
+        rt_cq_node *nn = realloc(q->node, (size_t)nc * sizeof *nn);
+        if (!nn)
+            return -1;
+        q->node = nn;
+        for (uint32_t i = q->node_cap; i < nc; i++)
+            nn[i].next = (i + 1 < nc) ? i + 1 : CQ_NIL;
+        q->free_node = q->node_cap;
+        q->node_cap = nc;
+    }
+    *idx = q->free_node;
+    q->free_node = q->node[*idx].next;
+    return 0;
+}
+
+static void cq_insert_node(rt_evset *q, uint32_t idx)
+{
+    const rt_event *e = &q->node[idx].ev;
+    uint32_t b = (uint32_t)((uint64_t)cq_vb(q, e->t) & (q->nb - 1));
+    uint32_t *link = &q->bucket[b];
+    while (*link != CQ_NIL && !ev_before(e, &q->node[*link].ev))
+        link = &q->node[*link].next;
+    q->node[idx].next = *link;
+    *link = idx;
+}
+
+/* Rebuild with nb buckets; the width is three times the mean gap between the first events
+ * (gaps over twice the mean discarded), as Brown suggests. */
+static int cq_resize(rt_evset *q, uint32_t nb)
+{
+    uint32_t *nbk = malloc((size_t)nb * sizeof *nbk);
+    if (!nbk)
+        return -1;
+    /* collect all nodes into one list */
+    uint32_t all = CQ_NIL;
+    for (uint32_t b = 0; b < q->nb; b++) {
+        uint32_t i = q->bucket[b];
+        while (i != CQ_NIL) {
+            uint32_t nx = q->node[i].next;
+            q->node[i].next = all;
+            all = i;
+            i = nx;
+        }
+    }
+    /* sample the smallest times to size the width */
+    enum { SAMPLE = 32 };
+    double ts[SAMPLE];
+    int ns = 0;
+    for (uint32_t i = all; i != CQ_NIL; i = q->node[i].next) {
+        double t = q->node[i].ev.t;
+        if (ns < SAMPLE) {
+            int k = ns++;
+            while (k > 0 && ts[k - 1] > t) { ts[k] = ts[k - 1]; k--; }
+            ts[k] = t;
+        } else if (t < ts[SAMPLE - 1]) {
+            int k = SAMPLE - 1;
+            while (k > 0 && ts[k - 1] > t) { ts[k] = ts[k - 1]; k--; }
+            ts[k] = t;
+        }
+    }
+    if (ns >= 2) {
+        double mean = (ts[ns - 1] - ts[0]) / (ns - 1), sum = 0;
+        int cnt = 0;
+        for (int k = 1; k < ns; k++) {
+            double g = ts[k] - ts[k - 1];
+            if (g <= 2 * mean) { sum += g; cnt++; }
+        }
+        double w = cnt ? 3.0 * sum / cnt : 0;
+        if (w > 0 && isfinite(w))
+            q->width = w;
+    }
+    free(q->bucket);
+    q->bucket = nbk;
+    q->nb = nb;
+    for (uint32_t b = 0; b < nb; b++)
+        nbk[b] = CQ_NIL;
+    for (uint32_t i = all; i != CQ_NIL;) {
+        uint32_t nx = q->node[i].next;
+        cq_insert_node(q, i);
+        i = nx;
+    }
+    q->cur = cq_vb(q, q->last_t);
+    return 0;
+}
+
+static int cq_push(rt_evset *q, const rt_event *e)
+{
+    uint32_t idx;
+    if (cq_node_get(q, &idx))
+        return -1;
+    q->node[idx].ev = *e;
+    cq_insert_node(q, idx);
+    q->n++;
+    if (q->n > 2 * (size_t)q->nb && q->nb < (1u << 30))
+        return cq_resize(q, q->nb * 2);
+    return 0;
+}
+
+static int cq_pop(rt_evset *q, rt_event *out)
+{
+    if (q->n == 0)
+        return 0;
+    uint32_t mask = q->nb - 1;
+    for (uint32_t k = 0; k < q->nb; k++) {
+        int64_t vb = q->cur + k;
+        uint32_t b = (uint32_t)((uint64_t)vb & mask);
+        uint32_t i = q->bucket[b];
+        if (i != CQ_NIL && cq_vb(q, q->node[i].ev.t) == vb) {
+            q->cur = vb;
+            goto found;
+        }
+    }
+    {   /* nothing within a year: direct search of the bucket heads */
+        uint32_t best = CQ_NIL;
+        for (uint32_t b = 0; b < q->nb; b++) {
+            uint32_t i = q->bucket[b];
+            if (i != CQ_NIL && (best == CQ_NIL || ev_before(&q->node[i].ev, &q->node[best].ev)))
+                best = i;
+        }
+        q->cur = cq_vb(q, q->node[best].ev.t);
+    }
+found:;
+    uint32_t b = (uint32_t)((uint64_t)q->cur & mask);
+    uint32_t i = q->bucket[b];
+    *out = q->node[i].ev;
+    q->bucket[b] = q->node[i].next;
+    q->node[i].next = q->free_node;
+    q->free_node = i;
+    q->n--;
+    q->last_t = out->t;
+    if (q->nb > 16 && q->n < q->nb / 2)
+        cq_resize(q, q->nb / 2);    /* failure leaves the old (valid) calendar */
+    return 1;
+}
+
+/* ---- dispatch -------------------------------------------------------------------------- */
+
+int rt_evset_init(rt_evset *q, int kind)
+{
+    memset(q, 0, sizeof *q);
+    q->kind = kind == 2 ? 2 : 1;
+    q->free_node = CQ_NIL;
+    if (q->kind == 2) {
+        q->nb = 16;
+        q->width = 1.0;
+        q->bucket = malloc(q->nb * sizeof *q->bucket);
+        if (!q->bucket)
+            return -1;
+        for (uint32_t b = 0; b < q->nb; b++)
+            q->bucket[b] = CQ_NIL;
+    }
+    return 0;
+}
+
+void rt_evset_free(rt_evset *q)
+{
+    free(q->h);
+    free(q->node);
+    free(q->bucket);
+    memset(q, 0, sizeof *q);
+}
+
+void rt_evset_clear(rt_evset *q)
+{
+    q->n = 0;
+    if (q->kind == 2) {
+        for (uint32_t b = 0; b < q->nb; b++)
+            q->bucket[b] = CQ_NIL;
+        q->free_node = q->node_cap ? 0 : CQ_NIL;
+        for (uint32_t i = 0; i < q->node_cap; i++)
+            q->node[i].next = (i + 1 < q->node_cap) ? i + 1 : CQ_NIL;
+        q->cur = 0;
+        q->last_t = 0;
+    }
+}
+
+int rt_evset_push(rt_evset *q, const rt_event *e)
+{
+    return q->kind == 1 ? heap_push(q, e) : cq_push(q, e);
+}
+
+int rt_evset_pop(rt_evset *q, rt_event *out)
+{
+    return q->kind == 1 ? heap_pop(q, out) : cq_pop(q, out);
+}
+
+size_t rt_evset_bytes(const rt_evset *q)
+{
+    return q->cap * sizeof(rt_event) + (size_t)q->node_cap * sizeof(rt_cq_node)
+         + (size_t)q->nb * sizeof(uint32_t);
+}

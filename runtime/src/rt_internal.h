@@ -1,0 +1,312 @@
+/*
+ * rt_internal.h — libfabrt's private structures, shared by the runtime's .c files only.
+ *
+ * Model side (rt_model_*, built by model.c): the element descriptions, samplers and parameters
+ * the builder API fills in. Everything here is owned by the fab_model and freed with it;
+ * samplers and elements are allocated one by one so that parameter slots pointing into them
+ * stay valid while the model grows.
+ *
+ * Simulation side (fab_sim, used by sim.c, station.c, conveyor.c): the state of one running
+ * replication. A fab_sim is built once per run (per worker process) and reset for every
+ * replication; its pools (events, parts) keep their memory across replications.
+ */
+#ifndef RT_INTERNAL_H
+#define RT_INTERNAL_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "fab/model.h"
+#include "fab/sim.h"
+#include "fab/stat.h"
+#include "evset.h"
+
+/* ---- model ----------------------------------------------------------------------------- */
+
+typedef struct rt_sampler {
+    fab_sampler s;
+    char *purpose;              /* stream purpose, e.g. "cycle.Housing" */
+    fab_dim dim;                /* dimension of the sampled quantity (for --set of params) */
+    int is_duration;            /* clamp below at 0 */
+} rt_sampler;
+
+typedef struct rt_failure {
+    char *name;
+    rt_sampler *ttf, *ttr;
+    fab_basis basis;
+} rt_failure;
+
+typedef struct rt_cycle_for {
+    int type;
+    rt_sampler *s;
+} rt_cycle_for;
+
+typedef struct rt_elem {
+    char *name;
+    fab_kind kind;
+    int id;
+    /* flow */
+    int *succ;
+    double *prob;               /* per successor, when routed by probability */
+    int nsucc, succ_cap;
+    int has_prob;
+    fab_route_fn rule;
+    void *rule_ctx;
+    /* source */
+    int part_type;
+    rt_sampler *interarrival;
+    double batch, limit;        /* limit: INFINITY when none */
+    int unlimited;
+    fab_on_block on_block;
+    /* station and assembly */
+    double capacity;            /* servers (station) or parts (buffer); INFINITY allowed */
+    rt_sampler *cycle;
+    rt_cycle_for *cycle_for;
+    int ncycle_for;
+    rt_sampler *setup;
+    double power[FAB_STATE__COUNT];
+    rt_failure *fail;
+    int nfail;
+    /* buffer */
+    fab_order order;
+    fab_key_fn key;
+    void *key_ctx;
+    int descending;
+    /* conveyor */
+    double length, speed, spacing;
+    int accumulating;
+    /* assembly */
+    int out_type;
+    int *bom_type;
+    unsigned *bom_count;
+    int nbom;
+} rt_elem;
+
+typedef struct rt_param {
+    char *name;
+    double *slot;
+    fab_dim dim;
+} rt_param;
+
+typedef struct rt_attr_sampler {
+    int slot;
+    rt_sampler *s;
+} rt_attr_sampler;
+
+typedef struct rt_ptype {
+    char *name;
+    rt_attr_sampler *attr;
+    int nattr;
+    fab_part_init_fn init;
+    void *init_ctx;
+} rt_ptype;
+
+struct fab_model {
+    char *name;
+    char *error;
+    double horizon, warmup;
+    uint64_t replications, seed;
+    rt_elem **elem;
+    int nelem, elem_cap;
+    rt_ptype *ptype;
+    int nptype, ptype_cap;
+    char **attr_name;
+    int nattr, attr_cap;
+    int due_slot;
+    rt_param *param;
+    int nparam, param_cap;
+    rt_sampler **samplers;      /* every sampler, for freeing */
+    int nsamplers, samplers_cap;
+};
+
+void rt_model_fail(fab_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Check the model is runnable (successors, samplers, probabilities); 0 or -1 with err. */
+int  rt_model_validate(const fab_model *m, char *err, size_t errsize);
+
+/* ---- simulation ------------------------------------------------------------------------ */
+
+enum {
+    RT_EV_WARMUP,
+    RT_EV_ARRIVAL,          /* source elem */
+    RT_EV_SERVER_END,       /* station elem, a = server, gen */
+    RT_EV_FAIL,             /* station elem, a = server, b = mode, gen */
+    RT_EV_REPAIR,           /* station elem, a = server, b = mode */
+    RT_EV_CONV_ARRIVE,      /* conveyor elem, gen */
+    RT_EV_CONV_ENTRY        /* conveyor elem, gen */
+};
+
+typedef struct rt_stream {
+    uint64_t key[2];
+    fab_rng rng;
+} rt_stream;
+
+typedef struct rt_fclock {
+    double op_left;         /* operating basis: busy time left before failure */
+    double cyc_left;        /* cycles basis: cycles left */
+    uint32_t gen;           /* invalidates a scheduled operating/calendar FAIL */
+    int pending;            /* an operating FAIL event is scheduled */
+    rt_stream ttf, ttr;
+} rt_fclock;
+
+typedef struct rt_server {
+    fab_state state;
+    fab_state resume;       /* state to return to after repair */
+    fab_part *part;
+    double since;           /* time of the last state change */
+    double t_state[FAB_STATE__COUNT];
+    double end_time;        /* scheduled end of setup/cycle */
+    double remaining;       /* setup/cycle time left when preempted */
+    double busy_start;
+    uint32_t gen;
+    int last_type;
+    int down_count;
+    int fail_after_cycle;   /* cycles-basis failure due once the part has left */
+    int fail_mode_after;
+    rt_fclock *fc;
+} rt_server;
+
+typedef struct rt_conv_slot {
+    fab_part *part;
+    double tf;              /* accumulating: virtual entry time; else belt time at entry */
+} rt_conv_slot;
+
+typedef struct rt_cycle_stream {
+    int type;
+    rt_sampler *s;
+    rt_stream st;
+} rt_cycle_stream;
+
+typedef struct rt_attr_stream {
+    int slot;
+    rt_sampler *s;
+    rt_stream st;
+} rt_attr_stream;
+
+typedef struct rt_es {              /* element state during a replication */
+    const rt_elem *e;
+    int *waiters;                   /* upstream elements blocked on this one */
+    int nwait, wait_cap;
+    int in_wake;
+    uint64_t count_in, count_out;   /* parts accepted / sent on, since warmup */
+    rt_stream route;
+    /* source */
+    rt_stream ia;
+    rt_attr_stream *attr;
+    int nattr;
+    rt_stream init;
+    fab_part *q_head, *q_tail;      /* source queue; buffer FIFO/LIFO list */
+    uint64_t qlen;
+    uint64_t created, lost, limit, batch;
+    fab_part *pending;              /* unlimited supply: the part waiting to enter */
+    fab_stat_timeavg level;         /* source queue, buffer, conveyor, station contents */
+    /* station / assembly */
+    rt_server *srv;
+    unsigned nsrv;
+    unsigned *blocked_q;            /* ring of blocked server indices in block order */
+    unsigned bq_head, bq_len;
+    rt_stream cycle_st, setup_st;
+    rt_cycle_stream *cyc;
+    int ncyc;
+    uint64_t failures;
+    unsigned *kit;                  /* assembly: components held per BOM line */
+    fab_part **kit_parts;           /* held components, per BOM line, bom_count each */
+    /* buffer */
+    uint64_t cap;                   /* UINT64_MAX: unbounded */
+    fab_part **heap;                /* keyed buffer */
+    uint64_t heap_cap;
+    uint64_t seq;
+    fab_stat_tally wait;
+    /* conveyor */
+    rt_conv_slot *cv;
+    uint64_t cv_cap, cv_head, cv_len;
+    double entry_ready;
+    int head_at_end, head_blocked;
+    double belt_off, stop_start;    /* non-accumulating belt clock */
+    uint32_t cv_gen;
+    fab_stat_tally transit;
+    /* sink */
+    fab_stat_tally lead, tard;
+    fab_stat_quantile lq[3];
+    uint64_t on_time, with_due;
+} rt_es;
+
+struct fab_sim {
+    const fab_model *m;
+    double now, horizon, warmup;
+    uint64_t seed, rep;
+    rt_evset ev;
+    uint64_t seq;
+    uint64_t events;
+    rt_es *es;
+    int nelem;
+    int *wake;                      /* FIFO of elements to retry pushing */
+    int wake_head, wake_len;
+    /* parts pool */
+    size_t part_size;
+    void **slabs;
+    size_t nslabs, slab_cap;
+    fab_part *free_parts;
+    uint64_t next_part_id;
+    /* every stream, repositioned per replication */
+    rt_stream **streams;
+    size_t nstreams, streams_cap;
+    /* deadlock */
+    int deadlock;
+    double deadlock_time;
+    char *deadlock_elems;
+    int *dl_mark;
+    int *dl_stack;
+    int *dl_set;                    /* elements of the last deadlock (flags) */
+    char err[256];
+    int failed;
+};
+
+/* sim.c */
+void  rt_schedule(fab_sim *s, double t, int kind, int elem, unsigned a, unsigned b, uint32_t gen);
+fab_part *rt_part_new(fab_sim *s, int type, int creator);
+void  rt_part_free(fab_sim *s, fab_part *p);
+void  rt_wake(fab_sim *s, int elem);
+void  rt_notify_space(fab_sim *s, int elem);
+/* Offer part (held by elem `from`) to its successors per the routing; 1 if one took it. */
+int   rt_route_push(fab_sim *s, int from, fab_part *p);
+void  rt_check_deadlock(fab_sim *s, int from);
+double rt_sample(const rt_sampler *rs, fab_rng *r, const fab_part *p);
+void  rt_stream_setup(fab_sim *s, rt_stream *st, const char *elem, const char *purpose);
+void  rt_sim_fail(fab_sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* station.c */
+int   rt_station_setup(fab_sim *s, rt_es *x);
+void  rt_station_start(fab_sim *s, rt_es *x);
+int   rt_station_accept(fab_sim *s, rt_es *x, fab_part *p);
+void  rt_station_push_out(fab_sim *s, rt_es *x);
+void  rt_station_event(fab_sim *s, const rt_event *ev);
+void  rt_station_warmup(fab_sim *s, rt_es *x);
+void  rt_station_finish(fab_sim *s, rt_es *x);
+int   rt_station_stuck(const fab_sim *s, const rt_es *x);
+fab_state rt_station_state(const rt_es *x);
+double rt_station_level(const rt_es *x);
+void  rt_station_free(rt_es *x);
+
+/* conveyor.c */
+int   rt_conveyor_setup(fab_sim *s, rt_es *x);
+int   rt_conveyor_accept(fab_sim *s, rt_es *x, fab_part *p);
+void  rt_conveyor_push_out(fab_sim *s, rt_es *x);
+void  rt_conveyor_event(fab_sim *s, const rt_event *ev);
+int   rt_conveyor_stuck(const fab_sim *s, const rt_es *x);
+
+/* results.c: metric layout */
+typedef struct rt_layout {
+    int nmetric;
+    int *elem;                      /* element of each metric */
+    const char **name;              /* metric name, dotted for nesting */
+} rt_layout;
+int  rt_layout_build(const fab_model *m, rt_layout *L);
+void rt_layout_free(rt_layout *L);
+
+/* sim.c: one replication */
+fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, double warmup,
+                    uint64_t seed, char *err, size_t errsize);
+void     rt_sim_free(fab_sim *s);
+/* Run replication rep; write metrics (layout order) into row. Returns 0 or -1 (s->err). */
+int      rt_sim_run(fab_sim *s, uint64_t rep, double *row);
+
+#endif

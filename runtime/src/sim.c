@@ -1,0 +1,1011 @@
+/*
+ * sim.c — the discrete-event kernel and the simple elements (source, buffer, sink).
+ *
+ * In:  a validated fab_model. Out: one replication's metrics, in the order of rt_layout.
+ * The kernel pops events in (time, seq) order; seq is a global counter in scheduling order,
+ * so same-time events run FIFO. After every event the "wake" FIFO is drained: elements whose
+ * downstream may have room (or that just received a part) retry sending their parts on. This
+ * keeps part moves iterative (no deep recursion) and deterministic.
+ *
+ * Memory: the fab_sim owns its element states, event set, part slabs and wait lists. Parts
+ * come from slabs recycled through a free list; nothing is allocated per event or per part
+ * once the pools have grown to the model's working size. Streams are keyed once per run and
+ * repositioned for every replication.
+ *
+ * Deadlock: when an element on a directed cycle of the flow graph fails to send a part, the
+ * kernel follows "waits for" edges; if every element reached is stuck (full and blocked), the
+ * replication stops and the time and elements are recorded.
+ */
+#include "rt_internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLAB_PARTS 256
+
+void rt_sim_fail(fab_sim *s, const char *fmt, ...)
+{
+    if (s->failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof s->err, fmt, ap);
+    va_end(ap);
+    s->failed = 1;
+}
+
+/* ---- streams ---------------------------------------------------------------------------- */
+
+void rt_stream_setup(fab_sim *s, rt_stream *st, const char *elem, const char *purpose)
+{
+    fab_rng_key(st->key, s->seed, elem, purpose);
+    fab_rng_init_key(&st->rng, st->key, 0);
+    if (s->nstreams == s->streams_cap) {
+        size_t nc = s->streams_cap ? s->streams_cap * 2 : 64;
+        rt_stream **nv = realloc(s->streams, nc * sizeof *nv);
+        if (!nv) {
+            rt_sim_fail(s, "out of memory");
+            return;
+        }
+        s->streams = nv;
+        s->streams_cap = nc;
+    }
+    s->streams[s->nstreams++] = st;
+}
+
+double rt_sample(const rt_sampler *rs, fab_rng *r, const fab_part *p)
+{
+    double x = rs->s.fn ? rs->s.fn(r, p, rs->s.ctx) : fab_dist_sample(&rs->s.dist, r);
+    if (rs->is_duration && !(x > 0))
+        x = 0;          /* also maps NAN to 0 */
+    return x;
+}
+
+/* ---- events ----------------------------------------------------------------------------- */
+
+void rt_schedule(fab_sim *s, double t, int kind, int elem, unsigned a, unsigned b, uint32_t gen)
+{
+    rt_event ev;
+    ev.t = t;
+    ev.seq = s->seq++;
+    ev.elem = (uint32_t)elem;
+    ev.gen = gen;
+    ev.kind = (uint16_t)kind;
+    ev.a = (uint16_t)a;
+    ev.b = b;
+    if (rt_evset_push(&s->ev, &ev))
+        rt_sim_fail(s, "out of memory (event set)");
+}
+
+/* ---- parts ------------------------------------------------------------------------------ */
+
+static int sim_slab_add(fab_sim *s)
+{
+    if (s->nslabs == s->slab_cap) {
+        size_t nc = s->slab_cap ? s->slab_cap * 2 : 16;
+        void **ns = realloc(s->slabs, nc * sizeof *ns);
+        if (!ns)
+            return -1;
+        s->slabs = ns;
+        s->slab_cap = nc;
+    }
+    char *slab = malloc(s->part_size * SLAB_PARTS);
+    if (!slab)
+        return -1;
+    s->slabs[s->nslabs++] = slab;
+    for (int i = SLAB_PARTS - 1; i >= 0; i--) {
+        fab_part *p = (fab_part *)(slab + (size_t)i * s->part_size);
+        p->next = s->free_parts;
+        s->free_parts = p;
+    }
+    return 0;
+}
+
+static void sim_parts_reset(fab_sim *s)
+{
+    s->free_parts = NULL;
+    for (size_t k = s->nslabs; k-- > 0;) {
+        char *slab = s->slabs[k];
+        for (int i = SLAB_PARTS - 1; i >= 0; i--) {
+            fab_part *p = (fab_part *)(slab + (size_t)i * s->part_size);
+            p->next = s->free_parts;
+            s->free_parts = p;
+        }
+    }
+}
+
+fab_part *rt_part_new(fab_sim *s, int type, int creator)
+{
+    if (!s->free_parts && sim_slab_add(s)) {
+        rt_sim_fail(s, "out of memory (parts)");
+        return NULL;
+    }
+    fab_part *p = s->free_parts;
+    s->free_parts = p->next;
+    p->next = NULL;
+    p->created = s->now;
+    p->due = NAN;
+    p->entered = s->now;
+    p->key = 0;
+    p->seq = 0;
+    p->id = s->next_part_id++;
+    p->type = type;
+    p->route = -1;
+    const fab_model *m = s->m;
+    for (int i = 0; i < m->nattr; i++)
+        p->attr[i] = 0;
+    rt_es *c = &s->es[creator];
+    for (int i = 0; i < c->nattr; i++)
+        p->attr[c->attr[i].slot] = rt_sample(c->attr[i].s, &c->attr[i].st.rng, p);
+    const rt_ptype *pt = &m->ptype[type];
+    if (pt->init)
+        pt->init(p, &c->init.rng, s, pt->init_ctx);
+    if (m->due_slot >= 0)
+        p->due = p->attr[m->due_slot];
+    return p;
+}
+
+void rt_part_free(fab_sim *s, fab_part *p)
+{
+    p->next = s->free_parts;
+    s->free_parts = p;
+}
+
+/* ---- wake-ups and waiting --------------------------------------------------------------- */
+
+void rt_wake(fab_sim *s, int elem)
+{
+    rt_es *x = &s->es[elem];
+    if (x->in_wake)
+        return;
+    x->in_wake = 1;
+    int tail = s->wake_head + s->wake_len;
+    if (tail >= s->nelem)
+        tail -= s->nelem;
+    s->wake[tail] = elem;
+    s->wake_len++;
+}
+
+void rt_notify_space(fab_sim *s, int elem)
+{
+    rt_es *x = &s->es[elem];
+    for (int i = 0; i < x->nwait; i++)
+        rt_wake(s, x->waiters[i]);
+    x->nwait = 0;
+}
+
+static void sim_wait_on(fab_sim *s, int dst, int from)
+{
+    rt_es *d = &s->es[dst];
+    for (int i = 0; i < d->nwait; i++)
+        if (d->waiters[i] == from)
+            return;
+    if (d->nwait == d->wait_cap) {
+        int nc = d->wait_cap ? d->wait_cap * 2 : 4;
+        int *nw = realloc(d->waiters, (size_t)nc * sizeof *nw);
+        if (!nw) {
+            rt_sim_fail(s, "out of memory");
+            return;
+        }
+        d->waiters = nw;
+        d->wait_cap = nc;
+    }
+    d->waiters[d->nwait++] = from;
+}
+
+/* ---- sink and buffer -------------------------------------------------------------------- */
+
+static int sink_accept(fab_sim *s, rt_es *x, fab_part *p)
+{
+    double lead = s->now - p->created;
+    x->count_in++;
+    fab_stat_tally_add(&x->lead, lead);
+    for (int k = 0; k < 3; k++)
+        fab_stat_quantile_add(&x->lq[k], lead);
+    if (!isnan(p->due)) {
+        double late = lead - p->due;
+        fab_stat_tally_add(&x->tard, late > 0 ? late : 0);
+        x->with_due++;
+        if (late <= 0)
+            x->on_time++;
+    }
+    rt_part_free(s, p);
+    return 1;
+}
+
+static inline int buf_before(const fab_part *a, const fab_part *b)
+{
+    return a->key < b->key || (a->key == b->key && a->seq < b->seq);
+}
+
+static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
+{
+    if (x->qlen >= x->cap)
+        return 0;
+    const rt_elem *e = x->e;
+    p->entered = s->now;
+    p->next = NULL;
+    if (e->order == FAB_ORDER_FIFO) {
+        if (x->q_tail)
+            x->q_tail->next = p;
+        else
+            x->q_head = p;
+        x->q_tail = p;
+    } else if (e->order == FAB_ORDER_LIFO) {
+        p->next = x->q_head;
+        x->q_head = p;
+    } else {
+        double k = e->key(p, s, e->key_ctx);
+        p->key = e->descending ? -k : k;
+        p->seq = x->seq++;
+        if (x->qlen == x->heap_cap) {
+            uint64_t nc = x->heap_cap ? x->heap_cap * 2 : 64;
+            fab_part **nh = realloc(x->heap, nc * sizeof *nh);
+            if (!nh) {
+                rt_sim_fail(s, "out of memory (buffer)");
+                return 0;
+            }
+            x->heap = nh;
+            x->heap_cap = nc;
+        }
+        uint64_t i = x->qlen;
+        while (i > 0) {
+            uint64_t par = (i - 1) / 2;
+            if (!buf_before(p, x->heap[par]))
+                break;
+            x->heap[i] = x->heap[par];
+            i = par;
+        }
+        x->heap[i] = p;
+    }
+    x->qlen++;
+    x->count_in++;
+    fab_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
+    rt_wake(s, e->id);
+    return 1;
+}
+
+static fab_part *buffer_peek(const rt_es *x)
+{
+    if (x->qlen == 0)
+        return NULL;
+    return x->e->order == FAB_ORDER_KEY ? x->heap[0] : x->q_head;
+}
+
+static void buffer_pop(rt_es *x)
+{
+    if (x->e->order != FAB_ORDER_KEY) {
+        x->q_head = x->q_head->next;
+        if (!x->q_head)
+            x->q_tail = NULL;
+    } else {
+        uint64_t n = x->qlen - 1;
+        fab_part *last = x->heap[n];
+        uint64_t i = 0;
+        for (;;) {
+            uint64_t c = 2 * i + 1;
+            if (c >= n)
+                break;
+            if (c + 1 < n && buf_before(x->heap[c + 1], x->heap[c]))
+                c++;
+            if (!buf_before(x->heap[c], last))
+                break;
+            x->heap[i] = x->heap[c];
+            i = c;
+        }
+        if (n > 0)
+            x->heap[i] = last;
+    }
+    x->qlen--;
+}
+
+static void buffer_push_out(fab_sim *s, rt_es *x)
+{
+    int freed = 0;
+    fab_part *p;
+    while ((p = buffer_peek(x)) != NULL) {
+        double entered = p->entered;
+        buffer_pop(x);
+        if (!rt_route_push(s, x->e->id, p)) {
+            /* put it back where it was: it is still the head */
+            x->qlen++;
+            if (x->e->order != FAB_ORDER_KEY) {
+                p->next = x->q_head;
+                x->q_head = p;
+                if (!x->q_tail)
+                    x->q_tail = p;
+            } else {
+                uint64_t i = x->qlen - 1;
+                while (i > 0) {
+                    uint64_t par = (i - 1) / 2;
+                    if (!buf_before(p, x->heap[par]))
+                        break;
+                    x->heap[i] = x->heap[par];
+                    i = par;
+                }
+                x->heap[i] = p;
+            }
+            break;
+        }
+        fab_stat_tally_add(&x->wait, s->now - entered);
+        x->count_out++;
+        fab_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
+        freed = 1;
+    }
+    if (freed)
+        rt_notify_space(s, x->e->id);
+}
+
+/* ---- source ----------------------------------------------------------------------------- */
+
+static void source_push_out(fab_sim *s, rt_es *x)
+{
+    const rt_elem *e = x->e;
+    if (e->unlimited) {
+        for (;;) {
+            if (!x->pending) {
+                if (x->created >= x->limit)
+                    return;
+                x->pending = rt_part_new(s, e->part_type, e->id);
+                if (!x->pending)
+                    return;
+                x->created++;
+                x->count_in++;
+            }
+            x->pending->created = s->now;
+            x->pending->entered = s->now;
+            if (!rt_route_push(s, e->id, x->pending))
+                return;
+            x->pending = NULL;
+            x->count_out++;
+        }
+    }
+    while (x->q_head) {
+        fab_part *p = x->q_head;
+        x->q_head = p->next;
+        if (!rt_route_push(s, e->id, p)) {
+            p->next = x->q_head;
+            x->q_head = p;
+            return;
+        }
+        if (!x->q_head)
+            x->q_tail = NULL;
+        x->qlen--;
+        x->count_out++;
+        fab_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
+    }
+}
+
+static void source_arrival(fab_sim *s, rt_es *x)
+{
+    const rt_elem *e = x->e;
+    for (uint64_t i = 0; i < x->batch && x->created < x->limit; i++) {
+        fab_part *p = rt_part_new(s, e->part_type, e->id);
+        if (!p)
+            return;
+        x->created++;
+        x->count_in++;
+        if (e->on_block == FAB_ON_BLOCK_LOSE) {
+            if (rt_route_push(s, e->id, p)) {
+                x->count_out++;
+            } else {
+                x->lost++;
+                rt_part_free(s, p);
+            }
+            continue;
+        }
+        p->next = NULL;
+        if (x->q_tail)
+            x->q_tail->next = p;
+        else
+            x->q_head = p;
+        x->q_tail = p;
+        x->qlen++;
+    }
+    if (x->qlen) {
+        fab_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
+        rt_wake(s, e->id);
+    }
+    if (x->created < x->limit)
+        rt_schedule(s, s->now + rt_sample(e->interarrival, &x->ia.rng, NULL), RT_EV_ARRIVAL,
+                    e->id, 0, 0, 0);
+}
+
+/* ---- routing ---------------------------------------------------------------------------- */
+
+static int sim_accept(fab_sim *s, int dst, fab_part *p)
+{
+    rt_es *d = &s->es[dst];
+    int saved = p->route;
+    p->route = -1;
+    int ok;
+    switch (d->e->kind) {
+    case FAB_KIND_SINK: ok = sink_accept(s, d, p); break;
+    case FAB_KIND_BUFFER: ok = buffer_accept(s, d, p); break;
+    case FAB_KIND_STATION:
+    case FAB_KIND_ASSEMBLY: ok = rt_station_accept(s, d, p); break;
+    case FAB_KIND_CONVEYOR: ok = rt_conveyor_accept(s, d, p); break;
+    default: ok = 0; break;
+    }
+    if (!ok)
+        p->route = saved;
+    return ok;
+}
+
+int rt_route_push(fab_sim *s, int from, fab_part *p)
+{
+    rt_es *x = &s->es[from];
+    const rt_elem *e = x->e;
+    if (e->nsucc == 1 && !e->rule) {
+        int d = e->succ[0];
+        if (sim_accept(s, d, p))
+            return 1;
+        sim_wait_on(s, d, from);
+        rt_check_deadlock(s, from);
+        return 0;
+    }
+    if (p->route < 0 && (e->rule || e->has_prob)) {
+        int k;
+        if (e->rule) {
+            k = e->rule(p, s, e->rule_ctx);
+            if (k < 0 || k >= e->nsucc) {
+                rt_sim_fail(s, "route %s: the rule chose successor %d of %d", e->name, k, e->nsucc);
+                return 0;
+            }
+        } else {
+            double u = fab_rng_u01(&x->route.rng), acc = 0;
+            k = -1;
+            for (int i = 0; i < e->nsucc; i++) {
+                if (e->prob[i] > 0)
+                    k = i;
+                acc += e->prob[i];
+                if (u < acc && e->prob[i] > 0)
+                    break;
+            }
+        }
+        p->route = k;
+    }
+    if (p->route >= 0) {
+        int d = e->succ[p->route];
+        if (sim_accept(s, d, p))
+            return 1;
+        sim_wait_on(s, d, from);
+    } else {
+        for (int i = 0; i < e->nsucc; i++)
+            if (sim_accept(s, e->succ[i], p))
+                return 1;
+        for (int i = 0; i < e->nsucc; i++)
+            sim_wait_on(s, e->succ[i], from);
+    }
+    rt_check_deadlock(s, from);
+    return 0;
+}
+
+/* ---- deadlock --------------------------------------------------------------------------- */
+
+static int sim_stuck(const fab_sim *s, const rt_es *x)
+{
+    if (x->in_wake)
+        return 0;
+    switch (x->e->kind) {
+    case FAB_KIND_BUFFER: return x->qlen > 0 && x->qlen >= x->cap;
+    case FAB_KIND_STATION:
+    case FAB_KIND_ASSEMBLY: return rt_station_stuck(s, x);
+    case FAB_KIND_CONVEYOR: return rt_conveyor_stuck(s, x);
+    default: return 0;
+    }
+}
+
+/* The successor a stuck element waits for through part p. */
+static int sim_dl_target(const rt_elem *e, const fab_part *p)
+{
+    return (p && p->route >= 0) ? e->succ[p->route] : -1;
+}
+
+void rt_check_deadlock(fab_sim *s, int from)
+{
+    if (!s->dl_mark || !s->dl_mark[from] || s->deadlock)
+        return;
+    /* dl_mark[e] != 0: e lies on a directed cycle of the flow graph */
+    int *visit = s->dl_stack + s->nelem;    /* visit flags, cleared after use */
+    int *stack = s->dl_stack;
+    int sp = 0, nvis = 0, ok = 1;
+    int *vis_list = visit + s->nelem;
+    stack[sp++] = from;
+    visit[from] = 1;
+    vis_list[nvis++] = from;
+    while (sp > 0 && ok) {
+        int xi = stack[--sp];
+        const rt_es *x = &s->es[xi];
+        if (!sim_stuck(s, x)) {
+            ok = 0;
+            break;
+        }
+        const rt_elem *e = x->e;
+        int targets[64], nt = 0;
+        if (e->rule || e->has_prob) {
+            if (e->kind == FAB_KIND_STATION || e->kind == FAB_KIND_ASSEMBLY) {
+                for (unsigned k = 0; k < x->nsrv && nt < 64; k++)
+                    if (x->srv[k].state == FAB_STATE_BLOCKED)
+                        targets[nt++] = sim_dl_target(e, x->srv[k].part);
+            } else if (e->kind == FAB_KIND_BUFFER) {
+                targets[nt++] = sim_dl_target(e, buffer_peek(x));
+            } else if (e->kind == FAB_KIND_CONVEYOR && x->cv_len) {
+                targets[nt++] = sim_dl_target(e, x->cv[x->cv_head].part);
+            }
+            for (int k = 0; k < nt; k++)
+                if (targets[k] < 0)
+                    nt = 0;     /* unknown: fall back to all successors */
+        }
+        if (nt == 0)
+            for (int k = 0; k < e->nsucc && nt < 64; k++)
+                targets[nt++] = e->succ[k];
+        for (int k = 0; k < nt; k++) {
+            int d = targets[k];
+            if (!visit[d]) {
+                visit[d] = 1;
+                vis_list[nvis++] = d;
+                stack[sp++] = d;
+            }
+        }
+    }
+    if (ok) {
+        for (int i = 0; i < s->nelem; i++)
+            s->dl_set[i] = visit[i];
+        s->deadlock = 1;
+        s->deadlock_time = s->now;
+        size_t len = 0, cap = 256;
+        char *buf = malloc(cap);
+        if (buf) {
+            buf[0] = 0;
+            for (int i = 0; i < s->nelem; i++) {
+                if (!visit[i])
+                    continue;
+                const char *nm = s->es[i].e->name;
+                size_t need = len + strlen(nm) + 3;
+                if (need > cap) {
+                    while (cap < need)
+                        cap *= 2;
+                    char *nb = realloc(buf, cap);
+                    if (!nb)
+                        break;
+                    buf = nb;
+                }
+                len += (size_t)sprintf(buf + len, "%s%s", len ? ", " : "", nm);
+            }
+        }
+        free(s->deadlock_elems);
+        s->deadlock_elems = buf;
+    }
+    for (int i = 0; i < nvis; i++)
+        visit[vis_list[i]] = 0;
+}
+
+/* Mark elements on a directed cycle of the flow graph (reachable from themselves). */
+static void sim_mark_cycles(fab_sim *s)
+{
+    int n = s->nelem;
+    int *seen = calloc((size_t)n, sizeof *seen);
+    int *stack = malloc((size_t)n * sizeof *stack);
+    if (!seen || !stack) {
+        free(seen);
+        free(stack);
+        return;
+    }
+    for (int r = 0; r < n; r++) {
+        memset(seen, 0, (size_t)n * sizeof *seen);
+        int sp = 0;
+        const rt_elem *er = s->m->elem[r];
+        for (int k = 0; k < er->nsucc; k++)
+            if (!seen[er->succ[k]]) {
+                seen[er->succ[k]] = 1;
+                stack[sp++] = er->succ[k];
+            }
+        while (sp > 0 && !seen[r]) {
+            const rt_elem *e = s->m->elem[stack[--sp]];
+            for (int k = 0; k < e->nsucc; k++)
+                if (!seen[e->succ[k]]) {
+                    seen[e->succ[k]] = 1;
+                    stack[sp++] = e->succ[k];
+                }
+        }
+        s->dl_mark[r] = seen[r];
+    }
+    free(seen);
+    free(stack);
+}
+
+/* ---- view ------------------------------------------------------------------------------- */
+
+double fab_sim_now(const fab_sim *s) { return s->now; }
+
+double fab_sim_level(const fab_sim *s, int elem)
+{
+    if (elem < 0 || elem >= s->nelem)
+        return NAN;
+    const rt_es *x = &s->es[elem];
+    switch (x->e->kind) {
+    case FAB_KIND_SOURCE: return (double)x->qlen + (x->pending ? 1 : 0);
+    case FAB_KIND_BUFFER: return (double)x->qlen;
+    case FAB_KIND_CONVEYOR: return (double)x->cv_len;
+    case FAB_KIND_STATION:
+    case FAB_KIND_ASSEMBLY: return rt_station_level(x);
+    default: return 0;
+    }
+}
+
+fab_state fab_sim_state(const fab_sim *s, int elem)
+{
+    if (elem < 0 || elem >= s->nelem)
+        return FAB_STATE_IDLE;
+    const rt_es *x = &s->es[elem];
+    if (x->e->kind == FAB_KIND_STATION || x->e->kind == FAB_KIND_ASSEMBLY)
+        return rt_station_state(x);
+    return FAB_STATE_IDLE;
+}
+
+/* ---- metric layout ---------------------------------------------------------------------- */
+
+static const char *const sim_metrics_source[] = {"created", "queue_mean", "queue_max", "lost"};
+static const char *const sim_metrics_station[] = {
+    "throughput_per_h", "utilization", "state_fraction.idle", "state_fraction.busy",
+    "state_fraction.blocked", "state_fraction.setup", "state_fraction.down", "energy_kwh",
+    "energy_kwh_per_part", "failures"};
+static const char *const sim_metrics_buffer[] = {"mean_level", "max_level", "mean_wait_s",
+                                                 "throughput_per_h"};
+static const char *const sim_metrics_conveyor[] = {"mean_level", "max_level", "mean_transit_s",
+                                                   "throughput_per_h"};
+static const char *const sim_metrics_sink[] = {
+    "count", "throughput_per_h", "lead_time_s", "lead_time_percentiles_s.p50",
+    "lead_time_percentiles_s.p90", "lead_time_percentiles_s.p99", "tardiness_s", "on_time"};
+
+static const char *const *sim_metrics_of(fab_kind k, int *n)
+{
+#define SIM_N(a) (int)(sizeof a / sizeof a[0])
+    switch (k) {
+    case FAB_KIND_SOURCE: *n = SIM_N(sim_metrics_source); return sim_metrics_source;
+    case FAB_KIND_STATION:
+    case FAB_KIND_ASSEMBLY: *n = SIM_N(sim_metrics_station); return sim_metrics_station;
+    case FAB_KIND_BUFFER: *n = SIM_N(sim_metrics_buffer); return sim_metrics_buffer;
+    case FAB_KIND_CONVEYOR: *n = SIM_N(sim_metrics_conveyor); return sim_metrics_conveyor;
+    case FAB_KIND_SINK: *n = SIM_N(sim_metrics_sink); return sim_metrics_sink;
+    }
+#undef SIM_N
+    *n = 0;
+    return NULL;
+}
+
+int rt_layout_build(const fab_model *m, rt_layout *L)
+{
+    int total = 0, n;
+    for (int i = 0; i < m->nelem; i++) {
+        sim_metrics_of(m->elem[i]->kind, &n);
+        total += n;
+    }
+    L->nmetric = total;
+    L->elem = malloc((size_t)(total ? total : 1) * sizeof *L->elem);
+    L->name = malloc((size_t)(total ? total : 1) * sizeof *L->name);
+    if (!L->elem || !L->name) {
+        rt_layout_free(L);
+        return -1;
+    }
+    int k = 0;
+    for (int i = 0; i < m->nelem; i++) {
+        const char *const *names = sim_metrics_of(m->elem[i]->kind, &n);
+        for (int j = 0; j < n; j++, k++) {
+            L->elem[k] = i;
+            L->name[k] = names[j];
+        }
+    }
+    return 0;
+}
+
+void rt_layout_free(rt_layout *L)
+{
+    free(L->elem);
+    free(L->name);
+    L->elem = NULL;
+    L->name = NULL;
+    L->nmetric = 0;
+}
+
+/* ---- replication ------------------------------------------------------------------------ */
+
+static int sim_attr_streams(fab_sim *s, rt_es *x, int type)
+{
+    const fab_model *m = s->m;
+    const rt_ptype *pt = &m->ptype[type];
+    x->nattr = pt->nattr;
+    if (pt->nattr) {
+        x->attr = calloc((size_t)pt->nattr, sizeof *x->attr);
+        if (!x->attr)
+            return -1;
+    }
+    for (int i = 0; i < pt->nattr; i++) {
+        x->attr[i].slot = pt->attr[i].slot;
+        x->attr[i].s = pt->attr[i].s;
+        rt_stream_setup(s, &x->attr[i].st, x->e->name, pt->attr[i].s->purpose);
+    }
+    rt_stream_setup(s, &x->init, x->e->name, "attr");
+    return 0;
+}
+
+fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, double warmup,
+                    uint64_t seed, char *err, size_t errsize)
+{
+    fab_sim *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errsize, "out of memory");
+        return NULL;
+    }
+    s->m = m;
+    s->horizon = horizon;
+    s->warmup = warmup;
+    s->seed = seed;
+    s->nelem = m->nelem;
+    s->part_size = sizeof(fab_part) + (size_t)m->nattr * sizeof(double);
+    int evkind = evk == FAB_EVSET_CALENDAR ? 2 : 1;
+    s->es = calloc((size_t)m->nelem, sizeof *s->es);
+    s->wake = malloc((size_t)m->nelem * sizeof *s->wake);
+    s->dl_mark = calloc((size_t)m->nelem, sizeof *s->dl_mark);
+    s->dl_stack = calloc((size_t)m->nelem * 4, sizeof *s->dl_stack);
+    s->dl_set = s->dl_stack ? s->dl_stack + 3 * m->nelem : NULL;
+    if (rt_evset_init(&s->ev, evkind) || !s->es || !s->wake || !s->dl_mark || !s->dl_stack) {
+        rt_sim_free(s);
+        snprintf(err, errsize, "out of memory");
+        return NULL;
+    }
+    sim_mark_cycles(s);
+    for (int i = 0; i < m->nelem; i++) {
+        rt_es *x = &s->es[i];
+        const rt_elem *e = m->elem[i];
+        x->e = e;
+        if (e->has_prob)
+            rt_stream_setup(s, &x->route, e->name, "route");
+        int rc = 0;
+        switch (e->kind) {
+        case FAB_KIND_SOURCE:
+            if (e->interarrival)
+                rt_stream_setup(s, &x->ia, e->name, "interarrival");
+            x->batch = (uint64_t)e->batch;
+            x->limit = isinf(e->limit) ? UINT64_MAX : (uint64_t)e->limit;
+            rc = sim_attr_streams(s, x, e->part_type);
+            break;
+        case FAB_KIND_BUFFER:
+            x->cap = isinf(e->capacity) ? UINT64_MAX : (uint64_t)e->capacity;
+            break;
+        case FAB_KIND_STATION:
+            rc = rt_station_setup(s, x);
+            break;
+        case FAB_KIND_ASSEMBLY:
+            rc = rt_station_setup(s, x);
+            if (!rc)
+                rc = sim_attr_streams(s, x, e->out_type);
+            break;
+        case FAB_KIND_CONVEYOR:
+            rc = rt_conveyor_setup(s, x);
+            break;
+        case FAB_KIND_SINK:
+            break;
+        }
+        if (rc || s->failed) {
+            snprintf(err, errsize, "%s", s->failed ? s->err : "out of memory");
+            rt_sim_free(s);
+            return NULL;
+        }
+    }
+    return s;
+}
+
+void rt_sim_free(fab_sim *s)
+{
+    if (!s)
+        return;
+    if (s->es) {
+        for (int i = 0; i < s->nelem; i++) {
+            rt_es *x = &s->es[i];
+            free(x->waiters);
+            free(x->attr);
+            free(x->heap);
+            free(x->cv);
+            rt_station_free(x);
+        }
+    }
+    free(s->es);
+    free(s->wake);
+    free(s->dl_mark);
+    free(s->dl_stack);
+    free(s->deadlock_elems);
+    for (size_t k = 0; k < s->nslabs; k++)
+        free(s->slabs[k]);
+    free(s->slabs);
+    free(s->streams);
+    rt_evset_free(&s->ev);
+    free(s);
+}
+
+static void sim_drain_wakes(fab_sim *s)
+{
+    while (s->wake_len) {
+        int e = s->wake[s->wake_head];
+        if (++s->wake_head == s->nelem)
+            s->wake_head = 0;
+        s->wake_len--;
+        rt_es *x = &s->es[e];
+        x->in_wake = 0;
+        switch (x->e->kind) {
+        case FAB_KIND_SOURCE: source_push_out(s, x); break;
+        case FAB_KIND_BUFFER: buffer_push_out(s, x); break;
+        case FAB_KIND_STATION:
+        case FAB_KIND_ASSEMBLY: rt_station_push_out(s, x); break;
+        case FAB_KIND_CONVEYOR: rt_conveyor_push_out(s, x); break;
+        case FAB_KIND_SINK: break;
+        }
+    }
+}
+
+static void sim_reset_stats(fab_sim *s, rt_es *x)
+{
+    x->count_in = x->count_out = 0;
+    x->lost = 0;
+    x->failures = 0;
+    fab_stat_timeavg_reset(&x->level, s->now);
+    fab_stat_tally_reset(&x->wait);
+    fab_stat_tally_reset(&x->transit);
+    fab_stat_tally_reset(&x->lead);
+    fab_stat_tally_reset(&x->tard);
+    static const double qp[3] = {0.5, 0.9, 0.99};
+    for (int k = 0; k < 3; k++)
+        fab_stat_quantile_init(&x->lq[k], qp[k]);
+    x->on_time = x->with_due = 0;
+}
+
+static void sim_warmup(fab_sim *s)
+{
+    for (int i = 0; i < s->nelem; i++) {
+        rt_es *x = &s->es[i];
+        sim_reset_stats(s, x);
+        if (x->e->kind == FAB_KIND_STATION || x->e->kind == FAB_KIND_ASSEMBLY)
+            rt_station_warmup(s, x);
+    }
+}
+
+static void sim_metrics(fab_sim *s, double end, double *row)
+{
+    double T = end - s->warmup;
+    double perh = T > 0 ? 3600.0 / T : NAN;
+    double *o = row;
+    for (int i = 0; i < s->nelem; i++) {
+        rt_es *x = &s->es[i];
+        switch (x->e->kind) {
+        case FAB_KIND_SOURCE:
+            *o++ = (double)x->count_in;
+            *o++ = fab_stat_timeavg_mean(&x->level, end);
+            *o++ = x->level.max;
+            *o++ = (double)x->lost;
+            break;
+        case FAB_KIND_STATION:
+        case FAB_KIND_ASSEMBLY: {
+            rt_station_finish(s, x);
+            double t[FAB_STATE__COUNT] = {0}, energy = 0;
+            for (unsigned k = 0; k < x->nsrv; k++)
+                for (int st = 0; st < FAB_STATE__COUNT; st++) {
+                    t[st] += x->srv[k].t_state[st];
+                    energy += x->srv[k].t_state[st] * x->e->power[st];
+                }
+            double denom = T * x->nsrv;
+            energy /= 3.6e6;
+            *o++ = (double)x->count_out * perh;
+            *o++ = denom > 0 ? t[FAB_STATE_BUSY] / denom : NAN;
+            for (int st = 0; st < FAB_STATE__COUNT; st++)
+                *o++ = denom > 0 ? t[st] / denom : NAN;
+            *o++ = energy;
+            *o++ = x->count_out ? energy / (double)x->count_out : NAN;
+            *o++ = (double)x->failures;
+            break;
+        }
+        case FAB_KIND_BUFFER:
+        case FAB_KIND_CONVEYOR:
+            *o++ = fab_stat_timeavg_mean(&x->level, end);
+            *o++ = x->level.max;
+            *o++ = x->e->kind == FAB_KIND_BUFFER ? fab_stat_tally_mean(&x->wait)
+                                                 : fab_stat_tally_mean(&x->transit);
+            *o++ = (double)x->count_out * perh;
+            break;
+        case FAB_KIND_SINK:
+            *o++ = (double)x->count_in;
+            *o++ = (double)x->count_in * perh;
+            *o++ = fab_stat_tally_mean(&x->lead);
+            for (int k = 0; k < 3; k++)
+                *o++ = fab_stat_quantile_value(&x->lq[k]);
+            *o++ = fab_stat_tally_mean(&x->tard);
+            *o++ = x->with_due ? (double)x->on_time / (double)x->with_due : NAN;
+            break;
+        }
+    }
+}
+
+int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
+{
+    s->rep = rep;
+    s->now = 0;
+    s->seq = 0;
+    s->events = 0;
+    s->deadlock = 0;
+    s->deadlock_time = NAN;
+    for (int i = 0; i < s->nelem; i++)
+        s->dl_set[i] = 0;
+    s->wake_head = s->wake_len = 0;
+    s->next_part_id = 0;
+    rt_evset_clear(&s->ev);
+    sim_parts_reset(s);
+    for (size_t k = 0; k < s->nstreams; k++)
+        fab_rng_init_key(&s->streams[k]->rng, s->streams[k]->key, rep);
+    rt_schedule(s, s->warmup, RT_EV_WARMUP, 0, 0, 0, 0);
+    for (int i = 0; i < s->nelem; i++) {
+        rt_es *x = &s->es[i];
+        x->nwait = 0;
+        x->in_wake = 0;
+        x->q_head = x->q_tail = NULL;
+        x->qlen = 0;
+        x->created = 0;
+        x->pending = NULL;
+        x->seq = 0;
+        memset(&x->level, 0, sizeof x->level);
+        sim_reset_stats(s, x);
+        switch (x->e->kind) {
+        case FAB_KIND_SOURCE:
+            if (x->e->unlimited)
+                rt_wake(s, i);
+            else
+                rt_schedule(s, rt_sample(x->e->interarrival, &x->ia.rng, NULL), RT_EV_ARRIVAL,
+                            i, 0, 0, 0);
+            break;
+        case FAB_KIND_STATION:
+        case FAB_KIND_ASSEMBLY:
+            rt_station_start(s, x);
+            break;
+        case FAB_KIND_CONVEYOR:
+            x->cv_head = x->cv_len = 0;
+            x->entry_ready = -1;
+            x->head_at_end = x->head_blocked = 0;
+            x->belt_off = x->stop_start = 0;
+            x->cv_gen++;
+            break;
+        default:
+            break;
+        }
+    }
+    sim_drain_wakes(s);
+    rt_event ev;
+    while (!s->failed && !s->deadlock && rt_evset_pop(&s->ev, &ev)) {
+        if (ev.t > s->horizon)
+            break;
+        s->now = ev.t;
+        s->events++;
+        switch (ev.kind) {
+        case RT_EV_WARMUP: sim_warmup(s); break;
+        case RT_EV_ARRIVAL: source_arrival(s, &s->es[ev.elem]); break;
+        case RT_EV_SERVER_END:
+        case RT_EV_FAIL:
+        case RT_EV_REPAIR: rt_station_event(s, &ev); break;
+        case RT_EV_CONV_ARRIVE:
+        case RT_EV_CONV_ENTRY: rt_conveyor_event(s, &ev); break;
+        default: break;
+        }
+        sim_drain_wakes(s);
+    }
+    if (s->failed)
+        return -1;
+    double end = s->deadlock ? s->now : s->horizon;
+    if (s->warmup > end) {
+        /* deadlocked before warmup ended: statistics cover nothing */
+        s->now = end;
+    }
+    s->now = end;
+    sim_metrics(s, end, row);
+    return 0;
+}

@@ -1,0 +1,514 @@
+/*
+ * station.c — stations and assemblies: parallel servers, setup on a part-type change,
+ * blocking after service, failure modes with preemptive resume, state times for the
+ * state breakdown and energy.
+ *
+ * In:  parts offered by rt_route_push (rt_station_accept) and the kernel's SERVER_END, FAIL
+ *      and REPAIR events. Out: finished parts sent on from rt_station_push_out, in the order
+ *      the servers blocked; state times per server.
+ * Server life: idle -> [setup] -> busy -> blocked -> idle; any state -> down -> the state it
+ * left (a busy or setup server keeps its remaining time: preemptive resume).
+ * Failure clocks per server and mode:
+ *   calendar   ttf counts calendar time from the end of the previous repair;
+ *   operating  ttf counts busy time only (setup, idle, blocked and down do not count);
+ *   cycles     ttf is a number of completed cycles; the failure happens when the part of
+ *              the last cycle has left the server.
+ * Overlapping failures repair concurrently; the server is up when all repairs are done.
+ * Servers beyond the first use streams "failure.<mode>.ttf#<k>" so that servers differ.
+ * Memory: server arrays, failure clocks and the assembly kit are owned by the rt_es and
+ * freed by rt_station_free.
+ */
+#include "rt_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static unsigned st_kit_size(const rt_elem *e)
+{
+    unsigned n = 0;
+    for (int k = 0; k < e->nbom; k++)
+        n += e->bom_count[k];
+    return n;
+}
+
+int rt_station_setup(fab_sim *s, rt_es *x)
+{
+    const rt_elem *e = x->e;
+    x->nsrv = (unsigned)e->capacity;
+    x->srv = calloc(x->nsrv, sizeof *x->srv);
+    x->blocked_q = calloc(x->nsrv, sizeof *x->blocked_q);
+    if (!x->srv || !x->blocked_q)
+        return -1;
+    if (e->cycle)
+        rt_stream_setup(s, &x->cycle_st, e->name, e->cycle->purpose);
+    if (e->setup)
+        rt_stream_setup(s, &x->setup_st, e->name, "setup");
+    if (e->ncycle_for) {
+        x->cyc = calloc((size_t)e->ncycle_for, sizeof *x->cyc);
+        if (!x->cyc)
+            return -1;
+        x->ncyc = e->ncycle_for;
+        for (int k = 0; k < e->ncycle_for; k++) {
+            x->cyc[k].type = e->cycle_for[k].type;
+            x->cyc[k].s = e->cycle_for[k].s;
+            rt_stream_setup(s, &x->cyc[k].st, e->name, e->cycle_for[k].s->purpose);
+        }
+    }
+    for (unsigned k = 0; k < x->nsrv; k++) {
+        rt_server *v = &x->srv[k];
+        if (e->nfail == 0)
+            continue;
+        v->fc = calloc((size_t)e->nfail, sizeof *v->fc);
+        if (!v->fc)
+            return -1;
+        for (int f = 0; f < e->nfail; f++) {
+            char p1[300], p2[300];
+            if (k == 0) {
+                snprintf(p1, sizeof p1, "%s", e->fail[f].ttf->purpose);
+                snprintf(p2, sizeof p2, "%s", e->fail[f].ttr->purpose);
+            } else {
+                snprintf(p1, sizeof p1, "%s#%u", e->fail[f].ttf->purpose, k);
+                snprintf(p2, sizeof p2, "%s#%u", e->fail[f].ttr->purpose, k);
+            }
+            rt_stream_setup(s, &v->fc[f].ttf, e->name, p1);
+            rt_stream_setup(s, &v->fc[f].ttr, e->name, p2);
+        }
+    }
+    if (e->kind == FAB_KIND_ASSEMBLY) {
+        x->kit = calloc((size_t)e->nbom, sizeof *x->kit);
+        x->kit_parts = calloc(st_kit_size(e) + 1, sizeof *x->kit_parts);
+        if (!x->kit || !x->kit_parts)
+            return -1;
+    }
+    return 0;
+}
+
+void rt_station_free(rt_es *x)
+{
+    if (x->srv)
+        for (unsigned k = 0; k < x->nsrv; k++)
+            free(x->srv[k].fc);
+    free(x->srv);
+    free(x->blocked_q);
+    free(x->cyc);
+    free(x->kit);
+    free(x->kit_parts);
+}
+
+static inline void srv_set(fab_sim *s, rt_server *v, fab_state st)
+{
+    v->t_state[v->state] += s->now - v->since;
+    v->since = s->now;
+    v->state = st;
+}
+
+static double st_ttf(const rt_failure *f, rt_fclock *fc)
+{
+    return rt_sample(f->ttf, &fc->ttf.rng, NULL);
+}
+
+static double st_cycles(const rt_failure *f, rt_fclock *fc)
+{
+    double n = floor(st_ttf(f, fc) + 0.5);
+    return n < 1 ? 1 : n;
+}
+
+void rt_station_start(fab_sim *s, rt_es *x)
+{
+    const rt_elem *e = x->e;
+    x->bq_head = x->bq_len = 0;
+    for (unsigned k = 0; k < x->nsrv; k++) {
+        rt_server *v = &x->srv[k];
+        v->state = v->resume = FAB_STATE_IDLE;
+        v->part = NULL;
+        v->since = 0;
+        memset(v->t_state, 0, sizeof v->t_state);
+        v->gen++;
+        v->last_type = -1;
+        v->down_count = 0;
+        v->fail_after_cycle = 0;
+        for (int f = 0; f < e->nfail; f++) {
+            rt_fclock *fc = &v->fc[f];
+            fc->gen++;
+            fc->pending = 0;
+            switch (e->fail[f].basis) {
+            case FAB_BASIS_OPERATING:
+                fc->op_left = st_ttf(&e->fail[f], fc);
+                break;
+            case FAB_BASIS_CALENDAR:
+                rt_schedule(s, s->now + st_ttf(&e->fail[f], fc), RT_EV_FAIL, e->id, k,
+                            (unsigned)f, fc->gen);
+                break;
+            case FAB_BASIS_CYCLES:
+                fc->cyc_left = st_cycles(&e->fail[f], fc);
+                break;
+            }
+        }
+    }
+    if (x->kit)
+        for (int k = 0; k < e->nbom; k++)
+            x->kit[k] = 0;
+}
+
+void rt_station_warmup(fab_sim *s, rt_es *x)
+{
+    for (unsigned k = 0; k < x->nsrv; k++) {
+        memset(x->srv[k].t_state, 0, sizeof x->srv[k].t_state);
+        x->srv[k].since = s->now;
+    }
+}
+
+void rt_station_finish(fab_sim *s, rt_es *x)
+{
+    for (unsigned k = 0; k < x->nsrv; k++)
+        srv_set(s, &x->srv[k], x->srv[k].state);
+}
+
+/* ---- operating-time failure clocks ------------------------------------------------------ */
+
+static void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy_for)
+{
+    const rt_elem *e = x->e;
+    rt_server *v = &x->srv[k];
+    v->busy_start = s->now;
+    for (int f = 0; f < e->nfail; f++) {
+        if (e->fail[f].basis != FAB_BASIS_OPERATING)
+            continue;
+        rt_fclock *fc = &v->fc[f];
+        if (fc->op_left < busy_for) {
+            fc->gen++;
+            fc->pending = 1;
+            rt_schedule(s, s->now + (fc->op_left > 0 ? fc->op_left : 0), RT_EV_FAIL, e->id, k,
+                        (unsigned)f, fc->gen);
+        }
+    }
+}
+
+static void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
+{
+    const rt_elem *e = x->e;
+    rt_server *v = &x->srv[k];
+    double used = s->now - v->busy_start;
+    for (int f = 0; f < e->nfail; f++) {
+        if (e->fail[f].basis != FAB_BASIS_OPERATING)
+            continue;
+        rt_fclock *fc = &v->fc[f];
+        fc->op_left -= used;
+        if (fc->pending) {
+            fc->gen++;
+            fc->pending = 0;
+        }
+    }
+}
+
+/* ---- service ---------------------------------------------------------------------------- */
+
+static void srv_start_busy(fab_sim *s, rt_es *x, unsigned k)
+{
+    rt_server *v = &x->srv[k];
+    const rt_sampler *rs = x->e->cycle;
+    fab_rng *r = &x->cycle_st.rng;
+    for (int i = 0; i < x->ncyc; i++)
+        if (x->cyc[i].type == v->part->type) {
+            rs = x->cyc[i].s;
+            r = &x->cyc[i].st.rng;
+            break;
+        }
+    if (!rs) {
+        rt_sim_fail(s, "station %s has no cycle for part type %s", x->e->name,
+                    fab_model_part_type_name(s->m, v->part->type));
+        return;
+    }
+    double d = rt_sample(rs, r, v->part);
+    srv_set(s, v, FAB_STATE_BUSY);
+    v->end_time = s->now + d;
+    v->gen++;
+    rt_schedule(s, v->end_time, RT_EV_SERVER_END, x->e->id, k, 0, v->gen);
+    if (x->e->nfail)
+        op_clocks_start(s, x, k, d);
+}
+
+static void srv_begin(fab_sim *s, rt_es *x, unsigned k)
+{
+    rt_server *v = &x->srv[k];
+    const rt_elem *e = x->e;
+    if (e->setup && v->last_type >= 0 && v->last_type != v->part->type) {
+        double d = rt_sample(e->setup, &x->setup_st.rng, v->part);
+        srv_set(s, v, FAB_STATE_SETUP);
+        v->end_time = s->now + d;
+        v->gen++;
+        rt_schedule(s, v->end_time, RT_EV_SERVER_END, e->id, k, 0, v->gen);
+        return;
+    }
+    srv_start_busy(s, x, k);
+}
+
+static int st_idle_server(const rt_es *x)
+{
+    for (unsigned k = 0; k < x->nsrv; k++)
+        if (x->srv[k].state == FAB_STATE_IDLE)
+            return (int)k;
+    return -1;
+}
+
+/* Assembly: start when the kit is complete and a server is idle. */
+static void asm_try_start(fab_sim *s, rt_es *x)
+{
+    const rt_elem *e = x->e;
+    for (int k = 0; k < e->nbom; k++)
+        if (x->kit[k] < e->bom_count[k])
+            return;
+    int k = st_idle_server(x);
+    if (k < 0)
+        return;
+    fab_part *out = rt_part_new(s, e->out_type, e->id);
+    if (!out)
+        return;
+    unsigned n = st_kit_size(e);
+    double created = INFINITY;
+    for (unsigned i = 0; i < n; i++) {
+        if (x->kit_parts[i]->created < created)
+            created = x->kit_parts[i]->created;
+        rt_part_free(s, x->kit_parts[i]);
+        x->kit_parts[i] = NULL;
+    }
+    for (int b = 0; b < e->nbom; b++)
+        x->kit[b] = 0;
+    out->created = created;
+    out->entered = s->now;
+    x->srv[k].part = out;
+    srv_begin(s, x, (unsigned)k);
+    rt_notify_space(s, e->id);
+}
+
+int rt_station_accept(fab_sim *s, rt_es *x, fab_part *p)
+{
+    const rt_elem *e = x->e;
+    if (e->kind == FAB_KIND_ASSEMBLY) {
+        unsigned off = 0;
+        for (int k = 0; k < e->nbom; k++) {
+            if (e->bom_type[k] == p->type) {
+                if (x->kit[k] >= e->bom_count[k])
+                    return 0;
+                x->kit_parts[off + x->kit[k]] = p;
+                x->kit[k]++;
+                p->entered = s->now;
+                x->count_in++;
+                asm_try_start(s, x);
+                return 1;
+            }
+            off += e->bom_count[k];
+        }
+        return 0;
+    }
+    int k = x->nsrv == 1 ? (x->srv[0].state == FAB_STATE_IDLE ? 0 : -1) : st_idle_server(x);
+    if (k < 0)
+        return 0;
+    rt_server *v = &x->srv[k];
+    v->part = p;
+    p->entered = s->now;
+    x->count_in++;
+    srv_begin(s, x, (unsigned)k);
+    return 1;
+}
+
+/* ---- failures --------------------------------------------------------------------------- */
+
+static void srv_fail(fab_sim *s, rt_es *x, unsigned k, int mode)
+{
+    rt_server *v = &x->srv[k];
+    const rt_elem *e = x->e;
+    x->failures++;
+    if (v->state == FAB_STATE_DOWN) {
+        v->down_count++;
+    } else {
+        if (v->state == FAB_STATE_BUSY || v->state == FAB_STATE_SETUP) {
+            v->remaining = v->end_time - s->now;
+            v->gen++;
+            if (v->state == FAB_STATE_BUSY && e->nfail)
+                op_clocks_stop(s, x, k);
+        }
+        v->resume = v->state;
+        srv_set(s, v, FAB_STATE_DOWN);
+        v->down_count = 1;
+    }
+    rt_fclock *fc = &v->fc[mode];
+    rt_schedule(s, s->now + rt_sample(e->fail[mode].ttr, &fc->ttr.rng, NULL), RT_EV_REPAIR,
+                e->id, k, (unsigned)mode, 0);
+}
+
+static void srv_repair(fab_sim *s, rt_es *x, unsigned k, int mode)
+{
+    rt_server *v = &x->srv[k];
+    const rt_elem *e = x->e;
+    const rt_failure *f = &e->fail[mode];
+    rt_fclock *fc = &v->fc[mode];
+    switch (f->basis) {
+    case FAB_BASIS_CALENDAR:
+        fc->gen++;
+        rt_schedule(s, s->now + st_ttf(f, fc), RT_EV_FAIL, e->id, k, (unsigned)mode, fc->gen);
+        break;
+    case FAB_BASIS_OPERATING:
+        fc->op_left = st_ttf(f, fc);
+        break;
+    case FAB_BASIS_CYCLES:
+        fc->cyc_left = st_cycles(f, fc);
+        break;
+    }
+    if (--v->down_count > 0)
+        return;
+    fab_state st = v->resume;
+    switch (st) {
+    case FAB_STATE_BUSY:
+    case FAB_STATE_SETUP:
+        srv_set(s, v, st);
+        v->end_time = s->now + v->remaining;
+        v->gen++;
+        rt_schedule(s, v->end_time, RT_EV_SERVER_END, e->id, k, 0, v->gen);
+        if (st == FAB_STATE_BUSY)
+            op_clocks_start(s, x, k, v->remaining);
+        break;
+    case FAB_STATE_BLOCKED:
+        srv_set(s, v, FAB_STATE_BLOCKED);
+        rt_wake(s, e->id);
+        break;
+    default:
+        srv_set(s, v, FAB_STATE_IDLE);
+        if (e->kind == FAB_KIND_ASSEMBLY)
+            asm_try_start(s, x);
+        rt_notify_space(s, e->id);
+        break;
+    }
+}
+
+/* The part has left server k: it becomes idle, or fails if a cycles-basis failure is due. */
+static void srv_released(fab_sim *s, rt_es *x, unsigned k)
+{
+    rt_server *v = &x->srv[k];
+    v->part = NULL;
+    srv_set(s, v, FAB_STATE_IDLE);
+    if (v->fail_after_cycle) {
+        v->fail_after_cycle = 0;
+        srv_fail(s, x, k, v->fail_mode_after);
+        return;
+    }
+    if (x->e->kind == FAB_KIND_ASSEMBLY)
+        asm_try_start(s, x);
+}
+
+void rt_station_event(fab_sim *s, const rt_event *ev)
+{
+    rt_es *x = &s->es[ev->elem];
+    const rt_elem *e = x->e;
+    unsigned k = ev->a;
+    rt_server *v = &x->srv[k];
+    switch (ev->kind) {
+    case RT_EV_SERVER_END:
+        if (ev->gen != v->gen)
+            return;     /* cancelled by a failure */
+        if (v->state == FAB_STATE_SETUP) {
+            srv_start_busy(s, x, k);
+            return;
+        }
+        if (v->state != FAB_STATE_BUSY)
+            return;
+        if (e->nfail) {
+            op_clocks_stop(s, x, k);
+            for (int f = 0; f < e->nfail; f++)
+                if (e->fail[f].basis == FAB_BASIS_CYCLES && --v->fc[f].cyc_left <= 0
+                    && !v->fail_after_cycle) {
+                    v->fail_after_cycle = 1;
+                    v->fail_mode_after = f;
+                }
+        }
+        v->last_type = v->part->type;
+        srv_set(s, v, FAB_STATE_BLOCKED);
+        {
+            unsigned tail = x->bq_head + x->bq_len;
+            if (tail >= x->nsrv)
+                tail -= x->nsrv;
+            x->blocked_q[tail] = k;
+            x->bq_len++;
+        }
+        rt_wake(s, e->id);
+        return;
+    case RT_EV_FAIL: {
+        rt_fclock *fc = &v->fc[ev->b];
+        if (ev->gen != fc->gen)
+            return;
+        fc->pending = 0;
+        srv_fail(s, x, k, (int)ev->b);
+        return;
+    }
+    case RT_EV_REPAIR:
+        srv_repair(s, x, k, (int)ev->b);
+        return;
+    default:
+        return;
+    }
+}
+
+void rt_station_push_out(fab_sim *s, rt_es *x)
+{
+    unsigned n = x->bq_len;
+    int freed = 0;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned k = x->blocked_q[x->bq_head];
+        if (++x->bq_head == x->nsrv)
+            x->bq_head = 0;
+        x->bq_len--;
+        rt_server *v = &x->srv[k];
+        if (v->state == FAB_STATE_BLOCKED && rt_route_push(s, x->e->id, v->part)) {
+            x->count_out++;
+            srv_released(s, x, k);
+            freed = 1;
+            continue;
+        }
+        unsigned tail = x->bq_head + x->bq_len;
+        if (tail >= x->nsrv)
+            tail -= x->nsrv;
+        x->blocked_q[tail] = k;
+        x->bq_len++;
+    }
+    if (freed)
+        rt_notify_space(s, x->e->id);
+}
+
+int rt_station_stuck(const fab_sim *s, const rt_es *x)
+{
+    (void)s;
+    for (unsigned k = 0; k < x->nsrv; k++)
+        if (x->srv[k].state != FAB_STATE_BLOCKED)
+            return 0;
+    if (x->kit)
+        for (int k = 0; k < x->e->nbom; k++)
+            if (x->kit[k] < x->e->bom_count[k])
+                return 0;
+    return 1;
+}
+
+fab_state rt_station_state(const rt_es *x)
+{
+    if (x->nsrv == 1)
+        return x->srv[0].state;
+    static const fab_state order[] = {FAB_STATE_BUSY, FAB_STATE_SETUP, FAB_STATE_BLOCKED,
+                                      FAB_STATE_DOWN};
+    for (int i = 0; i < 4; i++)
+        for (unsigned k = 0; k < x->nsrv; k++)
+            if (x->srv[k].state == order[i])
+                return order[i];
+    return FAB_STATE_IDLE;
+}
+
+double rt_station_level(const rt_es *x)
+{
+    double n = 0;
+    for (unsigned k = 0; k < x->nsrv; k++)
+        n += x->srv[k].part != NULL;
+    if (x->kit)
+        for (int k = 0; k < x->e->nbom; k++)
+            n += x->kit[k];
+    return n;
+}
