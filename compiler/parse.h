@@ -1,0 +1,59 @@
+/*
+ * parse.h — lexer (grammar/lexer.re) and parser (grammar/parser.y) entry points.
+ *
+ * In:  a file registered in the diag context (its text has a trailing NUL).
+ * Out: the AST of the file (always a FILE node, possibly with ERROR parts when the file had
+ *      syntax errors; every error is reported through the diag context), and the list of
+ *      comments (byte spans) for the formatter.
+ * Lexing rules (documented in docs/language.md):
+ *   - a number followed, on the same line, by a unit word is one quantity token: `45 s`,
+ *     `0.5 m/s`, `2 /h`, `3 kW*h`, `96 %`; a compound unit is written without spaces;
+ *   - a keyword after a number is not a unit (`if x > 3 then`); an unknown compound unit falls
+ *     back to its longest known prefix (`2 s*x` is `2 s` `*` `x`); otherwise an unknown unit is
+ *     an error with the nearest known spelling;
+ *   - NUL bytes inside the file are errors; end of input is the NUL after the last byte.
+ * Memory: tokens and nodes in the arena.
+ */
+#ifndef FAB_PARSE_H
+#define FAB_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+
+typedef struct lex_state {
+    const unsigned char *text; /* start of the file text */
+    const unsigned char *cur;  /* next byte to scan */
+    const unsigned char *end;  /* the trailing NUL (text + len) */
+    uint32_t file;
+    diag_ctx *dc;
+    arena *a;
+    ptrvec comments;           /* fab_loc * of every comment, in order */
+    fab_loc last;              /* location of the last token returned */
+    int errors;
+} lex_state;
+
+typedef struct parse_ctx {
+    lex_state lex;
+    arena *a;
+    diag_ctx *dc;
+    ast_node *root;
+    int discarded; /* semantic values discarded during error recovery (%destructor) */
+} parse_ctx;
+
+void lex_init(lex_state *L, diag_ctx *dc, arena *a, uint32_t file);
+/* Next token: a Bison token kind (0 at end of input); *val receives a leaf node for
+ * identifiers, numbers, quantities and strings (else NULL); *loc the token's span. */
+int lex_next(lex_state *L, ast_node **val, fab_loc *loc);
+/* Spelling of a keyword or punctuation token, for the formatter and messages. */
+const char *lex_token_spelling(int tok);
+/* True when s[0..n) is a keyword of the language. */
+int lex_keyword(const char *s, size_t n);
+
+/* Parse a registered file. Never NULL (an empty FILE node at worst). comments may be NULL. */
+ast_node *parse_file(diag_ctx *dc, arena *a, uint32_t file, ptrvec *comments);
+
+#endif

@@ -1,0 +1,1694 @@
+/*
+ * sema.c — the semantic pass: imports, declarations, templates, elements, flows, routes and
+ * graph checks; builds the checked model (model.h). Expressions and distributions are in
+ * sema_expr.c.
+ *
+ * In:  a file path or text; options (stdlib dir, search path).
+ * Out: a fab_model, or NULL when any error was reported. Every error of every phase that can
+ *      run is reported in one run: parsing recovers, and each declaration is checked on its
+ *      own; the graph checks run only when the declarations had no errors.
+ * Order of the model's arrays: declaration order, an imported file's declarations placed at
+ *      its (first) import.
+ * Memory: everything in the arena (the symbol table too).
+ * Not handled: recursion between fns is reported, not supported.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hint.h"
+#include "parse.h"
+#include "sema_int.h"
+
+/* ---- diagnostics with the instantiation note ---------------------------------------------- */
+
+static void inst_note(sema *S)
+{
+    if (S->inst_loc.file)
+        diag_note(S->dc, S->inst_loc, "in the instantiation of template %s here", S->inst_name);
+}
+
+void serr(sema *S, fab_loc loc, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    diag_error(S->dc, loc, "%s", buf);
+    inst_note(S);
+}
+
+void swarn(sema *S, fab_loc loc, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    diag_warning(S->dc, loc, "%s", buf);
+    inst_note(S);
+}
+
+void snote(sema *S, fab_loc loc, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    diag_note(S->dc, loc, "%s", buf);
+}
+
+/* ---- symbols ----------------------------------------------------------------------------- */
+
+static size_t ptr_hash(const void *p)
+{
+    uintptr_t x = (uintptr_t)p;
+    x ^= x >> 17;
+    x *= 0x9E3779B97F4A7C15ull;
+    return (size_t)(x ^ (x >> 29));
+}
+
+sym *sym_find(sema *S, const char *name)
+{
+    symtab *t = &S->syms;
+    if (!t->cap)
+        return NULL;
+    size_t h = ptr_hash(name) & (t->cap - 1);
+    while (t->slots[h]) {
+        if (t->slots[h]->name == name)
+            return t->slots[h];
+        h = (h + 1) & (t->cap - 1);
+    }
+    return NULL;
+}
+
+static void sym_insert(sema *S, sym *s)
+{
+    symtab *t = &S->syms;
+    if ((t->count + 1) * 2 > t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 256;
+        sym **ns = arena_array(S->a, ncap, sizeof *ns);
+        if (!ns)
+            return;
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->slots[i]) {
+                size_t h = ptr_hash(t->slots[i]->name) & (ncap - 1);
+                while (ns[h])
+                    h = (h + 1) & (ncap - 1);
+                ns[h] = t->slots[i];
+            }
+        t->slots = ns;
+        t->cap = ncap;
+    }
+    size_t h = ptr_hash(s->name) & (t->cap - 1);
+    while (t->slots[h])
+        h = (h + 1) & (t->cap - 1);
+    t->slots[h] = s;
+    t->count++;
+}
+
+const char *sym_suggest(sema *S, const char *name, int kind)
+{
+    symtab *t = &S->syms;
+    size_t len = strlen(name);
+    int limit = (int)(len / 3) < 1 ? 1 : (int)(len / 3);
+    const char *best = NULL;
+    int bestd = limit + 1;
+    if (len >= 64)
+        return NULL;
+    for (size_t i = 0; i < t->cap; i++) {
+        sym *s = t->slots[i];
+        if (!s || (kind >= 0 && (int)s->kind != kind))
+            continue;
+        size_t sl = strlen(s->name);
+        if (sl + (size_t)limit < len || len + (size_t)limit < sl)
+            continue;
+        int d = hint_distance(name, s->name);
+        if (d < bestd || (d == bestd && best && strcmp(s->name, best) < 0)) {
+            bestd = d;
+            best = s->name;
+        }
+    }
+    return best;
+}
+
+static const char *sym_kind_word(sym_kind k)
+{
+    switch (k) {
+    case SYM_PART: return "part type";
+    case SYM_ELEMENT: return "element";
+    case SYM_TEMPLATE: return "template";
+    case SYM_FN: return "fn";
+    }
+    return "name";
+}
+
+static void report_unknown(sema *S, fab_loc loc, const char *what, const char *name, int kind)
+{
+    sym *s = sym_find(S, name);
+    if (s) {
+        serr(S, loc, "'%s' is a %s, not %s %s", name, sym_kind_word(s->kind), units_article(what), what);
+        snote(S, s->decl->nloc, "'%s' is declared here", name);
+        return;
+    }
+    const char *h = sym_suggest(S, name, kind);
+    if (h) {
+        serr(S, loc, "unknown %s '%s'; did you mean '%s'?", what, name, h);
+        snote(S, sym_find(S, h)->decl->nloc, "'%s' is declared here", h);
+    } else {
+        serr(S, loc, "unknown %s '%s'", what, name);
+    }
+}
+
+/* ---- files and imports ------------------------------------------------------------------- */
+
+typedef struct sfile {
+    char *real;       /* canonical path */
+    uint32_t id;
+    ast_node *root;
+    bool loading;     /* on the import stack */
+    fab_loc import_loc; /* the import that loaded it */
+} sfile;
+
+static sfile *find_loaded(sema *S, const char *real)
+{
+    for (int i = 0; i < S->files.n; i++) {
+        sfile *f = S->files.items[i];
+        if (strcmp(f->real, real) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+static void load_items(sema *S, sfile *f);
+
+static char *dir_of(sema *S, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return arena_strdup(S->a, ".");
+    if (slash == path)
+        return arena_strdup(S->a, "/");
+    return arena_strndup(S->a, path, (size_t)(slash - path));
+}
+
+static void do_import(sema *S, sfile *from, ast_node *imp)
+{
+    const char *p = imp->str ? imp->str : "";
+    const diag_file *df = diag_get_file(S->dc, from->id);
+    ptrvec tried = {0};
+    char *found = NULL;
+    if (p[0] == 0) {
+        serr(S, imp->loc, "empty import path");
+        return;
+    }
+    if (!S->opt->no_imports) {
+        if (strncmp(p, "std/", 4) == 0) {
+            if (S->opt->stdlib_dir)
+                ptrvec_push(S->a, &tried, arena_printf(S->a, "%s/%s", S->opt->stdlib_dir, p + 4));
+        } else if (p[0] == '/') {
+            ptrvec_push(S->a, &tried, arena_strdup(S->a, p));
+        } else {
+            ptrvec_push(S->a, &tried, arena_printf(S->a, "%s/%s", dir_of(S, df->path), p));
+            for (const char *const *d = S->opt->search; d && *d; d++)
+                ptrvec_push(S->a, &tried, arena_printf(S->a, "%s/%s", *d, p));
+            if (S->opt->stdlib_dir)
+                ptrvec_push(S->a, &tried, arena_printf(S->a, "%s/%s", S->opt->stdlib_dir, p));
+        }
+        for (int i = 0; i < tried.n && !found; i++)
+            if (access(tried.items[i], R_OK) == 0)
+                found = tried.items[i];
+    }
+    if (!found) {
+        serr(S, imp->loc, "cannot find the imported file \"%s\"", p);
+        for (int i = 0; i < tried.n; i++)
+            snote(S, imp->loc, "looked for %s", (const char *)tried.items[i]);
+        if (strncmp(p, "std/", 4) == 0 && !S->opt->stdlib_dir)
+            snote(S, imp->loc, "no standard library directory is configured");
+        return;
+    }
+    char *real = realpath(found, NULL);
+    char *canon = arena_strdup(S->a, real ? real : found);
+    free(real);
+    sfile *f = find_loaded(S, canon);
+    if (f) {
+        if (f->loading) {
+            serr(S, imp->loc, "import cycle: \"%s\" is already being imported", p);
+            if (f->import_loc.file)
+                snote(S, f->import_loc, "it was imported here");
+        }
+        return; /* already merged */
+    }
+    uint32_t id = diag_load_file(S->dc, found);
+    if (!id) {
+        serr(S, imp->loc, "cannot read the imported file \"%s\"", found);
+        return;
+    }
+    f = arena_alloc(S->a, sizeof *f);
+    f->real = canon;
+    f->id = id;
+    f->import_loc = imp->loc;
+    ptrvec_push(S->a, &S->files, f);
+    load_items(S, f);
+}
+
+static void load_items(sema *S, sfile *f)
+{
+    f->loading = true;
+    f->root = parse_file(S->dc, S->a, f->id, NULL);
+    for (int i = 0; i < f->root->nkids; i++) {
+        ast_node *it = f->root->kids[i];
+        if (it->kind == AST_IMPORT)
+            do_import(S, f, it);
+        else if (it->kind != AST_ERROR)
+            ptrvec_push(S->a, &S->items, it);
+    }
+    f->loading = false;
+}
+
+/* ---- declarations ------------------------------------------------------------------------ */
+
+static void declare(sema *S, ast_node *d, sym_kind kind, int index)
+{
+    sym *old = sym_find(S, d->name);
+    if (old) {
+        serr(S, d->nloc, "'%s' is already declared (as a %s)", d->name, sym_kind_word(old->kind));
+        snote(S, old->decl->nloc, "the first declaration of '%s' is here", d->name);
+        return;
+    }
+    sym *s = arena_alloc(S->a, sizeof *s);
+    s->name = d->name;
+    s->kind = kind;
+    s->decl = d;
+    s->index = index;
+    sym_insert(S, s);
+}
+
+/* ---- properties -------------------------------------------------------------------------- */
+
+typedef struct prop_seen {
+    const char *names[32];
+    ast_node *nodes[32];
+    int n;
+} prop_seen;
+
+/* Look a property up in an allowed list; report unknown and duplicate ones. */
+static bool prop_ok(sema *S, prop_seen *seen, ast_node *p, const char *owner_kind, const char *const *allowed)
+{
+    int n = 0;
+    bool known = false;
+    for (; allowed[n]; n++)
+        if (strcmp(allowed[n], p->name) == 0)
+            known = true;
+    if (!known) {
+        const char *h = hint_nearest(p->name, allowed, (size_t)n);
+        if (h)
+            serr(S, p->nloc, "%s has no property '%s'; did you mean '%s'?", owner_kind, p->name, h);
+        else if (n == 0)
+            serr(S, p->nloc, "%s has no properties ('%s')", owner_kind, p->name);
+        else {
+            char list[256] = "";
+            for (int i = 0; i < n; i++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", allowed[i]);
+            serr(S, p->nloc, "%s has no property '%s' (its properties are %s)", owner_kind, p->name, list);
+        }
+        return false;
+    }
+    for (int i = 0; i < seen->n; i++)
+        if (strcmp(seen->names[i], p->name) == 0) {
+            serr(S, p->nloc, "property '%s' is set twice", p->name);
+            snote(S, seen->nodes[i]->nloc, "first set here");
+            return false;
+        }
+    if (seen->n < 32) {
+        seen->names[seen->n] = p->name;
+        seen->nodes[seen->n++] = p;
+    }
+    return true;
+}
+
+static ast_node *seen_get(prop_seen *seen, const char *name)
+{
+    for (int i = 0; i < seen->n; i++)
+        if (strcmp(seen->names[i], name) == 0)
+            return seen->nodes[i];
+    return NULL;
+}
+
+/* An identifier value among choices (fifo/lifo, operating/calendar/cycles, ...). */
+static int ident_choice(sema *S, ast_node *v, const char *what, const char *const *choices)
+{
+    int n = 0;
+    while (choices[n])
+        n++;
+    if (v->kind == AST_IDENT) {
+        for (int i = 0; i < n; i++)
+            if (strcmp(choices[i], v->name) == 0)
+                return i;
+    }
+    char list[128] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? (i == n - 1 ? " or " : ", ") : "", choices[i]);
+    const char *h = v->kind == AST_IDENT ? hint_nearest(v->name, choices, (size_t)n) : NULL;
+    if (h)
+        serr(S, v->loc, "%s must be %s; did you mean '%s'?", what, list, h);
+    else
+        serr(S, v->loc, "%s must be %s", what, list);
+    return -1;
+}
+
+/* A whole number in [lo, hi]; inf accepted when inf_ok (returns true with *is_inf). */
+static bool count_value(sema *S, sx_env *env, ast_node *v, const char *what, long lo, bool inf_ok, long *out, bool *is_inf)
+{
+    if (is_inf)
+        *is_inf = false;
+    if (v->kind == AST_INF) {
+        if (inf_ok) {
+            *is_inf = true;
+            return true;
+        }
+        serr(S, v->loc, "%s must be a whole number, not inf", what);
+        return false;
+    }
+    fm_dim none = units_dim_none();
+    double x;
+    if (!sx_quantity(S, env, v, &none, what, &x, NULL))
+        return false;
+    if (isinf(x) && inf_ok && x > 0) {
+        *is_inf = true;
+        return true;
+    }
+    if (x != floor(x) || x < (double)lo || x > 1e15) {
+        serr(S, v->loc, "%s must be a whole number >= %ld%s; %s is not", what, lo, inf_ok ? " (or inf)" : "", src_text(S, v));
+        return false;
+    }
+    *out = (long)x;
+    return true;
+}
+
+static bool bool_value(sema *S, ast_node *v, const char *what, bool *out)
+{
+    if (v->kind == AST_BOOL) {
+        *out = v->op != 0;
+        return true;
+    }
+    serr(S, v->loc, "%s must be true or false", what);
+    return false;
+}
+
+static int part_value(sema *S, sx_env *env, ast_node *v, const char *what)
+{
+    if (v->kind == AST_IDENT) {
+        tval *tv = sx_tval(env, v->name);
+        if (tv && tv->kind == TV_PARTTYPE)
+            return tv->part;
+        sym *s = sym_find(S, v->name);
+        if (s && s->kind == SYM_PART)
+            return s->index;
+        report_unknown(S, v->loc, "part type", v->name, SYM_PART);
+        return -1;
+    }
+    serr(S, v->loc, "%s expects the name of a part type", what);
+    return -1;
+}
+
+static bool power_map(sema *S, sx_env *env, ast_node *v, double *power, const char *owner)
+{
+    if (v->kind != AST_MAP) {
+        serr(S, v->loc, "power expects a map of station states to powers: { idle: 2 kW, busy: 15 kW }");
+        return false;
+    }
+    const char *states[FM_STATE__COUNT + 1];
+    for (int i = 0; i < FM_STATE__COUNT; i++)
+        states[i] = fm_state_name((fm_state)i);
+    states[FM_STATE__COUNT] = NULL;
+    bool seen[FM_STATE__COUNT] = {false};
+    bool ok = true;
+    fm_dim pw = UNITS_POWER;
+    for (int i = 0; i < v->nkids; i++) {
+        ast_node *key = v->kids[i]->kids[0];
+        int st = ident_choice(S, key, "a key of power", states);
+        if (st < 0) {
+            ok = false;
+            continue;
+        }
+        if (seen[st]) {
+            serr(S, key->loc, "power: state '%s' is given twice", states[st]);
+            ok = false;
+            continue;
+        }
+        seen[st] = true;
+        const char *what = arena_printf(S->a, "power of %s when %s", owner, states[st]);
+        if (!sx_quantity(S, env, v->kids[i]->kids[1], &pw, what, &power[st], NULL))
+            ok = false;
+        else if (power[st] < 0) {
+            serr(S, v->kids[i]->kids[1]->loc, "%s cannot be negative", what);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* ---- elements ---------------------------------------------------------------------------- */
+
+static const char *const source_props[] = {"part", "interarrival", "supply", "batch", "limit", "on_block", NULL};
+static const char *const station_props[] = {"cycle", "capacity", "setup", "power", NULL};
+static const char *const buffer_props[] = {"capacity", "order", NULL};
+static const char *const conveyor_props[] = {"length", "speed", "spacing", "accumulating", NULL};
+static const char *const assembly_props[] = {"inputs", "output", "cycle", "power", NULL};
+static const char *const sink_props[] = {NULL};
+static const char *const failure_props[] = {"ttf", "ttr", "basis", NULL};
+static const char *const model_props[] = {"horizon", "warmup", "replications", "seed", NULL};
+static const char *const part_props[] = {"mass", NULL};
+
+static const char *const *elem_props[FM_ELEM__COUNT] = {
+    source_props, station_props, buffer_props, conveyor_props, assembly_props, sink_props,
+};
+
+static void station_cycle(sema *S, sx_env *env, fm_element *e, ast_node *v, fm_station *st)
+{
+    fm_dim t = UNITS_TIME;
+    if (v->kind != AST_MAP) {
+        st->cycle = sx_dist(S, env, v, &t, "cycle", e->name, "cycle");
+        return;
+    }
+    if (v->nkids == 0) {
+        serr(S, v->loc, "cycle: the map by part type is empty");
+        return;
+    }
+    st->ncycle_map = v->nkids;
+    st->cycle_map = arena_array(S->a, (size_t)v->nkids, sizeof *st->cycle_map);
+    for (int i = 0; i < v->nkids; i++) {
+        ast_node *key = v->kids[i]->kids[0];
+        int pt = part_value(S, env, key, "a key of cycle");
+        st->cycle_map[i].part_type = pt;
+        for (int j = 0; j < i && pt >= 0; j++)
+            if (st->cycle_map[j].part_type == pt) {
+                serr(S, key->loc, "cycle: part type '%s' is given twice", S->m->parts[pt].name);
+                pt = -1;
+            }
+        if (pt < 0)
+            continue;
+        const char *pname = S->m->parts[pt].name;
+        st->cycle_map[i].dist = sx_dist(S, env, v->kids[i]->kids[1], &t, arena_printf(S->a, "cycle of %s", pname),
+                                        e->name, arena_printf(S->a, "cycle.%s", pname));
+    }
+}
+
+static void check_failure(sema *S, sx_env *env, fm_element *e, ast_node *fb, fm_failure *f)
+{
+    prop_seen seen = {.n = 0};
+    f->name = fb->name;
+    f->loc = fb->nloc;
+    for (int i = 0; i < fb->nkids; i++) {
+        ast_node *p = fb->kids[i];
+        if (p->kind != AST_PROP) {
+            if (p->kind != AST_ERROR)
+                serr(S, p->loc, "a failure block holds only ttf, ttr and basis");
+            continue;
+        }
+        prop_ok(S, &seen, p, "failure", failure_props);
+    }
+    static const char *const bases[] = {"operating", "calendar", "cycles", NULL};
+    ast_node *b = seen_get(&seen, "basis");
+    f->basis = FM_BASIS_OPERATING;
+    if (b) {
+        int k = ident_choice(S, b->kids[0], "basis", bases);
+        if (k >= 0)
+            f->basis = (fm_basis)k;
+    }
+    fm_dim t = UNITS_TIME, none = units_dim_none();
+    ast_node *ttf = seen_get(&seen, "ttf"), *ttr = seen_get(&seen, "ttr");
+    const char *pre = arena_printf(S->a, "failure.%s", f->name);
+    if (ttf)
+        f->ttf = sx_dist(S, env, ttf->kids[0], f->basis == FM_BASIS_CYCLES ? &none : &t,
+                         f->basis == FM_BASIS_CYCLES ? "ttf (in cycles)" : "ttf", e->name, arena_printf(S->a, "%s.ttf", pre));
+    else
+        serr(S, fb->nloc, "failure %s has no ttf (time to failure)", f->name);
+    if (ttr)
+        f->ttr = sx_dist(S, env, ttr->kids[0], &t, "ttr", e->name, arena_printf(S->a, "%s.ttr", pre));
+    else
+        serr(S, fb->nloc, "failure %s has no ttr (time to repair)", f->name);
+}
+
+/* Fill an element from a body (ELEMENT node) in a scope (template bindings). */
+static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *body)
+{
+    prop_seen seen = {.n = 0};
+    const char *kname = fm_elem_kind_name(e->kind);
+    ptrvec failures = {0};
+    for (int i = 0; i < body->nkids; i++) {
+        ast_node *p = body->kids[i];
+        if (p->kind == AST_FAILURE) {
+            if (e->kind != FM_ELEM_STATION) {
+                serr(S, p->loc, "only a station can have failure blocks (%s is a %s)", e->name, kname);
+                continue;
+            }
+            for (int j = 0; j < failures.n; j++)
+                if (((ast_node *)failures.items[j])->name == p->name) {
+                    serr(S, p->nloc, "failure '%s' is declared twice in %s", p->name, e->name);
+                    snote(S, ((ast_node *)failures.items[j])->nloc, "the first one is here");
+                    p = NULL;
+                    break;
+                }
+            if (p)
+                ptrvec_push(S->a, &failures, p);
+            continue;
+        }
+        if (p->kind == AST_ATTR) {
+            serr(S, p->loc, "only a part type can have attributes");
+            continue;
+        }
+        if (p->kind == AST_ROUTE) {
+            body_route *br = arena_alloc(S->a, sizeof *br);
+            br->element = e->index;
+            br->route = p;
+            br->env = *env;
+            ptrvec_push(S->a, &S->body_routes, br);
+            continue;
+        }
+        if (p->kind != AST_PROP)
+            continue;
+        prop_ok(S, &seen, p, kname, elem_props[e->kind]);
+    }
+    ast_node *v;
+#define PROP(name) ((v = seen_get(&seen, name)) ? v->kids[0] : NULL)
+    fm_dim t = UNITS_TIME, len = UNITS_LENGTH, spd = UNITS_SPEED;
+    switch (e->kind) {
+    case FM_ELEM_SOURCE: {
+        fm_source *s = &e->u.source;
+        s->part_type = -1;
+        s->batch = 1;
+        s->limit = -1;
+        ast_node *x;
+        if ((x = PROP("part")))
+            s->part_type = part_value(S, env, x, "part");
+        else
+            serr(S, e->loc, "source %s has no 'part' (the part type it creates)", e->name);
+        ast_node *ia = PROP("interarrival"), *sup = PROP("supply");
+        if (ia && sup) {
+            serr(S, sup->loc, "source %s has both interarrival and supply; use one", e->name);
+            snote(S, ia->loc, "interarrival is here");
+        } else if (sup) {
+            static const char *const sups[] = {"unlimited", NULL};
+            if (ident_choice(S, sup, "supply", sups) == 0)
+                s->unlimited = true;
+        } else if (ia) {
+            s->interarrival = sx_dist(S, env, ia, &t, "interarrival", e->name, "interarrival");
+        } else {
+            serr(S, e->loc, "source %s has neither interarrival nor supply = unlimited", e->name);
+        }
+        if ((x = PROP("batch")))
+            count_value(S, env, x, "batch", 1, false, &s->batch, NULL);
+        if ((x = PROP("limit"))) {
+            bool inf;
+            if (count_value(S, env, x, "limit", 1, true, &s->limit, &inf) && inf)
+                s->limit = -1;
+        }
+        if ((x = PROP("on_block"))) {
+            static const char *const obs[] = {"queue", "lose", NULL};
+            int k = ident_choice(S, x, "on_block", obs);
+            s->on_block = k == 1 ? FM_ON_BLOCK_LOSE : FM_ON_BLOCK_QUEUE;
+        }
+        break;
+    }
+    case FM_ELEM_STATION: {
+        fm_station *st = &e->u.station;
+        st->capacity = 1;
+        ast_node *x;
+        if ((x = PROP("cycle")))
+            station_cycle(S, env, e, x, st);
+        else
+            serr(S, e->loc, "station %s has no cycle", e->name);
+        if ((x = PROP("capacity")))
+            count_value(S, env, x, "capacity", 1, false, &st->capacity, NULL);
+        if ((x = PROP("setup")))
+            st->setup = sx_dist(S, env, x, &t, "setup", e->name, "setup");
+        if ((x = PROP("power")))
+            st->has_power = power_map(S, env, x, st->power, e->name);
+        st->nfailures = failures.n;
+        st->failures = arena_array(S->a, (size_t)failures.n + 1, sizeof *st->failures);
+        for (int i = 0; i < failures.n && st->failures; i++)
+            check_failure(S, env, e, failures.items[i], &st->failures[i]);
+        break;
+    }
+    case FM_ELEM_BUFFER: {
+        fm_buffer *b = &e->u.buffer;
+        b->infinite = true;
+        ast_node *x;
+        if ((x = PROP("capacity"))) {
+            bool inf = false;
+            if (count_value(S, env, x, "capacity", 1, true, &b->capacity, &inf))
+                b->infinite = inf;
+        }
+        if ((x = PROP("order"))) {
+            if (x->kind == AST_ORDER_BY) {
+                sx_env oenv = *env;
+                oenv.part_ok = true;
+                fm_expr *k = sx_expr(S, &oenv, x->kids[0]);
+                if (k && sx_type(S, k)) {
+                    if (k->type != FM_T_NUM)
+                        serr(S, x->kids[0]->loc, "the order key must be a number (it sorts the parts)");
+                    b->order_key = k;
+                    b->order = x->op == AST_ORDER_ASC ? FM_ORDER_ASCENDING : FM_ORDER_DESCENDING;
+                }
+            } else {
+                static const char *const ords[] = {"fifo", "lifo", NULL};
+                int k = ident_choice(S, x, "order (or by <expr> ascending|descending)", ords);
+                b->order = k == 1 ? FM_ORDER_LIFO : FM_ORDER_FIFO;
+            }
+        }
+        break;
+    }
+    case FM_ELEM_CONVEYOR: {
+        fm_conveyor *c = &e->u.conveyor;
+        ast_node *x;
+        bool ok = true;
+        if ((x = PROP("length")))
+            ok &= sx_quantity(S, env, x, &len, "length", &c->length, NULL);
+        else {
+            serr(S, e->loc, "conveyor %s has no length", e->name);
+            ok = false;
+        }
+        if ((x = PROP("speed")))
+            ok &= sx_quantity(S, env, x, &spd, "speed", &c->speed, NULL);
+        else {
+            serr(S, e->loc, "conveyor %s has no speed", e->name);
+            ok = false;
+        }
+        if ((x = PROP("spacing")))
+            ok &= sx_quantity(S, env, x, &len, "spacing", &c->spacing, NULL);
+        else {
+            serr(S, e->loc, "conveyor %s has no spacing (the minimum distance between parts)", e->name);
+            ok = false;
+        }
+        if ((x = PROP("accumulating")))
+            bool_value(S, x, "accumulating", &c->accumulating);
+        if (ok) {
+            if (!(c->length > 0) || isinf(c->length))
+                serr(S, PROP("length")->loc, "length must be positive and finite");
+            else if (!(c->speed > 0) || isinf(c->speed))
+                serr(S, PROP("speed")->loc, "speed must be positive and finite");
+            else if (!(c->spacing > 0) || c->spacing > c->length)
+                serr(S, PROP("spacing")->loc, "spacing must be positive and at most the length");
+            else
+                c->capacity = (long)floor(c->length / c->spacing + 1e-9);
+        }
+        break;
+    }
+    case FM_ELEM_ASSEMBLY: {
+        fm_assembly *as = &e->u.assembly;
+        as->output = -1;
+        ast_node *x;
+        if ((x = PROP("inputs"))) {
+            if (x->kind != AST_MAP || x->nkids == 0) {
+                serr(S, x->loc, "inputs expects a bill of materials: { Housing: 1, Cover: 2 }");
+            } else {
+                as->ninputs = x->nkids;
+                as->inputs = arena_array(S->a, (size_t)x->nkids, sizeof *as->inputs);
+                for (int i = 0; i < x->nkids; i++) {
+                    ast_node *key = x->kids[i]->kids[0];
+                    int pt = part_value(S, env, key, "a key of inputs");
+                    for (int j = 0; j < i && pt >= 0; j++)
+                        if (as->inputs[j].part_type == pt) {
+                            serr(S, key->loc, "inputs: part type '%s' is given twice", key->name);
+                            pt = -1;
+                        }
+                    as->inputs[i].part_type = pt;
+                    count_value(S, env, x->kids[i]->kids[1], "an input count", 1, false, &as->inputs[i].count, NULL);
+                }
+            }
+        } else
+            serr(S, e->loc, "assembly %s has no inputs (its bill of materials)", e->name);
+        if ((x = PROP("output")))
+            as->output = part_value(S, env, x, "output");
+        else
+            serr(S, e->loc, "assembly %s has no output part type", e->name);
+        if ((x = PROP("cycle")))
+            as->cycle = sx_dist(S, env, x, &t, "cycle", e->name, "cycle");
+        else
+            serr(S, e->loc, "assembly %s has no cycle", e->name);
+        if ((x = PROP("power")))
+            as->has_power = power_map(S, env, x, as->power, e->name);
+        break;
+    }
+    case FM_ELEM_SINK:
+    case FM_ELEM__COUNT:
+        break;
+    }
+#undef PROP
+}
+
+/* Template parameter type: a dimension name, or part_type / bool. */
+static bool tparam_type(sema *S, ast_node *tp, fm_dim *dim, tval_kind *kind)
+{
+    ast_node *ty = tp->kids[0];
+    if (strcmp(ty->name, "part_type") == 0) {
+        *kind = TV_PARTTYPE;
+        return true;
+    }
+    if (strcmp(ty->name, "bool") == 0) {
+        *kind = TV_BOOL;
+        return true;
+    }
+    if (strcmp(ty->name, "element") == 0) {
+        *kind = TV_ELEMENT;
+        return true;
+    }
+    *kind = TV_NUM;
+    if (units_dim_by_name(ty->name, dim))
+        return true;
+    const char *const *names = units_dim_names();
+    size_t n = 0;
+    while (names[n])
+        n++;
+    const char *h = hint_nearest(ty->name, names, n);
+    if (h)
+        serr(S, ty->loc, "unknown parameter type '%s'; did you mean '%s'?", ty->name, h);
+    else
+        serr(S, ty->loc, "unknown parameter type '%s' (use a dimension such as time, length, rate, number, or part_type, bool)", ty->name);
+    return false;
+}
+
+/* Evaluate one template argument for parameter tp. */
+static bool template_arg(sema *S, sx_env *caller, ast_node *tp, ast_node *val, tval *out, const char *tname)
+{
+    fm_dim dim = units_dim_none();
+    tval_kind kind;
+    if (!tparam_type(S, tp, &dim, &kind))
+        return false;
+    out->name = tp->name;
+    out->loc = val->loc;
+    out->kind = kind;
+    const char *what = arena_printf(S->a, "parameter '%s' of %s", tp->name, tname);
+    switch (kind) {
+    case TV_PARTTYPE:
+        out->part = part_value(S, caller, val, what);
+        return out->part >= 0;
+    case TV_BOOL: {
+        bool b;
+        if (!bool_value(S, val, what, &b))
+            return false;
+        out->num = b;
+        return true;
+    }
+    case TV_ELEMENT: {
+        if (val->kind != AST_IDENT) {
+            serr(S, val->loc, "%s expects the name of an element", what);
+            return false;
+        }
+        tval *tv = sx_tval(caller, val->name);
+        if (tv && tv->kind == TV_ELEMENT) {
+            out->part = tv->part;
+            return true;
+        }
+        sym *s = sym_find(S, val->name);
+        if (!s || s->kind != SYM_ELEMENT) {
+            report_unknown(S, val->loc, "element", val->name, SYM_ELEMENT);
+            return false;
+        }
+        out->part = s->index;
+        return true;
+    }
+    default:
+        break;
+    }
+    if (sx_is_dist_call(val) || (val->kind == AST_IDENT && sx_tval(caller, val->name) &&
+                                 sx_tval(caller, val->name)->kind == TV_DIST)) {
+        out->kind = TV_DIST;
+        out->dist = sx_dist(S, caller, val, &dim, what, "", "");
+        out->dim = dim;
+        return out->dist != NULL;
+    }
+    if (val->kind == AST_INF) {
+        out->num = INFINITY;
+        out->any_dim = true;
+        out->dim = dim;
+        return true;
+    }
+    out->kind = TV_NUM;
+    out->dim = dim;
+    return sx_quantity(S, caller, val, &dim, what, &out->num, NULL);
+}
+
+static void instantiate(sema *S, fm_element *e, ast_node *inst)
+{
+    ast_node *call = inst->kids[0];
+    sym *ts = sym_find(S, call->name);
+    if (!ts || ts->kind != SYM_TEMPLATE) {
+        report_unknown(S, call->nloc.file ? call->loc : inst->loc, "template", call->name, SYM_TEMPLATE);
+        return;
+    }
+    ast_node *tmpl = ts->decl;
+    e->template_name = tmpl->name;
+    if (tmpl->op != (int)e->kind) {
+        serr(S, call->loc, "%s is a %s template, but %s is declared as a %s", tmpl->name,
+             fm_elem_kind_name((fm_elem_kind)tmpl->op), e->name, fm_elem_kind_name(e->kind));
+        snote(S, tmpl->nloc, "template %s is declared here", tmpl->name);
+        return;
+    }
+    ast_node *params = tmpl->kids[0];
+    int np = params->nkids;
+    ast_node **given = arena_array(S->a, (size_t)np + 1, sizeof *given);
+    bool ok = true;
+    int positional = 0;
+    for (int i = 0; i < call->nkids; i++) {
+        ast_node *arg = call->kids[i];
+        int slot = -1;
+        if (arg->kind == AST_NAMED) {
+            for (int j = 0; j < np; j++)
+                if (params->kids[j]->name == arg->name)
+                    slot = j;
+            if (slot < 0) {
+                const char *cands[64];
+                size_t nc = 0;
+                for (int j = 0; j < np && nc < 64; j++)
+                    cands[nc++] = params->kids[j]->name;
+                const char *h = hint_nearest(arg->name, cands, nc);
+                if (h)
+                    serr(S, arg->nloc, "template %s has no parameter '%s'; did you mean '%s'?", tmpl->name, arg->name, h);
+                else
+                    serr(S, arg->nloc, "template %s has no parameter '%s'", tmpl->name, arg->name);
+                snote(S, tmpl->nloc, "template %s is declared here", tmpl->name);
+                ok = false;
+                continue;
+            }
+        } else {
+            slot = positional++;
+            if (slot >= np) {
+                serr(S, arg->loc, "too many arguments: template %s has %d parameter%s", tmpl->name, np, np == 1 ? "" : "s");
+                ok = false;
+                continue;
+            }
+        }
+        if (given[slot]) {
+            serr(S, arg->loc, "parameter '%s' of %s is given twice", params->kids[slot]->name, tmpl->name);
+            ok = false;
+            continue;
+        }
+        given[slot] = arg->kind == AST_NAMED ? arg->kids[0] : arg;
+    }
+    sx_env caller = {0};
+    tval *tvs = arena_array(S->a, (size_t)np + 1, sizeof *tvs);
+    for (int j = 0; j < np && tvs; j++) {
+        ast_node *tp = params->kids[j];
+        if (given[j]) {
+            ok &= template_arg(S, &caller, tp, given[j], &tvs[j], tmpl->name);
+        } else if (tp->nkids > 1) {
+            ok &= template_arg(S, &caller, tp, tp->kids[1], &tvs[j], tmpl->name);
+        } else {
+            serr(S, call->loc, "%s needs parameter '%s' (%s)", tmpl->name, tp->name, tp->kids[0]->name);
+            snote(S, tp->loc, "parameter '%s' has no default", tp->name);
+            ok = false;
+        }
+    }
+    if (!ok || !tvs)
+        return;
+    sx_env env = {.ntv = np, .tvs = tvs};
+    fab_loc saved = S->inst_loc;
+    const char *saved_name = S->inst_name;
+    if (!S->inst_loc.file) {
+        S->inst_loc = inst->nloc;
+        S->inst_name = tmpl->name;
+    }
+    check_element_body(S, &env, e, tmpl->kids[1]);
+    S->inst_loc = saved;
+    S->inst_name = saved_name;
+}
+
+static void check_template_decl(sema *S, ast_node *t)
+{
+    ast_node *params = t->kids[0];
+    for (int i = 0; i < params->nkids; i++) {
+        ast_node *tp = params->kids[i];
+        fm_dim d;
+        tval_kind k;
+        tparam_type(S, tp, &d, &k);
+        for (int j = 0; j < i; j++)
+            if (params->kids[j]->name == tp->name) {
+                serr(S, tp->loc, "template %s has two parameters named '%s'", t->name, tp->name);
+                snote(S, params->kids[j]->loc, "the first one is here");
+            }
+    }
+}
+
+/* ---- model settings, parts, fns ---------------------------------------------------------- */
+
+static void check_model_block(sema *S, ast_node *mb)
+{
+    fab_model *m = S->m;
+    m->name = mb->str ? mb->str : "";
+    prop_seen seen = {.n = 0};
+    for (int i = 0; i < mb->nkids; i++) {
+        ast_node *p = mb->kids[i];
+        if (p->kind == AST_PROP)
+            prop_ok(S, &seen, p, "model", model_props);
+        else if (p->kind != AST_ERROR)
+            serr(S, p->loc, "a model block holds only horizon, warmup, replications and seed");
+    }
+    sx_env env = {0};
+    fm_dim t = UNITS_TIME;
+    ast_node *v;
+    if ((v = seen_get(&seen, "horizon")) && sx_quantity(S, &env, v->kids[0], &t, "horizon", &m->horizon, NULL) &&
+        !(m->horizon > 0 && isfinite(m->horizon)))
+        serr(S, v->kids[0]->loc, "horizon must be positive and finite");
+    if ((v = seen_get(&seen, "warmup")) && sx_quantity(S, &env, v->kids[0], &t, "warmup", &m->warmup, NULL) &&
+        (m->warmup < 0 || m->warmup >= m->horizon))
+        serr(S, v->kids[0]->loc, "warmup must be at least 0 and shorter than the horizon");
+    if ((v = seen_get(&seen, "replications")))
+        count_value(S, &env, v->kids[0], "replications", 1, false, &m->replications, NULL);
+    if ((v = seen_get(&seen, "seed"))) {
+        long seed;
+        if (count_value(S, &env, v->kids[0], "seed", 0, false, &seed, NULL))
+            m->seed = (uint64_t)seed;
+    }
+}
+
+static int attr_index(sema *S, ast_node *a, fm_dim dim)
+{
+    for (int i = 0; i < S->attrs.n; i++) {
+        fm_attr *at = S->attrs.items[i];
+        if (at->name == a->name) {
+            if (!units_dim_eq(at->dim, dim)) {
+                char b1[48], b2[48];
+                serr(S, a->kids[0]->loc, "attribute '%s' is %s here but %s elsewhere; an attribute has one dimension in every part type",
+                     a->name, dim_name(dim, b1, sizeof b1), dim_name(at->dim, b2, sizeof b2));
+                snote(S, at->loc, "'%s' is first defined here", a->name);
+                return -1;
+            }
+            return i;
+        }
+    }
+    fm_attr *at = arena_alloc(S->a, sizeof *at);
+    at->name = a->name;
+    at->dim = dim;
+    at->loc = a->nloc;
+    ptrvec_push(S->a, &S->attrs, at);
+    return S->attrs.n - 1;
+}
+
+/* First pass over attributes: register names with the dimension of their initialiser
+ * (dists and constants; expressions are typed in the second pass). */
+typedef struct pending_attr {
+    int part, attr;
+    ast_node *node;
+    fm_attr_init init;
+} pending_attr;
+
+static void check_part(sema *S, int pi, ast_node *pd, ptrvec *pending)
+{
+    fm_part_type *pt = &S->m->parts[pi];
+    pt->name = pd->name;
+    pt->loc = pd->nloc;
+    prop_seen seen = {.n = 0};
+    sx_env env = {0};
+    for (int i = 0; i < pd->nkids; i++) {
+        ast_node *p = pd->kids[i];
+        if (p->kind == AST_PROP) {
+            if (prop_ok(S, &seen, p, "part", part_props)) {
+                fm_dim mass = UNITS_MASS;
+                if (sx_quantity(S, &env, p->kids[0], &mass, "mass", &pt->mass, NULL) && pt->mass < 0)
+                    serr(S, p->kids[0]->loc, "mass cannot be negative");
+            }
+        } else if (p->kind == AST_ATTR) {
+            for (int j = 0; j < i; j++)
+                if (pd->kids[j]->kind == AST_ATTR && pd->kids[j]->name == p->name) {
+                    serr(S, p->nloc, "attribute '%s' is defined twice in %s", p->name, pd->name);
+                    snote(S, pd->kids[j]->nloc, "first defined here");
+                    p = NULL;
+                    break;
+                }
+            if (!p)
+                continue;
+            if (strcmp(p->name, "type") == 0 || strcmp(p->name, "created") == 0) {
+                serr(S, p->nloc, "'%s' is a built-in field of every part; choose another attribute name", p->name);
+                continue;
+            }
+            pending_attr *pa = arena_alloc(S->a, sizeof *pa);
+            pa->part = pi;
+            pa->node = p;
+            pa->attr = -1;
+            ast_node *v = p->kids[0];
+            if (sx_is_dist_call(v)) {
+                pa->init.kind = FM_INIT_DIST;
+                pa->init.dist = sx_dist(S, &env, v, NULL, arena_printf(S->a, "attribute %s", p->name), pd->name,
+                                        arena_printf(S->a, "attr.%s", p->name));
+                if (pa->init.dist)
+                    pa->attr = attr_index(S, p, pa->init.dist->dim);
+            } else {
+                pa->init.kind = FM_INIT_EXPR; /* decided in the second pass */
+            }
+            ptrvec_push(S->a, pending, pa);
+        } else if (p->kind == AST_FAILURE) {
+            serr(S, p->loc, "a part type cannot have failure blocks");
+        }
+    }
+}
+
+static void finish_attrs(sema *S, ptrvec *pending)
+{
+    /* constants first, so that expressions can read any attribute */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < pending->n; i++) {
+            pending_attr *pa = pending->items[i];
+            if (pa->init.kind != FM_INIT_EXPR)
+                continue;
+            ast_node *v = pa->node->kids[0];
+            bool is_const = v->kind == AST_NUM || v->kind == AST_QTY || v->kind == AST_PERCENT ||
+                            (v->kind == AST_UNARY && v->op == AST_OP_NEG && v->kids[0]->kind != AST_UNARY &&
+                             (v->kids[0]->kind == AST_NUM || v->kids[0]->kind == AST_QTY));
+            if ((pass == 0) != is_const)
+                continue;
+            sx_env env = {.part_ok = true};
+            fm_expr *e = sx_expr(S, &env, v);
+            if (!e || !sx_type(S, e)) {
+                pa->init.kind = FM_INIT_NONE;
+                continue;
+            }
+            if (e->type != FM_T_NUM) {
+                serr(S, v->loc, "attribute '%s' must be a number, a quantity, a distribution or a numeric expression", pa->node->name);
+                pa->init.kind = FM_INIT_NONE;
+                continue;
+            }
+            double c;
+            if (sx_const(S, e, &c)) {
+                pa->init.kind = FM_INIT_CONST;
+                pa->init.value = c;
+            } else {
+                pa->init.expr = e;
+            }
+            pa->attr = attr_index(S, pa->node, e->dim);
+        }
+    fab_model *m = S->m;
+    m->nattrs = S->attrs.n;
+    m->attrs = arena_array(S->a, (size_t)m->nattrs + 1, sizeof *m->attrs);
+    for (int i = 0; i < m->nattrs && m->attrs; i++)
+        m->attrs[i] = *(fm_attr *)S->attrs.items[i];
+    for (int p = 0; p < m->nparts; p++)
+        m->parts[p].attrs = arena_array(S->a, (size_t)m->nattrs + 1, sizeof(fm_attr_init));
+    for (int i = 0; i < pending->n; i++) {
+        pending_attr *pa = pending->items[i];
+        if (pa->attr < 0 || !m->parts[pa->part].attrs)
+            continue;
+        m->parts[pa->part].attrs[pa->attr] = pa->init;
+        if (strcmp(pa->node->name, "due") == 0) {
+            m->parts[pa->part].has_due = true;
+            if (!units_dim_eq(m->attrs[pa->attr].dim, UNITS_TIME)) {
+                char b[48];
+                serr(S, pa->node->kids[0]->loc, "attribute 'due' is a due date and must be a time; this is %s %s",
+                     units_article(dim_name(m->attrs[pa->attr].dim, b, sizeof b)), b);
+            }
+        }
+    }
+}
+
+static void check_fn(sema *S, int fi, ast_node *fd)
+{
+    fm_fn *fn = &S->m->fns[fi];
+    ast_node *params = fd->kids[0];
+    fn->name = fd->name;
+    fn->loc = fd->nloc;
+    fn->nparams = params->nkids;
+    fn->params = arena_array(S->a, (size_t)fn->nparams + 1, sizeof *fn->params);
+    fn->param_types = arena_array(S->a, (size_t)fn->nparams + 1, sizeof *fn->param_types);
+    for (int i = 0; i < fn->nparams; i++) {
+        fn->params[i] = params->kids[i]->name;
+        fn->param_types[i] = FM_T_NUM;
+        for (int j = 0; j < i; j++)
+            if (fn->params[j] == fn->params[i])
+                serr(S, params->kids[i]->loc, "fn %s has two parameters named '%s'", fn->name, fn->params[i]);
+    }
+}
+
+static void check_fn_body(sema *S, int fi, ast_node *fd)
+{
+    fm_fn *fn = &S->m->fns[fi];
+    sx_env env = {.fn = fn};
+    fn->body = sx_expr(S, &env, fd->kids[1]);
+}
+
+/* ---- flows, routes, graph checks --------------------------------------------------------- */
+
+static int element_ref(sema *S, ast_node *id)
+{
+    sym *s = sym_find(S, id->name);
+    if (s && s->kind == SYM_ELEMENT)
+        return s->index;
+    report_unknown(S, id->loc, "element", id->name, SYM_ELEMENT);
+    return -1;
+}
+
+static bool is_succ(const fm_element *e, int t)
+{
+    for (int i = 0; i < e->nsucc; i++)
+        if (e->succ[i] == t)
+            return true;
+    return false;
+}
+
+static void check_flows(sema *S)
+{
+    fab_model *m = S->m;
+    ptrvec edges = {0};
+    ptrvec edge_nodes = {0};
+    for (int i = 0; i < S->items.n; i++) {
+        ast_node *f = S->items.items[i];
+        if (f->kind != AST_FLOW)
+            continue;
+        int prev = element_ref(S, f->kids[0]);
+        for (int k = 1; k < f->nkids; k++) {
+            int cur = element_ref(S, f->kids[k]);
+            if (prev >= 0 && cur >= 0) {
+                fm_element *a = &m->elements[prev], *b = &m->elements[cur];
+                fab_loc loc = fab_loc_span(f->kids[k - 1]->loc, f->kids[k]->loc);
+                bool bad = false;
+                if (prev == cur) {
+                    serr(S, loc, "flow from %s to itself", a->name);
+                    bad = true;
+                } else if (a->kind == FM_ELEM_SINK) {
+                    serr(S, f->kids[k - 1]->loc, "sink %s cannot have successors (parts leave the model there)", a->name);
+                    bad = true;
+                } else if (b->kind == FM_ELEM_SOURCE) {
+                    serr(S, f->kids[k]->loc, "source %s cannot receive parts (it only creates them)", b->name);
+                    bad = true;
+                }
+                for (int j = 0; j < edges.n && !bad; j++) {
+                    fm_edge *old = edges.items[j];
+                    if (old->from == prev && old->to == cur) {
+                        serr(S, loc, "duplicate flow %s -> %s", a->name, b->name);
+                        snote(S, old->loc, "the same flow is declared here");
+                        bad = true;
+                    }
+                }
+                if (!bad) {
+                    fm_edge *ed = arena_alloc(S->a, sizeof *ed);
+                    ed->from = prev;
+                    ed->to = cur;
+                    ed->loc = loc;
+                    ptrvec_push(S->a, &edges, ed);
+                }
+            }
+            prev = cur;
+        }
+    }
+    (void)edge_nodes;
+    m->nedges = edges.n;
+    m->edges = arena_array(S->a, (size_t)edges.n + 1, sizeof *m->edges);
+    int *nsucc = arena_array(S->a, (size_t)m->nelements + 1, sizeof(int));
+    int *npred = arena_array(S->a, (size_t)m->nelements + 1, sizeof(int));
+    if (!m->edges || !nsucc || !npred)
+        return;
+    for (int i = 0; i < edges.n; i++) {
+        m->edges[i] = *(fm_edge *)edges.items[i];
+        nsucc[m->edges[i].from]++;
+        npred[m->edges[i].to]++;
+    }
+    for (int i = 0; i < m->nelements; i++) {
+        m->elements[i].succ = arena_array(S->a, (size_t)nsucc[i] + 1, sizeof(int));
+        m->elements[i].pred = arena_array(S->a, (size_t)npred[i] + 1, sizeof(int));
+    }
+    for (int i = 0; i < edges.n; i++) {
+        fm_element *a = &m->elements[m->edges[i].from], *b = &m->elements[m->edges[i].to];
+        a->succ[a->nsucc++] = m->edges[i].to;
+        b->pred[b->npred++] = m->edges[i].from;
+    }
+}
+
+/* The element a route target names: a template parameter of type element, or a name. */
+static int route_target(sema *S, sx_env *env, ast_node *tid)
+{
+    tval *tv = sx_tval(env, tid->name);
+    if (tv && tv->kind == TV_ELEMENT)
+        return tv->part;
+    return element_ref(S, tid);
+}
+
+static void check_route(sema *S, fm_element *e, ast_node *r, sx_env *env)
+{
+    fab_model *m = S->m;
+    (void)m;
+    fm_route *rt = &e->route;
+    fab_loc rloc = r->name ? r->nloc : r->loc;
+    rt->loc = rloc;
+    if (e->nsucc < 2)
+        swarn(S, rloc, "route %s: %s has %s successor, so the route decides nothing", e->name, e->name,
+              e->nsucc == 0 ? "no" : "only one");
+    int nprob = 0, nrule = 0;
+    for (int k = 0; k < r->nkids; k++) {
+        if (r->kids[k]->kind == AST_ROUTE_PROB)
+            nprob++;
+        else if (r->kids[k]->kind == AST_ROUTE_WHEN || r->kids[k]->kind == AST_ROUTE_OTHERWISE)
+            nrule++;
+    }
+    if (nprob && nrule) {
+        serr(S, rloc, "route %s mixes probabilities and when/otherwise rules; use one kind", e->name);
+        return;
+    }
+    if (!nprob && !nrule) {
+        serr(S, rloc, "route %s is empty", e->name);
+        return;
+    }
+    rt->kind = nprob ? FM_ROUTE_PROB : FM_ROUTE_RULES;
+    if (nprob) {
+        rt->probs = arena_array(S->a, (size_t)nprob, sizeof *rt->probs);
+        rt->stream = arena_printf(S->a, "%s.route", e->name);
+    } else
+        rt->rules = arena_array(S->a, (size_t)nrule, sizeof *rt->rules);
+    if (!rt->probs && !rt->rules)
+        return;
+    double sum = 0;
+    bool ok = true, other = false;
+    int n = 0;
+    for (int k = 0; k < r->nkids; k++) {
+        ast_node *it = r->kids[k];
+        if (it->kind == AST_ERROR)
+            continue;
+        ast_node *tid = it->kind == AST_ROUTE_WHEN ? it->kids[1] : it->kids[0];
+        int t = route_target(S, env, tid);
+        if (t >= 0 && !is_succ(e, t)) {
+            const char *tn = S->m->elements[t].name;
+            serr(S, tid->loc, "route %s names %s, which is not a successor of %s", e->name, tn, e->name);
+            snote(S, e->loc, "add `flow %s -> %s` to connect them", e->name, tn);
+            t = -1;
+        }
+        if (t < 0)
+            ok = false;
+        if (it->kind == AST_ROUTE_PROB) {
+            fm_dim none = units_dim_none();
+            double p = 0;
+            for (int j = 0; j < n && t >= 0; j++)
+                if (rt->probs[j].target == t) {
+                    serr(S, tid->loc, "route %s lists %s twice", e->name, tid->name);
+                    ok = false;
+                }
+            if (!sx_quantity(S, env, it->kids[1], &none, "a route probability", &p, NULL))
+                ok = false;
+            else if (p < 0 || p > 1) {
+                serr(S, it->kids[1]->loc, "a route probability must be between 0 %% and 100 %%");
+                ok = false;
+            }
+            sum += p;
+            rt->probs[n].target = t;
+            rt->probs[n].prob = p;
+        } else {
+            if (other) {
+                serr(S, it->loc, "a rule after `otherwise` can never apply");
+                ok = false;
+            }
+            rt->rules[n].target = t;
+            rt->rules[n].loc = it->loc;
+            if (it->kind == AST_ROUTE_WHEN) {
+                sx_env renv = *env;
+                renv.part_ok = true;
+                fm_expr *c = sx_expr(S, &renv, it->kids[0]);
+                if (c && sx_type(S, c)) {
+                    if (c->type != FM_T_BOOL) {
+                        serr(S, it->kids[0]->loc, "a `when` rule needs a condition (a comparison); this is not one");
+                        ok = false;
+                    }
+                    rt->rules[n].cond = c;
+                } else
+                    ok = false;
+            } else
+                other = true;
+        }
+        n++;
+    }
+    rt->nentries = n;
+    if (nprob && ok && fabs(sum - 1.0) > 1e-9) {
+        serr(S, rloc, "the probabilities of route %s sum to %g %%, not 100 %%", e->name, sum * 100);
+        ok = false;
+    }
+    if (nrule && ok && !other)
+        swarn(S, rloc, "route %s has no `otherwise` rule: a part that matches no rule goes to the first successor that can accept it", e->name);
+    if (!ok)
+        rt->kind = FM_ROUTE_NONE;
+}
+
+static void check_routes(sema *S)
+{
+    fab_model *m = S->m;
+    ast_node **seen = arena_array(S->a, (size_t)m->nelements + 1, sizeof *seen);
+    if (!seen)
+        return;
+    sx_env none = {0};
+    for (int i = 0; i < S->items.n + S->body_routes.n; i++) {
+        ast_node *r;
+        int ei;
+        sx_env *env = &none;
+        if (i < S->items.n) {
+            r = S->items.items[i];
+            if (r->kind != AST_ROUTE)
+                continue;
+            sym *s = sym_find(S, r->name);
+            if (!s || s->kind != SYM_ELEMENT) {
+                report_unknown(S, r->nloc, "element", r->name, SYM_ELEMENT);
+                continue;
+            }
+            ei = s->index;
+        } else {
+            body_route *br = S->body_routes.items[i - S->items.n];
+            r = br->route;
+            ei = br->element;
+            env = &br->env;
+        }
+        fm_element *e = &m->elements[ei];
+        if (seen[ei]) {
+            serr(S, r->name ? r->nloc : r->loc, "%s has two route blocks", e->name);
+            snote(S, seen[ei]->name ? seen[ei]->nloc : seen[ei]->loc, "the first route of %s is here", e->name);
+            continue;
+        }
+        seen[ei] = r;
+        fab_loc saved = S->inst_loc;
+        if (env != &none && e->template_name) {
+            S->inst_loc = e->loc;
+            S->inst_name = e->template_name;
+        }
+        check_route(S, e, r, env);
+        S->inst_loc = saved;
+    }
+}
+
+/* Part types that can reach each element (bitsets), for the BOM and cycle-map checks. */
+static void check_part_flow(sema *S)
+{
+    fab_model *m = S->m;
+    size_t words = ((size_t)m->nparts + 63) / 64;
+    if (!words || !m->nelements)
+        return;
+    uint64_t *arrive = arena_array(S->a, (size_t)m->nelements * words, sizeof(uint64_t));
+    int *queue = arena_array(S->a, (size_t)m->nelements * 2 + 1, sizeof(int));
+    bool *inq = arena_array(S->a, (size_t)m->nelements, sizeof(bool));
+    uint64_t *leave = arena_array(S->a, words, sizeof(uint64_t));
+    if (!arrive || !queue || !inq || !leave)
+        return;
+    /* worklist: an element whose arrivals changed */
+    size_t qh = 0, qt = 0, qcap = (size_t)m->nelements * 2 + 1;
+    for (int i = 0; i < m->nelements; i++)
+        if (m->elements[i].kind == FM_ELEM_SOURCE || m->elements[i].kind == FM_ELEM_ASSEMBLY) {
+            queue[qt++ % qcap] = i;
+            inq[i] = true;
+        }
+    while (qh != qt) {
+        int i = queue[qh++ % qcap];
+        inq[i] = false;
+        fm_element *e = &m->elements[i];
+        memset(leave, 0, words * sizeof *leave);
+        if (e->kind == FM_ELEM_SOURCE) {
+            if (e->u.source.part_type >= 0)
+                leave[e->u.source.part_type / 64] |= 1ull << (e->u.source.part_type % 64);
+        } else if (e->kind == FM_ELEM_ASSEMBLY) {
+            if (e->u.assembly.output >= 0)
+                leave[e->u.assembly.output / 64] |= 1ull << (e->u.assembly.output % 64);
+        } else {
+            memcpy(leave, arrive + (size_t)i * words, words * sizeof *leave);
+        }
+        for (int k = 0; k < e->nsucc; k++) {
+            int t = e->succ[k];
+            uint64_t *dst = arrive + (size_t)t * words;
+            bool changed = false;
+            for (size_t w = 0; w < words; w++)
+                if ((dst[w] | leave[w]) != dst[w]) {
+                    dst[w] |= leave[w];
+                    changed = true;
+                }
+            if (changed && !inq[t]) {
+                inq[t] = true;
+                queue[qt++ % qcap] = t;
+            }
+        }
+    }
+    for (int i = 0; i < m->nelements; i++) {
+        fm_element *e = &m->elements[i];
+        uint64_t *arr = arrive + (size_t)i * words;
+#define HAS(p) ((arr[(p) / 64] >> ((p) % 64)) & 1u)
+        if (e->kind == FM_ELEM_ASSEMBLY) {
+            for (int k = 0; k < e->u.assembly.ninputs; k++) {
+                int p = e->u.assembly.inputs[k].part_type;
+                if (p >= 0 && !HAS(p)) {
+                    serr(S, e->loc, "assembly %s needs %s, but no flow delivers %s to it", e->name, m->parts[p].name, m->parts[p].name);
+                    snote(S, m->parts[p].loc, "part type %s is declared here", m->parts[p].name);
+                }
+            }
+        } else if (e->kind == FM_ELEM_STATION && e->u.station.ncycle_map > 0) {
+            for (int p = 0; p < m->nparts; p++) {
+                if (!HAS(p))
+                    continue;
+                bool found = false;
+                for (int k = 0; k < e->u.station.ncycle_map; k++)
+                    if (e->u.station.cycle_map[k].part_type == p)
+                        found = true;
+                if (!found)
+                    serr(S, e->loc, "station %s: part type %s can arrive here, but cycle has no entry for it", e->name, m->parts[p].name);
+            }
+        }
+#undef HAS
+    }
+}
+
+static void check_connectivity(sema *S)
+{
+    fab_model *m = S->m;
+    for (int i = 0; i < m->nelements; i++) {
+        fm_element *e = &m->elements[i];
+        if (e->kind != FM_ELEM_SOURCE && e->npred == 0)
+            serr(S, e->loc, "%s %s has no way in: no flow leads to it", fm_elem_kind_name(e->kind), e->name);
+        if (e->kind != FM_ELEM_SINK && e->nsucc == 0)
+            serr(S, e->loc, "%s %s has no way out: no flow leaves it", fm_elem_kind_name(e->kind), e->name);
+    }
+}
+
+/* Flow cycles made only of finite buffers and stations (Tarjan, iterative). */
+static void check_deadlock_cycles(sema *S)
+{
+    fab_model *m = S->m;
+    int n = m->nelements;
+    int *index = arena_array(S->a, (size_t)n + 1, sizeof(int));
+    int *low = arena_array(S->a, (size_t)n + 1, sizeof(int));
+    int *stack = arena_array(S->a, (size_t)n + 1, sizeof(int));
+    bool *on = arena_array(S->a, (size_t)n + 1, sizeof(bool));
+    int *cs_node = arena_array(S->a, (size_t)n + 1, sizeof(int));
+    int *cs_edge = arena_array(S->a, (size_t)n + 1, sizeof(int));
+    if (!index || !low || !stack || !on || !cs_node || !cs_edge)
+        return;
+#define ELIGIBLE(i) (m->elements[i].kind == FM_ELEM_STATION || \
+                     (m->elements[i].kind == FM_ELEM_BUFFER && !m->elements[i].u.buffer.infinite))
+    for (int i = 0; i < n; i++)
+        index[i] = -1;
+    int next = 0, sp = 0;
+    for (int root = 0; root < n; root++) {
+        if (index[root] >= 0 || !ELIGIBLE(root))
+            continue;
+        int csp = 0;
+        cs_node[csp] = root;
+        cs_edge[csp++] = 0;
+        index[root] = low[root] = next++;
+        stack[sp++] = root;
+        on[root] = true;
+        while (csp > 0) {
+            int v = cs_node[csp - 1];
+            fm_element *e = &m->elements[v];
+            if (cs_edge[csp - 1] < e->nsucc) {
+                int w = e->succ[cs_edge[csp - 1]++];
+                if (!ELIGIBLE(w))
+                    continue;
+                if (index[w] < 0) {
+                    index[w] = low[w] = next++;
+                    stack[sp++] = w;
+                    on[w] = true;
+                    cs_node[csp] = w;
+                    cs_edge[csp++] = 0;
+                } else if (on[w] && index[w] < low[v]) {
+                    low[v] = index[w];
+                }
+                continue;
+            }
+            if (low[v] == index[v]) {
+                int start = sp;
+                do
+                    start--;
+                while (stack[start] != v);
+                int size = sp - start;
+                if (size > 1) {
+                    /* report in declaration order */
+                    int first = stack[start];
+                    for (int k = start; k < sp; k++)
+                        if (stack[k] < first)
+                            first = stack[k];
+                    char list[512] = "";
+                    int shown = 0;
+                    for (int k = 0; k < n && shown < 8; k++)
+                        for (int j = start; j < sp; j++)
+                            if (stack[j] == k) {
+                                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", shown ? ", " : "", m->elements[k].name);
+                                shown++;
+                            }
+                    swarn(S, m->elements[first].loc,
+                          "the flow cycle through %s%s holds only finite buffers and stations and can deadlock when it fills up; give a buffer in it capacity = inf, or route parts out of the cycle",
+                          list, size > 8 ? ", ..." : "");
+                }
+                for (int k = start; k < sp; k++)
+                    on[stack[k]] = false;
+                sp = start;
+            }
+            csp--;
+            if (csp > 0) {
+                int u = cs_node[csp - 1];
+                if (low[v] < low[u])
+                    low[u] = low[v];
+            }
+        }
+    }
+#undef ELIGIBLE
+}
+
+/* ---- the pass ---------------------------------------------------------------------------- */
+
+static fab_model *run(sema *S, uint32_t main_id, const char *path)
+{
+    fab_model *m = arena_alloc(S->a, sizeof *m);
+    if (!m)
+        return NULL;
+    S->m = m;
+    m->path = arena_strdup(S->a, path);
+    m->horizon = 8 * 3600.0;
+    m->warmup = 0;
+    m->replications = 1;
+    m->seed = 1;
+    const char *base = strrchr(path, '/');
+    m->name = arena_strdup(S->a, base ? base + 1 : path);
+
+    sfile *mf = arena_alloc(S->a, sizeof *mf);
+    char *real = realpath(path, NULL);
+    mf->real = arena_strdup(S->a, real ? real : path);
+    free(real);
+    mf->id = main_id;
+    ptrvec_push(S->a, &S->files, mf);
+    load_items(S, mf);
+
+    /* declarations: count, then declare */
+    int nparts = 0, nelems = 0, nfns = 0, ntmpl = 0;
+    ast_node *model_block = NULL;
+    for (int i = 0; i < S->items.n; i++) {
+        ast_node *it = S->items.items[i];
+        switch (it->kind) {
+        case AST_PART: declare(S, it, SYM_PART, nparts++); break;
+        case AST_ELEMENT:
+        case AST_INSTANCE: declare(S, it, SYM_ELEMENT, nelems++); break;
+        case AST_FN: declare(S, it, SYM_FN, nfns++); break;
+        case AST_TEMPLATE: declare(S, it, SYM_TEMPLATE, ntmpl++); break;
+        case AST_MODEL:
+            if (it->loc.file != main_id) {
+                serr(S, it->loc, "a model block belongs in the main file, not in an imported one");
+            } else if (model_block) {
+                serr(S, it->loc, "there is already a model block");
+                snote(S, model_block->loc, "the first model block is here");
+            } else
+                model_block = it;
+            break;
+        default:
+            break;
+        }
+    }
+    m->nparts = nparts;
+    m->parts = arena_array(S->a, (size_t)nparts + 1, sizeof *m->parts);
+    m->nelements = nelems;
+    m->elements = arena_array(S->a, (size_t)nelems + 1, sizeof *m->elements);
+    m->nfns = nfns;
+    m->fns = arena_array(S->a, (size_t)nfns + 1, sizeof *m->fns);
+    if (!m->parts || !m->elements || !m->fns)
+        return NULL;
+    if (model_block)
+        check_model_block(S, model_block);
+
+    /* index positions (a duplicate keeps the first one's index; its own slot stays unused) */
+    int pi = 0, ei = 0, fi = 0;
+    ptrvec pending = {0};
+    for (int i = 0; i < S->items.n; i++) {
+        ast_node *it = S->items.items[i];
+        if (it->kind == AST_PART)
+            check_part(S, pi++, it, &pending);
+        else if (it->kind == AST_FN)
+            check_fn(S, fi++, it);
+        else if (it->kind == AST_TEMPLATE)
+            check_template_decl(S, it);
+    }
+    finish_attrs(S, &pending);
+    fi = 0;
+    for (int i = 0; i < S->items.n; i++) {
+        ast_node *it = S->items.items[i];
+        if (it->kind == AST_FN)
+            check_fn_body(S, fi++, it);
+    }
+    for (int i = 0; i < S->items.n; i++) {
+        ast_node *it = S->items.items[i];
+        if (it->kind != AST_ELEMENT && it->kind != AST_INSTANCE)
+            continue;
+        fm_element *e = &m->elements[ei];
+        e->kind = (fm_elem_kind)it->op;
+        e->name = it->name;
+        e->index = ei;
+        e->loc = it->nloc;
+        ei++;
+        sx_env env = {0};
+        if (it->kind == AST_ELEMENT)
+            check_element_body(S, &env, e, it);
+        else
+            instantiate(S, e, it);
+    }
+    check_flows(S);
+    int errs_before_graph = S->dc->errors;
+    check_routes(S);
+    if (S->dc->errors == S->errors_at_start) {
+        check_connectivity(S);
+        check_part_flow(S);
+        check_deadlock_cycles(S);
+    }
+    (void)errs_before_graph;
+    if (S->dc->errors != S->errors_at_start)
+        return NULL;
+    return m;
+}
+
+static fab_model *check_registered(uint32_t id, const char *path, const sema_options *opt, diag_ctx *dc, arena *a)
+{
+    sema S;
+    memset(&S, 0, sizeof S);
+    static const sema_options none = {0};
+    S.dc = dc;
+    S.a = a;
+    S.opt = opt ? opt : &none;
+    S.errors_at_start = dc->errors;
+    fab_model *m = run(&S, id, path);
+    if (a->oom) {
+        diag_error_noloc(dc, "out of memory");
+        return NULL;
+    }
+    return m;
+}
+
+fab_model *sema_check_file(const char *path, const sema_options *opt, diag_ctx *dc, arena *a)
+{
+    uint32_t id = diag_load_file(dc, path);
+    if (!id) {
+        diag_error_noloc(dc, "cannot read '%s'", path);
+        return NULL;
+    }
+    return check_registered(id, path, opt, dc, a);
+}
+
+fab_model *sema_check_source(const char *name, const char *text, size_t len, const sema_options *opt, diag_ctx *dc, arena *a)
+{
+    uint32_t id = diag_add_file(dc, name, text, len);
+    if (!id) {
+        diag_error_noloc(dc, "out of memory");
+        return NULL;
+    }
+    return check_registered(id, name, opt, dc, a);
+}

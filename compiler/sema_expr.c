@@ -1,0 +1,1355 @@
+/*
+ * sema_expr.c — expressions, constants and distributions of the semantic pass.
+ *
+ * In:  AST expressions with a scope (template bindings, fn parameters, `part`).
+ * Out: fm_expr trees with names resolved (sx_expr), then typed with dimensions (sx_type);
+ *      folded constants (sx_const, sx_quantity); checked fm_dist nodes in SI (sx_dist),
+ *      including the negative-duration analysis and its warning.
+ * Errors are reported through serr (sema_int.h) and make the functions return NULL/false.
+ * Memory: results in the arena.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hint.h"
+#include "sema_int.h"
+
+/* ---- distributions table ------------------------------------------------------------- */
+
+typedef struct dist_info {
+    const char *name;
+    int nparams;
+    const char *params[4];
+} dist_info;
+
+static const dist_info dist_table[] = {
+#define FAB_DIST(id, nm, n, p0, p1, p2, p3) {nm, n, {p0, p1, p2, p3}},
+#include "fab/dist.def"
+#undef FAB_DIST
+};
+#define NDISTS ((int)(sizeof dist_table / sizeof dist_table[0]))
+
+static int dist_lookup(const char *name)
+{
+    for (int i = 0; i < NDISTS; i++)
+        if (strcmp(dist_table[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* Parameters that are pure numbers; all others carry the quantity's dimension. */
+static bool param_dimensionless(const char *p)
+{
+    return strcmp(p, "shape") == 0 || strcmp(p, "k") == 0 || strcmp(p, "a") == 0 ||
+           strcmp(p, "b") == 0 || strcmp(p, "p") == 0;
+}
+
+/* Distributions whose draws are counts or 0/1: dimensionless only. */
+static bool dist_dimensionless(fab_dist_kind k)
+{
+    return k == FAB_DIST_POISSON || k == FAB_DIST_BERNOULLI;
+}
+
+bool sx_is_dist_call(ast_node *n)
+{
+    while (n && n->kind == AST_BOUND)
+        n = n->kids[0];
+    return n && n->kind == AST_CALL && dist_lookup(n->name) >= 0;
+}
+
+tval *sx_tval(sx_env *env, const char *name)
+{
+    if (!env)
+        return NULL;
+    for (int i = 0; i < env->ntv; i++)
+        if (env->tvs[i].name == name)
+            return &env->tvs[i];
+    return NULL;
+}
+
+/* ---- building expressions --------------------------------------------------------------- */
+
+static fm_expr *mk(sema *S, fm_expr_kind k, fab_loc loc, int nargs)
+{
+    fm_expr *e = arena_alloc(S->a, sizeof *e);
+    if (!e)
+        return NULL;
+    e->kind = k;
+    e->loc = loc;
+    e->nargs = nargs;
+    if (nargs)
+        e->args = arena_array(S->a, (size_t)nargs, sizeof *e->args);
+    return e;
+}
+
+static fm_expr *mk_num(sema *S, fab_loc loc, double v, fm_dim d)
+{
+    fm_expr *e = mk(S, FM_EX_NUM, loc, 0);
+    if (e) {
+        e->num = v;
+        e->dim = d;
+        e->type = FM_T_NUM;
+    }
+    return e;
+}
+
+static int builtin_lookup(const char *name, int *nargs)
+{
+    static const struct {
+        const char *name;
+        int nargs;
+    } tab[] = {
+#define FM_BUILTIN_T(id, nm, n) {nm, n},
+        FM_BUILTIN_LIST(FM_BUILTIN_T)
+#undef FM_BUILTIN_T
+    };
+    for (int i = 0; i < FM_BUILTIN__COUNT; i++)
+        if (strcmp(tab[i].name, name) == 0) {
+            *nargs = tab[i].nargs;
+            return i;
+        }
+    return -1;
+}
+
+static int state_lookup(const char *name)
+{
+    for (int i = 0; i < FM_STATE__COUNT; i++)
+        if (strcmp(fm_state_name((fm_state)i), name) == 0)
+            return i;
+    return -1;
+}
+
+static int fn_param(sx_env *env, const char *name)
+{
+    if (!env || !env->fn)
+        return -1;
+    for (int i = 0; i < env->fn->nparams; i++)
+        if (env->fn->params[i] == name)
+            return i;
+    return -1;
+}
+
+static int attr_lookup(sema *S, const char *name)
+{
+    for (int i = 0; i < S->attrs.n; i++)
+        if (((fm_attr *)S->attrs.items[i])->name == name)
+            return i;
+    return -1;
+}
+
+static fm_expr *from_tval(sema *S, tval *tv, fab_loc loc)
+{
+    switch (tv->kind) {
+    case TV_NUM: {
+        fm_expr *e = mk_num(S, loc, tv->num, tv->dim);
+        if (e && tv->any_dim)
+            e->index = 1;
+        return e;
+    }
+    case TV_BOOL: {
+        fm_expr *e = mk(S, FM_EX_BOOL, loc, 0);
+        if (e) {
+            e->num = tv->num;
+            e->type = FM_T_BOOL;
+        }
+        return e;
+    }
+    case TV_PARTTYPE: {
+        fm_expr *e = mk(S, FM_EX_PARTTYPE_CONST, loc, 0);
+        if (e) {
+            e->index = tv->part;
+            e->type = FM_T_PARTTYPE;
+        }
+        return e;
+    }
+    case TV_DIST:
+        serr(S, loc, "template parameter '%s' is a distribution; a constant is needed here", tv->name);
+        return NULL;
+    case TV_ELEMENT:
+        serr(S, loc, "template parameter '%s' is an element, not a value", tv->name);
+        return NULL;
+    }
+    return NULL;
+}
+
+/* An element named by an argument of level()/state(). */
+static int element_arg(sema *S, ast_node *arg, const char *fname)
+{
+    if (!arg || arg->kind != AST_IDENT) {
+        serr(S, arg ? arg->loc : (fab_loc){0, 0, 0}, "%s() expects the name of an element", fname);
+        return -1;
+    }
+    sym *s = sym_find(S, arg->name);
+    if (!s || s->kind != SYM_ELEMENT) {
+        const char *h = sym_suggest(S, arg->name, SYM_ELEMENT);
+        if (h)
+            serr(S, arg->loc, "unknown element '%s' in %s(); did you mean '%s'?", arg->name, fname, h);
+        else
+            serr(S, arg->loc, "unknown element '%s' in %s()", arg->name, fname);
+        return -1;
+    }
+    return s->index;
+}
+
+fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
+{
+    if (!n)
+        return NULL;
+    switch (n->kind) {
+    case AST_NUM:
+        return mk_num(S, n->loc, n->num, units_dim_none());
+    case AST_QTY: {
+        const units_unit *u = units_get(n->unit);
+        if (!u)
+            return NULL; /* reported by the lexer */
+        if (u->offset != 0.0) {
+            /* affine unit: valid as an absolute value only */
+        }
+        return mk_num(S, n->loc, n->num * u->scale + u->offset, u->dim);
+    }
+    case AST_PERCENT:
+        return mk_num(S, n->loc, n->num / 100.0, units_dim_none());
+    case AST_INF: {
+        fm_expr *e = mk_num(S, n->loc, INFINITY, units_dim_none());
+        if (e)
+            e->index = 1; /* any dimension */
+        return e;
+    }
+    case AST_BOOL: {
+        fm_expr *e = mk(S, FM_EX_BOOL, n->loc, 0);
+        if (e) {
+            e->num = n->op;
+            e->type = FM_T_BOOL;
+        }
+        return e;
+    }
+    case AST_STR:
+        serr(S, n->loc, "a string cannot be used as a value here");
+        return NULL;
+    case AST_PARTREF: {
+        int pi = fn_param(env, arena_intern(S->a, "part", 4));
+        if (pi >= 0) {
+            fm_expr *e = mk(S, FM_EX_PARAM, n->loc, 0);
+            if (e)
+                e->index = pi;
+            return e;
+        }
+        if (!env || !env->part_ok) {
+            serr(S, n->loc, "'part' is only available in route rules, buffer order keys and attribute definitions (pass it to a fn as an argument)");
+            return NULL;
+        }
+        fm_expr *e = mk(S, FM_EX_PART, n->loc, 0);
+        if (e)
+            e->type = FM_T_PART;
+        return e;
+    }
+    case AST_IDENT: {
+        int pi = fn_param(env, n->name);
+        if (pi >= 0) {
+            fm_expr *e = mk(S, FM_EX_PARAM, n->loc, 0);
+            if (e)
+                e->index = pi;
+            return e;
+        }
+        tval *tv = sx_tval(env, n->name);
+        if (tv)
+            return from_tval(S, tv, n->loc);
+        if (strcmp(n->name, "now") == 0) {
+            fm_expr *e = mk(S, FM_EX_NOW, n->loc, 0);
+            if (e) {
+                e->type = FM_T_NUM;
+                e->dim = UNITS_TIME;
+            }
+            return e;
+        }
+        sym *s = sym_find(S, n->name);
+        if (s && s->kind == SYM_PART) {
+            fm_expr *e = mk(S, FM_EX_PARTTYPE_CONST, n->loc, 0);
+            if (e) {
+                e->index = s->index;
+                e->type = FM_T_PARTTYPE;
+            }
+            return e;
+        }
+        int st = state_lookup(n->name);
+        if (st >= 0 && !s) {
+            fm_expr *e = mk(S, FM_EX_STATE_CONST, n->loc, 0);
+            if (e) {
+                e->index = st;
+                e->type = FM_T_STATE;
+            }
+            return e;
+        }
+        if (s && s->kind == SYM_ELEMENT) {
+            serr(S, n->loc, "element '%s' is not a value; use level(%s) or state(%s)", n->name, n->name, n->name);
+            return NULL;
+        }
+        if (s) {
+            serr(S, n->loc, "'%s' is a %s, not a value", n->name, s->kind == SYM_FN ? "fn" : "template");
+            return NULL;
+        }
+        const char *h = sym_suggest(S, n->name, -1);
+        if (env && env->fn && !h) {
+            h = hint_nearest(n->name, env->fn->params, (size_t)env->fn->nparams);
+        }
+        if (h)
+            serr(S, n->loc, "unknown name '%s'; did you mean '%s'?", n->name, h);
+        else
+            serr(S, n->loc, "unknown name '%s'", n->name);
+        return NULL;
+    }
+    case AST_BINARY: {
+        static const fm_expr_kind map[AST_OP__COUNT] = {
+            [AST_OP_OR] = FM_EX_OR, [AST_OP_AND] = FM_EX_AND, [AST_OP_EQ] = FM_EX_EQ,
+            [AST_OP_NE] = FM_EX_NE, [AST_OP_LT] = FM_EX_LT, [AST_OP_LE] = FM_EX_LE,
+            [AST_OP_GT] = FM_EX_GT, [AST_OP_GE] = FM_EX_GE, [AST_OP_ADD] = FM_EX_ADD,
+            [AST_OP_SUB] = FM_EX_SUB, [AST_OP_MUL] = FM_EX_MUL, [AST_OP_DIV] = FM_EX_DIV,
+        };
+        fm_expr *l = sx_expr(S, env, n->kids[0]);
+        fm_expr *r = sx_expr(S, env, n->kids[1]);
+        if (!l || !r)
+            return NULL;
+        fm_expr *e = mk(S, map[n->op], n->loc, 2);
+        if (e) {
+            e->args[0] = l;
+            e->args[1] = r;
+        }
+        return e;
+    }
+    case AST_UNARY: {
+        fm_expr *x = sx_expr(S, env, n->kids[0]);
+        if (!x)
+            return NULL;
+        fm_expr *e = mk(S, n->op == AST_OP_NOT ? FM_EX_NOT : FM_EX_NEG, n->loc, 1);
+        if (e)
+            e->args[0] = x;
+        return e;
+    }
+    case AST_IF: {
+        fm_expr *c = sx_expr(S, env, n->kids[0]);
+        fm_expr *t = sx_expr(S, env, n->kids[1]);
+        fm_expr *f = sx_expr(S, env, n->kids[2]);
+        if (!c || !t || !f)
+            return NULL;
+        fm_expr *e = mk(S, FM_EX_IF, n->loc, 3);
+        if (e) {
+            e->args[0] = c;
+            e->args[1] = t;
+            e->args[2] = f;
+        }
+        return e;
+    }
+    case AST_MEMBER: {
+        fm_expr *obj = sx_expr(S, env, n->kids[0]);
+        if (!obj)
+            return NULL;
+        if (obj->kind == FM_EX_PARAM && env && env->fn)
+            env->fn->param_types[obj->index] = FM_T_PART;
+        else if (obj->kind != FM_EX_PART) {
+            serr(S, n->kids[0]->loc, "only a part has fields ('.%s')", n->name);
+            return NULL;
+        }
+        fm_expr *e;
+        if (strcmp(n->name, "type") == 0) {
+            e = mk(S, FM_EX_PART_TYPE, n->loc, 1);
+        } else if (strcmp(n->name, "created") == 0) {
+            e = mk(S, FM_EX_PART_CREATED, n->loc, 1);
+        } else {
+            int ai = attr_lookup(S, n->name);
+            if (ai < 0) {
+                const char *cands[64];
+                size_t nc = 0;
+                cands[nc++] = "type";
+                cands[nc++] = "created";
+                for (int i = 0; i < S->attrs.n && nc < 64; i++)
+                    cands[nc++] = ((fm_attr *)S->attrs.items[i])->name;
+                const char *h = hint_nearest(n->name, cands, nc);
+                if (h)
+                    serr(S, n->loc, "no part type has an attribute '%s'; did you mean '%s'?", n->name, h);
+                else
+                    serr(S, n->loc, "no part type has an attribute '%s' (parts have type, created and their `attr` attributes)", n->name);
+                return NULL;
+            }
+            e = mk(S, FM_EX_PART_ATTR, n->loc, 1);
+            if (e)
+                e->index = ai;
+        }
+        if (e)
+            e->args[0] = obj;
+        return e;
+    }
+    case AST_CALL: {
+        int nargs = 0;
+        for (int i = 0; i < n->nkids; i++)
+            if (n->kids[i]->kind == AST_NAMED) {
+                serr(S, n->kids[i]->loc, "%s() takes positional arguments", n->name);
+                return NULL;
+            }
+        if (strcmp(n->name, "level") == 0 || strcmp(n->name, "state") == 0) {
+            if (n->nkids != 1) {
+                serr(S, n->loc, "%s() takes one element name", n->name);
+                return NULL;
+            }
+            int ei = element_arg(S, n->kids[0], n->name);
+            if (ei < 0)
+                return NULL;
+            fm_expr *e = mk(S, n->name[0] == 'l' ? FM_EX_LEVEL : FM_EX_STATE, n->loc, 0);
+            if (e)
+                e->index = ei;
+            return e;
+        }
+        int bi = builtin_lookup(n->name, &nargs);
+        sym *s = bi < 0 ? sym_find(S, n->name) : NULL;
+        if (bi < 0 && (!s || s->kind != SYM_FN)) {
+            if (dist_lookup(n->name) >= 0) {
+                serr(S, n->loc, "a distribution cannot be used inside an expression; use it as a whole property value");
+                return NULL;
+            }
+            const char *cands[FM_BUILTIN__COUNT + 3];
+            for (int i = 0; i < FM_BUILTIN__COUNT; i++)
+                cands[i] = fm_builtin_name((fm_builtin)i);
+            cands[FM_BUILTIN__COUNT] = "level";
+            cands[FM_BUILTIN__COUNT + 1] = "state";
+            cands[FM_BUILTIN__COUNT + 2] = sym_suggest(S, n->name, SYM_FN);
+            const char *h = hint_nearest(n->name, cands, FM_BUILTIN__COUNT + 3);
+            if (h)
+                serr(S, n->loc, "unknown function '%s'; did you mean '%s'?", n->name, h);
+            else
+                serr(S, n->loc, "unknown function '%s'", n->name);
+            return NULL;
+        }
+        if (s)
+            nargs = S->m->fns[s->index].nparams;
+        if (n->nkids != nargs) {
+            serr(S, n->loc, "%s() takes %d argument%s, not %d", n->name, nargs, nargs == 1 ? "" : "s", n->nkids);
+            if (s)
+                snote(S, s->decl->nloc, "%s is defined here", n->name);
+            return NULL;
+        }
+        fm_expr *e = mk(S, bi >= 0 ? FM_EX_BUILTIN : FM_EX_CALL, n->loc, nargs);
+        if (!e)
+            return NULL;
+        e->index = bi >= 0 ? bi : s->index;
+        bool ok = true;
+        for (int i = 0; i < nargs; i++) {
+            e->args[i] = sx_expr(S, env, n->kids[i]);
+            ok = ok && e->args[i];
+        }
+        return ok ? e : NULL;
+    }
+    case AST_MAP:
+    case AST_LIST:
+        serr(S, n->loc, "a %s cannot be used as a value here", n->kind == AST_MAP ? "map" : "list");
+        return NULL;
+    case AST_BOUND:
+        serr(S, n->loc, "'%s' applies to a distribution, not to an expression", n->op == AST_BOUND_CLAMP ? "clamp" : "truncate");
+        return NULL;
+    case AST_ORDER_BY:
+        serr(S, n->loc, "'by ... ascending/descending' is only valid for a buffer's order");
+        return NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* ---- typing ------------------------------------------------------------------------------ */
+
+const char *dim_name(fm_dim d, char *buf, size_t n)
+{
+    return units_dim_str(d, buf, n);
+}
+
+static const char *type_word(fm_expr *e, char *buf, size_t n)
+{
+    switch (e->type) {
+    case FM_T_NUM: {
+        char d[48];
+        const char *dn = dim_name(e->dim, d, sizeof d);
+        snprintf(buf, n, "%s %s", units_article(dn), dn);
+        return buf;
+    }
+    case FM_T_BOOL: return "a condition";
+    case FM_T_PART: return "a part";
+    case FM_T_PARTTYPE: return "a part type";
+    case FM_T_STATE: return "a station state";
+    }
+    return "?";
+}
+
+static bool any_dim(fm_expr *e)
+{
+    return e->kind == FM_EX_NUM && e->index == 1;
+}
+
+typedef struct tc_ctx {
+    fm_type *ptypes;
+    fm_dim *pdims;
+    int depth;
+} tc_ctx;
+
+static bool tc(sema *S, fm_expr *e, tc_ctx *c);
+
+static bool tc_num(sema *S, fm_expr *e, const char *what)
+{
+    if (e->type != FM_T_NUM) {
+        char b[64];
+        serr(S, e->loc, "%s needs a number; this is %s", what, type_word(e, b, sizeof b));
+        return false;
+    }
+    return true;
+}
+
+static bool tc_call(sema *S, fm_expr *e, tc_ctx *c)
+{
+    fm_fn *fn = &S->m->fns[e->index];
+    if (c->depth > 32) {
+        serr(S, e->loc, "call of %s is recursive (fn calls may not recurse)", fn->name);
+        return false;
+    }
+    tc_ctx inner = {arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_type)),
+                    arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_dim)), c->depth + 1};
+    if (!inner.ptypes || !inner.pdims || !fn->body)
+        return false;
+    for (int i = 0; i < fn->nparams; i++) {
+        fm_expr *a = e->args[i];
+        if (fn->param_types[i] == FM_T_PART && a->type != FM_T_PART) {
+            char b[64];
+            serr(S, a->loc, "argument %d of %s() must be a part (the fn reads its fields); this is %s",
+                 i + 1, fn->name, type_word(a, b, sizeof b));
+            return false;
+        }
+        inner.ptypes[i] = a->type;
+        inner.pdims[i] = a->dim;
+    }
+    int before = S->dc->errors;
+    bool ok = tc(S, fn->body, &inner);
+    if (!ok && S->dc->errors > before)
+        snote(S, e->loc, "in this call of %s()", fn->name);
+    if (ok) {
+        e->type = fn->body->type;
+        e->dim = fn->body->dim;
+    }
+    return ok;
+}
+
+static bool tc(sema *S, fm_expr *e, tc_ctx *c)
+{
+    char b1[64], b2[64];
+    for (int i = 0; i < e->nargs; i++)
+        if (e->kind != FM_EX_IF && !tc(S, e->args[i], c))
+            return false;
+    fm_expr *l = e->nargs > 0 ? e->args[0] : NULL;
+    fm_expr *r = e->nargs > 1 ? e->args[1] : NULL;
+    switch (e->kind) {
+    case FM_EX_NUM:
+        e->type = FM_T_NUM;
+        return true;
+    case FM_EX_BOOL:
+        e->type = FM_T_BOOL;
+        return true;
+    case FM_EX_NEG:
+        if (!tc_num(S, l, "'-'"))
+            return false;
+        e->type = FM_T_NUM;
+        e->dim = l->dim;
+        return true;
+    case FM_EX_NOT:
+        if (l->type != FM_T_BOOL) {
+            serr(S, l->loc, "'not' needs a condition; this is %s", type_word(l, b1, sizeof b1));
+            return false;
+        }
+        e->type = FM_T_BOOL;
+        return true;
+    case FM_EX_ADD:
+    case FM_EX_SUB:
+        if (!tc_num(S, l, e->kind == FM_EX_ADD ? "'+'" : "'-'") || !tc_num(S, r, e->kind == FM_EX_ADD ? "'+'" : "'-'"))
+            return false;
+        if (!any_dim(l) && !any_dim(r) && !units_dim_eq(l->dim, r->dim)) {
+            serr(S, e->loc, "cannot %s %s and %s", e->kind == FM_EX_ADD ? "add" : "subtract",
+                 type_word(l, b1, sizeof b1), type_word(r, b2, sizeof b2));
+            return false;
+        }
+        e->type = FM_T_NUM;
+        e->dim = any_dim(l) ? r->dim : l->dim;
+        return true;
+    case FM_EX_MUL:
+    case FM_EX_DIV:
+        if (!tc_num(S, l, e->kind == FM_EX_MUL ? "'*'" : "'/'") || !tc_num(S, r, e->kind == FM_EX_MUL ? "'*'" : "'/'"))
+            return false;
+        e->type = FM_T_NUM;
+        e->dim = e->kind == FM_EX_MUL ? units_dim_mul(l->dim, r->dim) : units_dim_div(l->dim, r->dim);
+        return true;
+    case FM_EX_LT:
+    case FM_EX_LE:
+    case FM_EX_GT:
+    case FM_EX_GE:
+    case FM_EX_EQ:
+    case FM_EX_NE:
+        if ((e->kind == FM_EX_EQ || e->kind == FM_EX_NE) && l->type == r->type &&
+            (l->type == FM_T_PARTTYPE || l->type == FM_T_STATE || l->type == FM_T_BOOL)) {
+            e->type = FM_T_BOOL;
+            return true;
+        }
+        if (l->type != FM_T_NUM || r->type != FM_T_NUM) {
+            serr(S, e->loc, "cannot compare %s with %s", type_word(l, b1, sizeof b1), type_word(r, b2, sizeof b2));
+            return false;
+        }
+        if (!any_dim(l) && !any_dim(r) && !units_dim_eq(l->dim, r->dim)) {
+            serr(S, e->loc, "cannot compare %s with %s", type_word(l, b1, sizeof b1), type_word(r, b2, sizeof b2));
+            return false;
+        }
+        e->type = FM_T_BOOL;
+        return true;
+    case FM_EX_AND:
+    case FM_EX_OR:
+        for (int i = 0; i < 2; i++)
+            if (e->args[i]->type != FM_T_BOOL) {
+                serr(S, e->args[i]->loc, "'%s' needs conditions; this is %s", e->kind == FM_EX_AND ? "and" : "or",
+                     type_word(e->args[i], b1, sizeof b1));
+                return false;
+            }
+        e->type = FM_T_BOOL;
+        return true;
+    case FM_EX_IF: {
+        for (int i = 0; i < 3; i++)
+            if (!tc(S, e->args[i], c))
+                return false;
+        if (e->args[0]->type != FM_T_BOOL) {
+            serr(S, e->args[0]->loc, "'if' needs a condition; this is %s", type_word(e->args[0], b1, sizeof b1));
+            return false;
+        }
+        fm_expr *t = e->args[1], *f = e->args[2];
+        if (t->type != f->type || (t->type == FM_T_NUM && !any_dim(t) && !any_dim(f) && !units_dim_eq(t->dim, f->dim))) {
+            serr(S, e->loc, "the branches of 'if' differ: 'then' gives %s, 'else' gives %s",
+                 type_word(t, b1, sizeof b1), type_word(f, b2, sizeof b2));
+            return false;
+        }
+        e->type = t->type;
+        e->dim = any_dim(t) ? f->dim : t->dim;
+        return true;
+    }
+    case FM_EX_BUILTIN:
+        for (int i = 0; i < e->nargs; i++)
+            if (!tc_num(S, e->args[i], fm_builtin_name((fm_builtin)e->index)))
+                return false;
+        e->type = FM_T_NUM;
+        switch ((fm_builtin)e->index) {
+        case FM_BUILTIN_MIN:
+        case FM_BUILTIN_MAX:
+            if (!any_dim(l) && !any_dim(r) && !units_dim_eq(l->dim, r->dim)) {
+                serr(S, e->loc, "%s() of %s and %s", fm_builtin_name((fm_builtin)e->index),
+                     type_word(l, b1, sizeof b1), type_word(r, b2, sizeof b2));
+                return false;
+            }
+            e->dim = any_dim(l) ? r->dim : l->dim;
+            return true;
+        case FM_BUILTIN_ABS:
+            e->dim = l->dim;
+            return true;
+        case FM_BUILTIN_EXP:
+        case FM_BUILTIN_LOG:
+            if (!units_dim_is_none(l->dim)) {
+                serr(S, l->loc, "%s() needs a dimensionless number; this is %s", fm_builtin_name((fm_builtin)e->index),
+                     type_word(l, b1, sizeof b1));
+                return false;
+            }
+            e->dim = units_dim_none();
+            return true;
+        case FM_BUILTIN_SQRT:
+            for (int i = 0; i < FM_DIM__COUNT; i++) {
+                if (l->dim.e[i] % 2) {
+                    serr(S, l->loc, "sqrt() of %s has no unit", type_word(l, b1, sizeof b1));
+                    return false;
+                }
+                e->dim.e[i] = (int8_t)(l->dim.e[i] / 2);
+            }
+            return true;
+        default:
+            return false;
+        }
+    case FM_EX_CALL:
+        return tc_call(S, e, c);
+    case FM_EX_PARAM:
+        if (!c->ptypes) {
+            e->type = FM_T_NUM;
+            return true;
+        }
+        e->type = c->ptypes[e->index];
+        e->dim = c->pdims[e->index];
+        return true;
+    case FM_EX_NOW:
+    case FM_EX_PART_CREATED:
+        e->type = FM_T_NUM;
+        e->dim = UNITS_TIME;
+        return true;
+    case FM_EX_PART:
+        e->type = FM_T_PART;
+        return true;
+    case FM_EX_PART_TYPE:
+        e->type = FM_T_PARTTYPE;
+        return true;
+    case FM_EX_PART_ATTR:
+        e->type = FM_T_NUM;
+        e->dim = ((fm_attr *)S->attrs.items[e->index])->dim;
+        return true;
+    case FM_EX_PARTTYPE_CONST:
+        e->type = FM_T_PARTTYPE;
+        return true;
+    case FM_EX_STATE_CONST:
+    case FM_EX_STATE:
+        e->type = FM_T_STATE;
+        return true;
+    case FM_EX_LEVEL:
+        e->type = FM_T_NUM;
+        e->dim = units_dim_none();
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool sx_type(sema *S, fm_expr *e)
+{
+    tc_ctx c = {NULL, NULL, 0};
+    return e && tc(S, e, &c);
+}
+
+/* ---- constants --------------------------------------------------------------------------- */
+
+bool sx_const(sema *S, fm_expr *e, double *out)
+{
+    double a = 0, b = 0;
+    if (e->nargs >= 1 && e->kind != FM_EX_IF && e->kind != FM_EX_CALL && !sx_const(S, e->args[0], &a))
+        return false;
+    if (e->nargs >= 2 && e->kind != FM_EX_IF && e->kind != FM_EX_CALL && !sx_const(S, e->args[1], &b))
+        return false;
+    switch (e->kind) {
+    case FM_EX_NUM:
+    case FM_EX_BOOL: *out = e->num; return true;
+    case FM_EX_NEG: *out = -a; return true;
+    case FM_EX_NOT: *out = !a; return true;
+    case FM_EX_ADD: *out = a + b; return true;
+    case FM_EX_SUB: *out = a - b; return true;
+    case FM_EX_MUL: *out = a * b; return true;
+    case FM_EX_DIV: *out = a / b; return true;
+    case FM_EX_LT: *out = a < b; return true;
+    case FM_EX_LE: *out = a <= b; return true;
+    case FM_EX_GT: *out = a > b; return true;
+    case FM_EX_GE: *out = a >= b; return true;
+    case FM_EX_EQ: *out = a == b; return true;
+    case FM_EX_NE: *out = a != b; return true;
+    case FM_EX_AND: *out = a && b; return true;
+    case FM_EX_OR: *out = a || b; return true;
+    case FM_EX_IF: {
+        double cnd;
+        if (!sx_const(S, e->args[0], &cnd))
+            return false;
+        return sx_const(S, e->args[cnd != 0 ? 1 : 2], out);
+    }
+    case FM_EX_BUILTIN:
+        switch ((fm_builtin)e->index) {
+        case FM_BUILTIN_MIN: *out = a < b ? a : b; return true;
+        case FM_BUILTIN_MAX: *out = a > b ? a : b; return true;
+        case FM_BUILTIN_ABS: *out = fabs(a); return true;
+        case FM_BUILTIN_EXP: *out = exp(a); return true;
+        case FM_BUILTIN_LOG: *out = log(a); return true;
+        case FM_BUILTIN_SQRT: *out = sqrt(a); return true;
+        default: return false;
+        }
+    default:
+        return false;
+    }
+}
+
+const char *src_text(sema *S, ast_node *n)
+{
+    const diag_file *f = diag_get_file(S->dc, n->loc.file);
+    if (!f || n->loc.end > f->len || n->loc.end - n->loc.start > 48 || n->loc.end <= n->loc.start)
+        return "this value";
+    for (uint32_t i = n->loc.start; i < n->loc.end; i++)
+        if (f->text[i] == '\n')
+            return "this value";
+    return arena_printf(S->a, "`%.*s`", (int)(n->loc.end - n->loc.start), f->text + n->loc.start);
+}
+
+static void dim_mismatch(sema *S, ast_node *n, const char *what, fm_dim want, fm_type got_type, fm_dim got)
+{
+    char b1[48], b2[48];
+    const char *w = dim_name(want, b1, sizeof b1);
+    if (got_type != FM_T_NUM) {
+        fm_expr tmp = {.type = got_type};
+        char b3[64];
+        serr(S, n->loc, "%s expects %s %s; %s is %s", what, units_article(w), w, src_text(S, n), type_word(&tmp, b3, sizeof b3));
+        return;
+    }
+    const char *g = dim_name(got, b2, sizeof b2);
+    serr(S, n->loc, "%s expects %s %s; %s is %s %s", what, units_article(w), w, src_text(S, n), units_article(g), g);
+}
+
+bool sx_quantity(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what, double *out, fm_dim *dim)
+{
+    if (n->kind == AST_IDENT) {
+        tval *tv = sx_tval(env, n->name);
+        if (tv && tv->kind == TV_DIST) {
+            if (tv->dist->kind == FAB_DIST_CONSTANT) {
+                *out = tv->dist->p[0];
+                if (dim)
+                    *dim = tv->dist->dim;
+                return true;
+            }
+            serr(S, n->loc, "%s expects a constant; template parameter '%s' is a distribution", what, n->name);
+            return false;
+        }
+    }
+    if (sx_is_dist_call(n)) {
+        serr(S, n->loc, "%s expects a constant, not a distribution", what);
+        return false;
+    }
+    fm_expr *e = sx_expr(S, env, n);
+    if (!e || !sx_type(S, e))
+        return false;
+    if (e->type != FM_T_NUM) {
+        if (want)
+            dim_mismatch(S, n, what, *want, e->type, e->dim);
+        else
+            serr(S, n->loc, "%s expects a number", what);
+        return false;
+    }
+    if (want && !any_dim(e) && !units_dim_eq(*want, e->dim)) {
+        dim_mismatch(S, n, what, *want, FM_T_NUM, e->dim);
+        return false;
+    }
+    if (!sx_const(S, e, out)) {
+        serr(S, n->loc, "%s must be a constant (it cannot depend on the simulation state)", what);
+        return false;
+    }
+    if (isnan(*out)) {
+        serr(S, n->loc, "%s is not a number (NaN)", what);
+        return false;
+    }
+    if (dim)
+        *dim = any_dim(e) && want ? *want : e->dim;
+    return true;
+}
+
+/* ---- distributions ----------------------------------------------------------------------- */
+
+static double norm_cdf(double x)
+{
+    return 0.5 * erfc(-x / sqrt(2.0));
+}
+
+/* P(X < 0) of an unbounded distribution (0 for those with positive support). */
+static double prob_negative(const fm_dist *d)
+{
+    const double *p = d->p;
+    switch (d->kind) {
+    case FAB_DIST_CONSTANT: return p[0] < 0 ? 1.0 : 0.0;
+    case FAB_DIST_NORMAL: return p[1] > 0 ? norm_cdf(-p[0] / p[1]) : (p[0] < 0 ? 1.0 : 0.0);
+    case FAB_DIST_UNIFORM:
+        if (p[0] >= 0) return 0;
+        if (p[1] <= 0) return 1;
+        return -p[0] / (p[1] - p[0]);
+    case FAB_DIST_TRIANGULAR: {
+        double a = p[0], c = p[1], b = p[2];
+        if (a >= 0) return 0;
+        if (b <= 0) return 1;
+        if (0 <= c)
+            return (0 - a) * (0 - a) / ((b - a) * (c - a));
+        return 1 - (b - 0) * (b - 0) / ((b - a) * (b - c));
+    }
+    case FAB_DIST_PERT:
+    case FAB_DIST_BETA: {
+        double lo = d->kind == FAB_DIST_PERT ? p[0] : p[2], hi = d->kind == FAB_DIST_PERT ? p[2] : p[3];
+        if (lo >= 0) return 0;
+        if (hi <= 0) return 1;
+        double al, be;
+        if (d->kind == FAB_DIST_PERT) {
+            al = 1 + 4 * (p[1] - lo) / (hi - lo);
+            be = 1 + 4 * (hi - p[1]) / (hi - lo);
+        } else {
+            al = p[0];
+            be = p[1];
+        }
+        /* integrate the beta density on [0, x0] by the midpoint rule */
+        double x0 = -lo / (hi - lo), acc = 0, tot = 0;
+        int steps = 4000;
+        for (int i = 0; i < steps; i++) {
+            double x = (i + 0.5) / steps;
+            double f = pow(x, al - 1) * pow(1 - x, be - 1);
+            tot += f;
+            if (x < x0)
+                acc += f;
+        }
+        return tot > 0 ? acc / tot : 0;
+    }
+    case FAB_DIST_DISCRETE:
+    case FAB_DIST_EMPIRICAL: {
+        double s = 0;
+        for (size_t i = 0; i < d->n; i++)
+            if (d->values[i] < 0)
+                s += d->probs ? d->probs[i] : 1.0 / (double)d->n;
+        return s;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* Find a named argument of a dist call. */
+static ast_node *named_arg(ast_node *call, const char *name)
+{
+    for (int i = 0; i < call->nkids; i++)
+        if (call->kids[i]->kind == AST_NAMED && strcmp(call->kids[i]->name, name) == 0)
+            return call->kids[i]->kids[0];
+    return NULL;
+}
+
+static bool dist_table_values(sema *S, sx_env *env, fm_dist *d, ast_node *arg, fm_dim *dim, bool *have_dim, const char *what)
+{
+    if (arg->kind == AST_STR) {
+        /* empirical("file.csv"): one number per line (first column), SI units */
+        const diag_file *f = diag_get_file(S->dc, arg->loc.file);
+        char *path;
+        if (arg->str[0] == '/' || !f)
+            path = arena_strdup(S->a, arg->str);
+        else {
+            const char *slash = strrchr(f->path, '/');
+            path = slash ? arena_printf(S->a, "%.*s/%s", (int)(slash - f->path), f->path, arg->str)
+                         : arena_strdup(S->a, arg->str);
+        }
+        FILE *fp = S->opt && S->opt->no_imports ? NULL : fopen(path, "r");
+        if (!fp) {
+            serr(S, arg->loc, "cannot read the data file '%s'", path);
+            return false;
+        }
+        size_t cap = 64;
+        d->values = arena_array(S->a, cap, sizeof(double));
+        char line[256];
+        unsigned lineno = 0;
+        while (fgets(line, sizeof line, fp) && d->values) {
+            lineno++;
+            char *end;
+            double v = strtod(line, &end);
+            if (end == line)
+                continue; /* header or blank line */
+            if (d->n == cap) {
+                double *nv = arena_array(S->a, cap * 2, sizeof(double));
+                if (nv)
+                    memcpy(nv, d->values, cap * sizeof(double));
+                d->values = nv;
+                cap *= 2;
+                if (!nv)
+                    break;
+            }
+            d->values[d->n++] = v;
+        }
+        fclose(fp);
+        (void)lineno;
+        if (d->n == 0) {
+            serr(S, arg->loc, "the data file '%s' holds no numbers", path);
+            return false;
+        }
+        return true;
+    }
+    if (d->kind == FAB_DIST_EMPIRICAL) {
+        if (arg->kind != AST_LIST) {
+            serr(S, arg->loc, "empirical() takes a list of values [..] or a file name \"..\"");
+            return false;
+        }
+        if (arg->nkids == 0) {
+            serr(S, arg->loc, "empirical() needs at least one value");
+            return false;
+        }
+        d->n = (size_t)arg->nkids;
+        d->values = arena_array(S->a, d->n, sizeof(double));
+        for (int i = 0; i < arg->nkids && d->values; i++) {
+            fm_dim vd;
+            if (!sx_quantity(S, env, arg->kids[i], *have_dim ? dim : NULL, what, &d->values[i], &vd))
+                return false;
+            if (!*have_dim) {
+                *dim = vd;
+                *have_dim = true;
+            }
+        }
+        return true;
+    }
+    if (arg->kind != AST_MAP) {
+        serr(S, arg->loc, "discrete() takes a map of values to probabilities: discrete({1: 50 %%, 2: 50 %%})");
+        return false;
+    }
+    if (arg->nkids == 0) {
+        serr(S, arg->loc, "discrete() needs at least one value");
+        return false;
+    }
+    d->n = (size_t)arg->nkids;
+    d->values = arena_array(S->a, d->n, sizeof(double));
+    d->probs = arena_array(S->a, d->n, sizeof(double));
+    double sum = 0;
+    fm_dim none = units_dim_none();
+    for (int i = 0; i < arg->nkids && d->values && d->probs; i++) {
+        fm_dim vd;
+        if (!sx_quantity(S, env, arg->kids[i]->kids[0], *have_dim ? dim : NULL, what, &d->values[i], &vd))
+            return false;
+        if (!*have_dim) {
+            *dim = vd;
+            *have_dim = true;
+        }
+        if (!sx_quantity(S, env, arg->kids[i]->kids[1], &none, "a probability", &d->probs[i], NULL))
+            return false;
+        if (d->probs[i] < 0 || d->probs[i] > 1) {
+            serr(S, arg->kids[i]->kids[1]->loc, "a probability must be between 0 %% and 100 %%");
+            return false;
+        }
+        sum += d->probs[i];
+    }
+    if (fabs(sum - 1.0) > 1e-9) {
+        serr(S, arg->loc, "the probabilities of discrete() sum to %g %%, not 100 %%", sum * 100);
+        return false;
+    }
+    return true;
+}
+
+static bool check_params(sema *S, fm_dist *d, ast_node *call, ast_node *const *pnodes)
+{
+    const double *p = d->p;
+    const dist_info *di = &dist_table[d->kind];
+#define PLOC(i) (pnodes[i] ? pnodes[i]->loc : call->loc)
+    switch (d->kind) {
+    case FAB_DIST_UNIFORM:
+        if (p[0] > p[1]) {
+            serr(S, call->loc, "uniform: min (%s) is greater than max (%s)", src_text(S, pnodes[0]), src_text(S, pnodes[1]));
+            return false;
+        }
+        break;
+    case FAB_DIST_TRIANGULAR:
+    case FAB_DIST_PERT:
+        if (p[0] > p[2]) {
+            serr(S, call->loc, "%s: min (%s) is greater than max (%s)", di->name, src_text(S, pnodes[0]), src_text(S, pnodes[2]));
+            return false;
+        }
+        if (p[1] < p[0] || p[1] > p[2]) {
+            serr(S, PLOC(1), "%s: mode (%s) must lie between min and max", di->name, src_text(S, pnodes[1]));
+            return false;
+        }
+        if (d->kind == FAB_DIST_PERT && p[0] == p[2]) {
+            serr(S, call->loc, "pert: min and max must differ");
+            return false;
+        }
+        break;
+    case FAB_DIST_EXPONENTIAL:
+        if (!(p[0] > 0)) {
+            serr(S, PLOC(0), "exponential: mean must be positive");
+            return false;
+        }
+        break;
+    case FAB_DIST_NORMAL:
+    case FAB_DIST_LOGNORMAL:
+        if (p[1] < 0) {
+            serr(S, PLOC(1), "%s: sd must not be negative (sd = %s)", di->name, src_text(S, pnodes[1]));
+            return false;
+        }
+        if (d->kind == FAB_DIST_LOGNORMAL && !(p[0] > 0)) {
+            serr(S, PLOC(0), "lognormal: mean must be positive (it is the mean of the variable itself)");
+            return false;
+        }
+        break;
+    case FAB_DIST_GAMMA:
+    case FAB_DIST_WEIBULL:
+        for (int i = 0; i < 2; i++)
+            if (!(p[i] > 0)) {
+                serr(S, PLOC(i), "%s: %s must be positive", di->name, di->params[i]);
+                return false;
+            }
+        break;
+    case FAB_DIST_ERLANG:
+        if (!(p[0] >= 1) || p[0] != floor(p[0]) || p[0] > 1e6) {
+            serr(S, PLOC(0), "erlang: k must be a whole number >= 1");
+            return false;
+        }
+        if (!(p[1] > 0)) {
+            serr(S, PLOC(1), "erlang: mean must be positive");
+            return false;
+        }
+        break;
+    case FAB_DIST_BETA:
+        for (int i = 0; i < 2; i++)
+            if (!(p[i] > 0)) {
+                serr(S, PLOC(i), "beta: %s must be positive", di->params[i]);
+                return false;
+            }
+        if (p[2] >= p[3]) {
+            serr(S, call->loc, "beta: min (%s) must be less than max (%s)", src_text(S, pnodes[2]), src_text(S, pnodes[3]));
+            return false;
+        }
+        break;
+    case FAB_DIST_POISSON:
+        if (p[0] < 0) {
+            serr(S, PLOC(0), "poisson: mean must not be negative");
+            return false;
+        }
+        break;
+    case FAB_DIST_BERNOULLI:
+        if (p[0] < 0 || p[0] > 1) {
+            serr(S, PLOC(0), "bernoulli: p must be between 0 %% and 100 %%");
+            return false;
+        }
+        break;
+    default:
+        break;
+    }
+    for (int i = 0; i < di->nparams; i++)
+        if (isinf(p[i])) {
+            serr(S, PLOC(i), "%s: %s must be finite", di->name, di->params[i]);
+            return false;
+        }
+#undef PLOC
+    return true;
+}
+
+static void negative_duration(sema *S, fm_dist *d, ast_node *call, ast_node *const *pnodes, const char *what)
+{
+    if (!units_dim_eq(d->dim, UNITS_TIME))
+        return;
+    if (d->bound != FAB_BOUND_NONE && d->lo >= 0)
+        return;
+    double pn = prob_negative(d);
+    if (pn <= 0)
+        return;
+    const dist_info *di = &dist_table[d->kind];
+    if (pn >= 1.0 - 1e-12) {
+        serr(S, call->loc, "%s: %s is never positive, but a duration cannot be negative", what, di->name);
+        return;
+    }
+    if (d->bound == FAB_BOUND_NONE) {
+        d->bound = FAB_BOUND_TRUNCATE;
+        d->lo = 0;
+        d->hi = INFINITY;
+        d->implicit_bound = true;
+    } else if (d->lo < 0) {
+        d->lo = 0;
+        d->implicit_bound = true;
+    }
+    if (pn < 1e-3)
+        return;
+    char pct[32];
+    if (pn * 100 >= 1)
+        snprintf(pct, sizeof pct, "%.1f %%", pn * 100);
+    else
+        snprintf(pct, sizeof pct, "%.2g %%", pn * 100);
+    if (d->kind == FAB_DIST_NORMAL && pnodes[0] && pnodes[1]) {
+        swarn(S, call->loc,
+              "%s: normal(mean: %.*s, sd: %.*s) is negative with probability %s; a duration is truncated at 0, which raises its mean; use lognormal(mean: %.*s, sd: %.*s), which has the same mean and sd and is never negative",
+              what, (int)(pnodes[0]->loc.end - pnodes[0]->loc.start), diag_get_file(S->dc, pnodes[0]->loc.file)->text + pnodes[0]->loc.start,
+              (int)(pnodes[1]->loc.end - pnodes[1]->loc.start), diag_get_file(S->dc, pnodes[1]->loc.file)->text + pnodes[1]->loc.start,
+              pct,
+              (int)(pnodes[0]->loc.end - pnodes[0]->loc.start), diag_get_file(S->dc, pnodes[0]->loc.file)->text + pnodes[0]->loc.start,
+              (int)(pnodes[1]->loc.end - pnodes[1]->loc.start), diag_get_file(S->dc, pnodes[1]->loc.file)->text + pnodes[1]->loc.start);
+    } else {
+        swarn(S, call->loc,
+              "%s: this %s distribution is negative with probability %s; a duration is truncated at 0, which changes the distribution; use a distribution with min >= 0 (or lognormal / gamma / weibull)",
+              what, di->name, pct);
+    }
+}
+
+fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what, const char *owner, const char *purpose)
+{
+    fm_dist *d = NULL;
+    /* bounds around the distribution */
+    if (n->kind == AST_BOUND) {
+        d = sx_dist(S, env, n->kids[0], want, what, owner, purpose);
+        if (!d)
+            return NULL;
+        if (d->bound != FAB_BOUND_NONE && !d->implicit_bound) {
+            serr(S, n->loc, "%s: the distribution already has a bound", what);
+            return NULL;
+        }
+        double lo, hi;
+        if (!sx_quantity(S, env, n->kids[1], &d->dim, arena_printf(S->a, "the lower bound of %s", what), &lo, NULL) ||
+            !sx_quantity(S, env, n->kids[2], &d->dim, arena_printf(S->a, "the upper bound of %s", what), &hi, NULL))
+            return NULL;
+        if (lo > hi) {
+            serr(S, n->loc, "%s: the bounds [%s, %s] are reversed (lower > upper)", what, src_text(S, n->kids[1]), src_text(S, n->kids[2]));
+            return NULL;
+        }
+        d->bound = n->op == AST_BOUND_CLAMP ? FAB_BOUND_CLAMP : FAB_BOUND_TRUNCATE;
+        d->lo = lo;
+        d->hi = hi;
+        d->implicit_bound = false;
+        d->loc = n->loc;
+        if (units_dim_eq(d->dim, UNITS_TIME) && lo < 0) {
+            ast_node *pn[4] = {0};
+            ast_node *call = n->kids[0];
+            if (call->kind == AST_CALL && dist_lookup(call->name) >= 0)
+                for (int i = 0; i < 4; i++) {
+                    const char *pname = dist_table[d->kind].params[i];
+                    pn[i] = pname[0] ? named_arg(call, pname) : NULL;
+                }
+            negative_duration(S, d, n, pn, what);
+        }
+        return d;
+    }
+    const char *stream_owner = owner ? owner : "";
+    d = arena_alloc(S->a, sizeof *d);
+    if (!d)
+        return NULL;
+    d->owner = stream_owner;
+    d->purpose = purpose ? purpose : "";
+    d->stream = arena_printf(S->a, "%s.%s", d->owner, d->purpose);
+    d->loc = n->loc;
+    /* a template parameter bound to a distribution */
+    if (n->kind == AST_IDENT) {
+        tval *tv = sx_tval(env, n->name);
+        if (tv && tv->kind == TV_DIST) {
+            *d = *tv->dist;
+            d->owner = stream_owner;
+            d->purpose = purpose ? purpose : "";
+            d->stream = arena_printf(S->a, "%s.%s", d->owner, d->purpose);
+            if (want && !units_dim_eq(*want, d->dim)) {
+                char b1[48], b2[48];
+                const char *w = dim_name(*want, b1, sizeof b1), *g = dim_name(d->dim, b2, sizeof b2);
+                serr(S, n->loc, "%s expects %s %s; template parameter '%s' is %s %s", what, units_article(w), w, n->name, units_article(g), g);
+                return NULL;
+            }
+            return d;
+        }
+    }
+    if (n->kind != AST_CALL || dist_lookup(n->name) < 0) {
+        if (n->kind == AST_CALL) {
+            const char *cands[NDISTS];
+            for (int i = 0; i < NDISTS; i++)
+                cands[i] = dist_table[i].name;
+            const char *h = hint_nearest(n->name, cands, NDISTS);
+            if (h) {
+                serr(S, n->loc, "unknown distribution '%s'; did you mean '%s'?", n->name, h);
+                return NULL;
+            }
+            if (!sym_find(S, n->name)) {
+                serr(S, n->loc, "unknown distribution '%s' (the distributions are listed in docs/language.md)", n->name);
+                return NULL;
+            }
+        }
+        /* a plain constant: constant(v) */
+        double v;
+        fm_dim vd;
+        if (!sx_quantity(S, env, n, want, what, &v, &vd))
+            return NULL;
+        d->kind = FAB_DIST_CONSTANT;
+        d->p[0] = v;
+        d->dim = vd;
+        if (units_dim_eq(vd, UNITS_TIME) && v < 0) {
+            serr(S, n->loc, "%s: a duration cannot be negative (%s)", what, src_text(S, n));
+            return NULL;
+        }
+        return d;
+    }
+    int k = dist_lookup(n->name);
+    const dist_info *di = &dist_table[k];
+    d->kind = (fab_dist_kind)k;
+    fm_dim dim = want ? *want : units_dim_none();
+    bool have_dim = want != NULL;
+    if (dist_dimensionless(d->kind)) {
+        fm_dim none = units_dim_none();
+        if (want && !units_dim_eq(*want, none)) {
+            char b1[48];
+            const char *w = dim_name(*want, b1, sizeof b1);
+            serr(S, n->loc, "%s expects %s %s; %s() draws dimensionless counts", what, units_article(w), w, di->name);
+            return NULL;
+        }
+        dim = none;
+        have_dim = true;
+    }
+    ast_node *pnodes[4] = {NULL, NULL, NULL, NULL};
+    if (d->kind == FAB_DIST_DISCRETE || d->kind == FAB_DIST_EMPIRICAL) {
+        if (n->nkids != 1 || n->kids[0]->kind == AST_NAMED) {
+            serr(S, n->loc, "%s() takes one argument: %s", di->name,
+                 d->kind == FAB_DIST_DISCRETE ? "a map {value: probability, ...}" : "a list [v1, v2, ...] or a file name");
+            return NULL;
+        }
+        if (!dist_table_values(S, env, d, n->kids[0], &dim, &have_dim, what))
+            return NULL;
+        d->dim = dim;
+        negative_duration(S, d, n, pnodes, what);
+        return d;
+    }
+    bool ok = true;
+    /* positional only for constant(v) */
+    for (int i = 0; i < n->nkids; i++) {
+        ast_node *arg = n->kids[i];
+        int slot = -1;
+        if (arg->kind != AST_NAMED) {
+            if (strcmp(di->params[0], "v") == 0 && i == 0)
+                slot = 0;
+            else {
+                char names[64] = "";
+                for (int j = 0; j < di->nparams; j++)
+                    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s: ..", j ? ", " : "", di->params[j]);
+                serr(S, arg->loc, "the parameters of %s are named: %s(%s)", di->name, di->name, names);
+                ok = false;
+                continue;
+            }
+        } else {
+            for (int j = 0; j < di->nparams; j++)
+                if (strcmp(di->params[j], arg->name) == 0)
+                    slot = j;
+            if (slot < 0) {
+                const char *h = hint_nearest(arg->name, di->params, (size_t)di->nparams);
+                char names[64] = "";
+                for (int j = 0; j < di->nparams; j++)
+                    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", j ? ", " : "", di->params[j]);
+                if (h)
+                    serr(S, arg->nloc, "%s has no parameter '%s'; did you mean '%s'?", di->name, arg->name, h);
+                else
+                    serr(S, arg->nloc, "%s has no parameter '%s' (its parameters are %s)", di->name, arg->name, names);
+                ok = false;
+                continue;
+            }
+        }
+        if (pnodes[slot]) {
+            serr(S, arg->loc, "%s: parameter '%s' is given twice", di->name, di->params[slot]);
+            snote(S, pnodes[slot]->loc, "first given here");
+            ok = false;
+            continue;
+        }
+        pnodes[slot] = arg->kind == AST_NAMED ? arg->kids[0] : arg;
+    }
+    if (!ok)
+        return NULL;
+    for (int j = 0; j < di->nparams; j++)
+        if (!pnodes[j]) {
+            serr(S, n->loc, "%s is missing parameter '%s'", di->name, di->params[j]);
+            ok = false;
+        }
+    if (!ok)
+        return NULL;
+    /* dimension: taken from want, else from the first dimension-carrying parameter */
+    for (int j = 0; j < di->nparams; j++) {
+        const char *pname = di->params[j];
+        bool pure = param_dimensionless(pname) || dist_dimensionless(d->kind);
+        fm_dim none = units_dim_none();
+        fm_dim got;
+        const char *pwhat = arena_printf(S->a, "%s of %s", pname, what);
+        if (pure) {
+            if (!sx_quantity(S, env, pnodes[j], &none, pwhat, &d->p[j], NULL))
+                ok = false;
+            continue;
+        }
+        if (!sx_quantity(S, env, pnodes[j], have_dim ? &dim : NULL, pwhat, &d->p[j], &got)) {
+            ok = false;
+            continue;
+        }
+        if (!have_dim) {
+            dim = got;
+            have_dim = true;
+        }
+    }
+    if (!ok)
+        return NULL;
+    d->dim = dim;
+    if (!check_params(S, d, n, pnodes))
+        return NULL;
+    negative_duration(S, d, n, pnodes, what);
+    return d;
+}

@@ -1,0 +1,344 @@
+/*
+ * lexer.re — the .fab lexer (re2c). Generated into lexer.c at build time.
+ *
+ * In:  a file's text held in memory with a trailing NUL (diag_file.text).
+ * Out: Bison tokens (parser.h) with locations; leaf AST nodes for identifiers, numbers,
+ *      quantities, percentages and strings; comment spans for the formatter.
+ * Errors (reported here, once each): NUL bytes inside the file, unexpected characters,
+ *      unterminated strings and block comments, bad escapes, numbers out of range, unknown
+ *      units (with the nearest known spelling). A bad character returns YYerror so that the
+ *      parser recovers without a second message.
+ * Quantity rule: see parse.h. Memory: everything in the arena.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "parser.h"
+#include "units.h"
+
+static const struct {
+    const char *spelling;
+    int token;
+} keyword_table[] = {
+#define FAB_KEYWORD(tok, sp) {sp, tok},
+#include "keywords.def"
+#undef FAB_KEYWORD
+};
+#define NKEYWORDS ((int)(sizeof keyword_table / sizeof keyword_table[0]))
+
+int lex_keyword(const char *s, size_t n)
+{
+    for (int i = 0; i < NKEYWORDS; i++) {
+        const char *k = keyword_table[i].spelling;
+        if (k[0] == s[0] && strlen(k) == n && memcmp(k, s, n) == 0)
+            return keyword_table[i].token;
+    }
+    return 0;
+}
+
+const char *lex_token_spelling(int tok)
+{
+    for (int i = 0; i < NKEYWORDS; i++)
+        if (keyword_table[i].token == tok)
+            return keyword_table[i].spelling;
+    switch (tok) {
+    case TOK_ARROW: return "->";
+    case TOK_LE: return "<=";
+    case TOK_GE: return ">=";
+    case TOK_EQ: return "==";
+    case TOK_NE: return "!=";
+    default: return NULL;
+    }
+}
+
+void lex_init(lex_state *L, diag_ctx *dc, arena *a, uint32_t file)
+{
+    memset(L, 0, sizeof *L);
+    const diag_file *f = diag_get_file(dc, file);
+    L->text = (const unsigned char *)(f ? f->text : "");
+    L->end = L->text + (f ? f->len : 0);
+    L->cur = L->text;
+    L->file = file;
+    L->dc = dc;
+    L->a = a;
+}
+
+static fab_loc mkloc(lex_state *L, const unsigned char *s, const unsigned char *e)
+{
+    fab_loc l = {L->file, (uint32_t)(s - L->text), (uint32_t)(e - L->text)};
+    return l;
+}
+
+/* Value of the number in s[0..n) (underscores removed); reports out-of-range numbers. */
+static double lex_number(lex_state *L, const unsigned char *s, const unsigned char *e)
+{
+    size_t n = (size_t)(e - s);
+    char small[64];
+    char *buf = n < sizeof small ? small : arena_alloc(L->a, n + 1);
+    if (!buf)
+        return 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != '_')
+            buf[k++] = (char)s[i];
+    buf[k] = 0;
+    errno = 0;
+    double v = strtod(buf, NULL);
+    if (isinf(v) || (errno == ERANGE && fabs(v) > 1.0)) {
+        diag_error(L->dc, mkloc(L, s, e), "number is too large (the largest is about 1.8e308)");
+        L->errors++;
+        v = 0;
+    }
+    return v;
+}
+
+/* A number followed by a unit word. Returns the token kind; may move L->cur back. */
+static int lex_quantity(lex_state *L, const unsigned char *s, const unsigned char *numend,
+                        const unsigned char *us, const unsigned char *ue, ast_node **val)
+{
+    /* first segment of the word: a keyword there means the number stands alone */
+    const unsigned char *seg = us + (*us == '/');
+    const unsigned char *p = seg;
+    while (p < ue && *p != '*' && *p != '/' && *p != '^')
+        p++;
+    if (*us != '/' && lex_keyword((const char *)seg, (size_t)(p - seg))) {
+        L->cur = numend;
+        *val = ast_new(L->a, AST_NUM, mkloc(L, s, numend));
+        (*val)->num = lex_number(L, s, numend);
+        (*val)->str = arena_strndup(L->a, (const char *)s, (size_t)(numend - s));
+        return TOK_NUMBER;
+    }
+    /* longest known prefix of the word, cut at * / ^ boundaries */
+    const unsigned char *cut = ue;
+    int unit = -1;
+    for (;;) {
+        unit = units_lookup((const char *)us, (size_t)(cut - us));
+        if (unit >= 0)
+            break;
+        const unsigned char *q = cut;
+        while (q > us + 1 && *(q - 1) != '*' && *(q - 1) != '/' && *(q - 1) != '^')
+            q--;
+        if (q <= us + 1)
+            break;
+        cut = q - 1;
+    }
+    if (unit < 0 && *us == '/') {
+        /* `6 /b`: a division, not a rate unit */
+        L->cur = numend;
+        *val = ast_new(L->a, AST_NUM, mkloc(L, s, numend));
+        (*val)->num = lex_number(L, s, numend);
+        (*val)->str = arena_strndup(L->a, (const char *)s, (size_t)(numend - s));
+        return TOK_NUMBER;
+    }
+    if (unit >= 0)
+        L->cur = cut;
+    else
+        cut = ue;
+    *val = ast_new(L->a, AST_QTY, mkloc(L, s, cut));
+    (*val)->num = lex_number(L, s, numend);
+    (*val)->unit = unit;
+    (*val)->str = arena_strndup(L->a, (const char *)s, (size_t)(numend - s));
+    (*val)->name = arena_intern(L->a, (const char *)us, (size_t)(cut - us));
+    if (unit < 0) {
+        const char *hint = units_suggest((*val)->name);
+        if (hint)
+            diag_error(L->dc, mkloc(L, us, cut), "unknown unit '%s'; did you mean '%s'?", (*val)->name, hint);
+        else
+            diag_error(L->dc, mkloc(L, us, cut), "unknown unit '%s'", (*val)->name);
+        L->errors++;
+    }
+    return TOK_QUANTITY;
+}
+
+/* A string literal after the opening quote at s. */
+static int lex_string(lex_state *L, const unsigned char *s, ast_node **val)
+{
+    const unsigned char *p = s + 1;
+    size_t cap = 16, n = 0;
+    char *buf = arena_alloc(L->a, cap);
+    int bad = 0;
+    for (;;) {
+        unsigned char c = *p;
+        if (c == '"') {
+            p++;
+            break;
+        }
+        if (c == '\n' || (c == 0 && p >= L->end)) {
+            diag_error(L->dc, mkloc(L, s, p), "unterminated string (a string ends on the line it starts)");
+            L->errors++;
+            bad = 1;
+            break;
+        }
+        if (c == 0) {
+            diag_error(L->dc, mkloc(L, p, p + 1), "NUL byte inside a string");
+            L->errors++;
+            bad = 1;
+            p++;
+            continue;
+        }
+        if (c == '\\') {
+            unsigned char e = p[1];
+            char out;
+            switch (e) {
+            case 'n': out = '\n'; break;
+            case 't': out = '\t'; break;
+            case '\\': out = '\\'; break;
+            case '"': out = '"'; break;
+            default:
+                diag_error(L->dc, mkloc(L, p, p + (e && e != '\n' ? 2 : 1)),
+                           "unknown escape in string (use \\n, \\t, \\\\ or \\\")");
+                L->errors++;
+                bad = 1;
+                out = '?';
+                if (e == 0 || e == '\n') {
+                    p++;
+                    continue;
+                }
+            }
+            p += 2;
+            c = (unsigned char)out;
+        } else {
+            p++;
+        }
+        if (buf && n + 1 >= cap) {
+            char *nb = arena_alloc(L->a, cap * 2);
+            if (nb)
+                memcpy(nb, buf, n);
+            buf = nb;
+            cap *= 2;
+        }
+        if (buf)
+            buf[n++] = (char)c;
+    }
+    L->cur = p;
+    *val = ast_new(L->a, AST_STR, mkloc(L, s, p));
+    if (buf)
+        buf[n] = 0;
+    (*val)->str = buf ? buf : "";
+    (void)bad;
+    return TOK_STRING;
+}
+
+int lex_next(lex_state *L, ast_node **val, fab_loc *loc)
+{
+    *val = NULL;
+    for (;;) {
+        const unsigned char *s = L->cur;
+        const unsigned char *cur = s, *mar = s;
+        const unsigned char *t1 = NULL, *t2 = NULL;
+        int tok;
+        (void)mar;
+        /*!stags:re2c format = 'const unsigned char *@@ = NULL;\n'; */
+        /*!re2c
+          re2c:define:YYCTYPE = "unsigned char";
+          re2c:define:YYCURSOR = cur;
+          re2c:define:YYMARKER = mar;
+          re2c:yyfill:enable = 0;
+          re2c:tags = 1;
+
+          digits = [0-9]+ ("_" [0-9]+)*;
+          number = digits ("." digits)? ([eE] [+-]? [0-9]+)?;
+          word   = [A-Za-z_][A-Za-z0-9_]*;
+          uword  = "/"? word ([*/] word)* ("^" "-"? [0-9]+)?;
+          hs     = [ \t]*;
+
+          "\x00" {
+              if (s >= L->end) {
+                  L->cur = s;
+                  *loc = mkloc(L, s, s);
+                  L->last = *loc;
+                  return TOK_YYEOF;
+              }
+              diag_error(L->dc, mkloc(L, s, s + 1), "NUL byte in the file");
+              L->errors++;
+              L->cur = cur;
+              continue;
+          }
+          [ \t\r\n\f\v]+ { L->cur = cur; continue; }
+          "//" [^\n\x00]* {
+              fab_loc *c = arena_alloc(L->a, sizeof *c);
+              if (c) { *c = mkloc(L, s, cur); ptrvec_push(L->a, &L->comments, c); }
+              L->cur = cur;
+              continue;
+          }
+          "/*" {
+              const unsigned char *p = cur;
+              while (p < L->end && !(p[0] == '*' && p[1] == '/'))
+                  p++;
+              if (p >= L->end) {
+                  diag_error(L->dc, mkloc(L, s, s + 2), "unterminated comment (missing '*/')");
+                  L->errors++;
+                  L->cur = L->end;
+                  continue;
+              }
+              p += 2;
+              fab_loc *c = arena_alloc(L->a, sizeof *c);
+              if (c) { *c = mkloc(L, s, p); ptrvec_push(L->a, &L->comments, c); }
+              L->cur = p;
+              continue;
+          }
+          number @t1 hs "%" {
+              L->cur = cur;
+              *val = ast_new(L->a, AST_PERCENT, mkloc(L, s, cur));
+              (*val)->num = lex_number(L, s, t1);
+              (*val)->str = arena_strndup(L->a, (const char *)s, (size_t)(t1 - s));
+              tok = TOK_QUANTITY;
+              goto done;
+          }
+          number @t1 hs @t2 uword {
+              L->cur = cur;
+              tok = lex_quantity(L, s, t1, t2, cur, val);
+              goto done;
+          }
+          number {
+              L->cur = cur;
+              *val = ast_new(L->a, AST_NUM, mkloc(L, s, cur));
+              (*val)->num = lex_number(L, s, cur);
+              (*val)->str = arena_strndup(L->a, (const char *)s, (size_t)(cur - s));
+              tok = TOK_NUMBER;
+              goto done;
+          }
+          word {
+              L->cur = cur;
+              tok = lex_keyword((const char *)s, (size_t)(cur - s));
+              if (!tok) {
+                  tok = TOK_IDENT;
+                  *val = ast_leaf_name(L->a, AST_IDENT, mkloc(L, s, cur),
+                                       arena_intern(L->a, (const char *)s, (size_t)(cur - s)));
+              }
+              goto done;
+          }
+          ["] { tok = lex_string(L, s, val); goto done; }
+          "->" { L->cur = cur; tok = TOK_ARROW; goto done; }
+          "<=" { L->cur = cur; tok = TOK_LE; goto done; }
+          ">=" { L->cur = cur; tok = TOK_GE; goto done; }
+          "==" { L->cur = cur; tok = TOK_EQ; goto done; }
+          "!=" { L->cur = cur; tok = TOK_NE; goto done; }
+          [{}()[\],:;=.<>+\-*/] { L->cur = cur; tok = *s; goto done; }
+          [\x80-\xff]+ {
+              L->cur = cur;
+              diag_error(L->dc, mkloc(L, s, cur), "unexpected non-ASCII characters (names are ASCII)");
+              L->errors++;
+              tok = TOK_YYerror;
+              goto done;
+          }
+          [^] {
+              L->cur = cur;
+              if (*s >= 0x20 && *s < 0x7f)
+                  diag_error(L->dc, mkloc(L, s, cur), "unexpected character '%c'", *s);
+              else
+                  diag_error(L->dc, mkloc(L, s, cur), "unexpected byte 0x%02x", *s);
+              L->errors++;
+              tok = TOK_YYerror;
+              goto done;
+          }
+        */
+    done:
+        *loc = mkloc(L, s, L->cur);
+        L->last = *loc;
+        return tok;
+    }
+}

@@ -1,0 +1,385 @@
+/*
+ * parser.y — the .fab grammar (Bison). Generated into parser.c / parser.h at build time.
+ *
+ * In:  tokens from lex_next (grammar/lexer.re). Out: the AST (compiler/ast.h) of one file.
+ * Every action is one call to an AST constructor; all meaning lives in sema.
+ * Pure and reentrant (api.pure full), with locations (fab_loc byte spans), zero conflicts
+ * (%expect 0). Error recovery: a broken property, route entry or top-level declaration is
+ * skipped up to the next one, so every syntax error of a file is reported in one run.
+ * Discarded semantic values are arena nodes: the %destructor only counts them (the arena
+ * releases them with everything else).
+ * Not handled: newlines are not tokens; properties may be separated by newlines or `;`.
+ */
+%code requires {
+#include "ast.h"
+#include "loc.h"
+typedef struct parse_ctx parse_ctx;
+#define YYLTYPE fab_loc
+#define YYLTYPE_IS_DECLARED 1
+}
+
+%code provides {
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *P);
+}
+
+%code {
+#include <stdio.h>
+#include <string.h>
+#include "diag.h"
+#include "hint.h"
+#include "parse.h"
+#include "model.h"
+
+#define A (P->a)
+
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                   \
+    do {                                                              \
+        if (N) {                                                      \
+            (Cur).file = YYRHSLOC(Rhs, 1).file;                       \
+            (Cur).start = YYRHSLOC(Rhs, 1).start;                     \
+            (Cur).end = YYRHSLOC(Rhs, N).end;                         \
+        } else {                                                      \
+            (Cur).file = YYRHSLOC(Rhs, 0).file;                       \
+            (Cur).start = (Cur).end = YYRHSLOC(Rhs, 0).end;           \
+        }                                                             \
+    } while (0)
+
+/* Bison's own "memory exhausted" (nesting deeper than YYMAXDEPTH) comes through yyerror. */
+static void yyerror(YYLTYPE *loc, parse_ctx *P, const char *msg)
+{
+    diag_error(P->dc, *loc, "%s (the input is nested too deeply)", msg);
+}
+#define YYMAXDEPTH 2000
+}
+
+%define api.pure full
+%define api.token.prefix {TOK_}
+%define parse.error custom
+%locations
+%param {parse_ctx *P}
+%expect 0
+
+%union {
+    ast_node *node;
+    int ival;
+}
+
+%token <node> IDENT "identifier" NUMBER "number" QUANTITY "quantity" STRING "string"
+%token IMPORT "import" MODEL "model" PART "part" SOURCE "source" STATION "station"
+%token BUFFER "buffer" CONVEYOR "conveyor" ASSEMBLY "assembly" SINK "sink" FLOW "flow"
+%token ROUTE "route" FAILURE "failure" ATTR "attr" TEMPLATE "template" FN "fn"
+%token WHEN "when" OTHERWISE "otherwise" IF "if" THEN "then" ELSE "else"
+%token AND "and" OR "or" NOT "not" TRUE "true" FALSE "false" INF "inf"
+%token CLAMP "clamp" TRUNCATE "truncate" BY "by" ASCENDING "ascending" DESCENDING "descending"
+%token ARROW "->" LE "<=" GE ">=" EQ "==" NE "!="
+
+%type <node> file items item body body_item route_body route_item flow_chain tparams tparam_list
+%type <node> tparam fn_params fn_param_list fn_param args arg_list arg value expr postfix primary
+%type <node> map_entries map_list map_entry expr_list prop_name
+%type <ival> elem_kind
+
+%destructor { (void)$$; P->discarded++; } <node>
+
+%precedence ELSE
+%left OR
+%left AND
+%precedence NOT
+%nonassoc '<' '>' LE GE EQ NE
+%left '+' '-'
+%left '*' '/'
+%precedence UMINUS
+
+%start file
+
+%%
+
+/* file: item* */
+file
+    : items                         { P->root = $1; $$ = $1; }
+    ;
+
+items
+    : %empty                        { $$ = ast_new(A, AST_FILE, @$); }
+    | items item                    { $$ = ast_add(A, $1, $2); }
+    ;
+
+/* item: import | model | part | element | instance | template | fn | flow | route */
+item
+    : IMPORT STRING                                 { $$ = ast_head($2, AST_IMPORT, @$, 0, NULL); }
+    | MODEL STRING '{' body '}'                     { $$ = ast_decl(A, AST_MODEL, @$, 0, $2, $4); }
+    | PART IDENT                                    { $$ = ast_decl(A, AST_PART, @$, 0, $2, NULL); }
+    | PART IDENT '{' body '}'                       { $$ = ast_decl(A, AST_PART, @$, 0, $2, $4); }
+    | elem_kind IDENT                               { $$ = ast_decl(A, AST_ELEMENT, @$, $1, $2, NULL); }
+    | elem_kind IDENT '{' body '}'                  { $$ = ast_decl(A, AST_ELEMENT, @$, $1, $2, $4); }
+    | elem_kind IDENT '=' IDENT '(' args ')'        { $$ = ast_decl(A, AST_INSTANCE, @$, $1, $2, ast_node3(A, AST_INSTANCE, @$, $1, ast_head($6, AST_CALL, @4, 0, $4->name), NULL, NULL)); }
+    | TEMPLATE IDENT '(' tparams ')' elem_kind '{' body '}' { $$ = ast_decl(A, AST_TEMPLATE, @$, $6, $2, ast_node3(A, AST_TEMPLATE, @$, $6, $4, ast_decl(A, AST_ELEMENT, @$, $6, $2, $8), NULL)); }
+    | FN IDENT '(' fn_params ')' '=' expr           { $$ = ast_decl(A, AST_FN, @$, 0, $2, ast_node3(A, AST_FN, @$, 0, $4, $7, NULL)); }
+    | FLOW flow_chain                               { $$ = ast_head($2, AST_FLOW, @$, 0, NULL); }
+    | ROUTE IDENT '{' route_body '}'                { $$ = ast_decl(A, AST_ROUTE, @$, 0, $2, $4); }
+    | error                                         { $$ = ast_new(A, AST_ERROR, @$); }
+    ;
+
+elem_kind
+    : SOURCE                        { $$ = FM_ELEM_SOURCE; }
+    | STATION                       { $$ = FM_ELEM_STATION; }
+    | BUFFER                        { $$ = FM_ELEM_BUFFER; }
+    | CONVEYOR                      { $$ = FM_ELEM_CONVEYOR; }
+    | ASSEMBLY                      { $$ = FM_ELEM_ASSEMBLY; }
+    | SINK                          { $$ = FM_ELEM_SINK; }
+    ;
+
+/* body: (prop | attr | failure | route | ';')* -- a route inside a body routes that element */
+body
+    : %empty                        { $$ = ast_new(A, AST_ERROR, @$); }
+    | body body_item                { $$ = ast_add(A, $1, $2); }
+    ;
+
+body_item
+    : prop_name '=' value                       { $$ = ast_named(A, AST_PROP, @$, $1->name, $3, NULL); }
+    | ATTR IDENT '=' value                      { $$ = ast_named(A, AST_ATTR, @$, $2->name, $4, NULL); }
+    | FAILURE IDENT '{' body '}'                { $$ = ast_decl(A, AST_FAILURE, @$, 0, $2, $4); }
+    | ROUTE '{' route_body '}'                  { $$ = ast_decl(A, AST_ROUTE, @$, 0, NULL, $3); }
+    | ';'                                       { $$ = NULL; }
+    | error                                     { $$ = ast_new(A, AST_ERROR, @$); }
+    ;
+
+prop_name
+    : IDENT                         { $$ = $1; }
+    | PART                          { $$ = ast_leaf_name(A, AST_IDENT, @$, "part"); }
+    ;
+
+/* value: expr | by expr (ascending | descending) */
+value
+    : expr                          { $$ = $1; }
+    | BY expr ASCENDING             { $$ = ast_node3(A, AST_ORDER_BY, @$, AST_ORDER_ASC, $2, NULL, NULL); }
+    | BY expr DESCENDING            { $$ = ast_node3(A, AST_ORDER_BY, @$, AST_ORDER_DESC, $2, NULL, NULL); }
+    ;
+
+/* template parameters: name: type [= default] */
+tparams
+    : %empty                        { $$ = ast_new(A, AST_PARAMS, @$); }
+    | tparam_list                   { $$ = $1; }
+    | tparam_list ','               { $$ = $1; }
+    ;
+
+tparam_list
+    : tparam                        { $$ = ast_node3(A, AST_PARAMS, @$, 0, $1, NULL, NULL); }
+    | tparam_list ',' tparam        { $$ = ast_add(A, $1, $3); }
+    ;
+
+tparam
+    : IDENT ':' IDENT               { $$ = ast_named(A, AST_TPARAM, @$, $1->name, $3, NULL); }
+    | IDENT ':' IDENT '=' expr      { $$ = ast_named(A, AST_TPARAM, @$, $1->name, $3, $5); }
+    ;
+
+fn_params
+    : %empty                        { $$ = ast_new(A, AST_PARAMS, @$); }
+    | fn_param_list                 { $$ = $1; }
+    ;
+
+fn_param_list
+    : fn_param                      { $$ = ast_node3(A, AST_PARAMS, @$, 0, $1, NULL, NULL); }
+    | fn_param_list ',' fn_param    { $$ = ast_add(A, $1, $3); }
+    ;
+
+fn_param
+    : IDENT                         { $$ = $1; }
+    | PART                          { $$ = ast_leaf_name(A, AST_IDENT, @$, "part"); }
+    ;
+
+/* flow a -> b -> c */
+flow_chain
+    : IDENT ARROW IDENT             { $$ = ast_node3(A, AST_FLOW, @$, 0, $1, $3, NULL); }
+    | flow_chain ARROW IDENT        { $$ = ast_add(A, $1, $3); }
+    ;
+
+/* route body: target: probability | when expr -> target | otherwise -> target */
+route_body
+    : %empty                        { $$ = ast_new(A, AST_ROUTE, @$); }
+    | route_body route_item         { $$ = ast_add(A, $1, $2); }
+    ;
+
+route_item
+    : IDENT ':' expr                { $$ = ast_node3(A, AST_ROUTE_PROB, @$, 0, $1, $3, NULL); }
+    | WHEN expr ARROW IDENT         { $$ = ast_node3(A, AST_ROUTE_WHEN, @$, 0, $2, $4, NULL); }
+    | OTHERWISE ARROW IDENT         { $$ = ast_node3(A, AST_ROUTE_OTHERWISE, @$, 0, $3, NULL, NULL); }
+    | ';'                           { $$ = NULL; }
+    | error                         { $$ = ast_new(A, AST_ERROR, @$); }
+    ;
+
+/* expressions, loosest first: if, or, and, not, comparison, + -, * /, unary -, postfix */
+expr
+    : IF expr THEN expr ELSE expr   { $$ = ast_node3(A, AST_IF, @$, 0, $2, $4, $6); }
+    | expr OR expr                  { $$ = ast_binary(A, @$, AST_OP_OR, $1, $3); }
+    | expr AND expr                 { $$ = ast_binary(A, @$, AST_OP_AND, $1, $3); }
+    | NOT expr                      { $$ = ast_unary(A, @$, AST_OP_NOT, $2); }
+    | expr EQ expr                  { $$ = ast_binary(A, @$, AST_OP_EQ, $1, $3); }
+    | expr NE expr                  { $$ = ast_binary(A, @$, AST_OP_NE, $1, $3); }
+    | expr '<' expr                 { $$ = ast_binary(A, @$, AST_OP_LT, $1, $3); }
+    | expr LE expr                  { $$ = ast_binary(A, @$, AST_OP_LE, $1, $3); }
+    | expr '>' expr                 { $$ = ast_binary(A, @$, AST_OP_GT, $1, $3); }
+    | expr GE expr                  { $$ = ast_binary(A, @$, AST_OP_GE, $1, $3); }
+    | expr '+' expr                 { $$ = ast_binary(A, @$, AST_OP_ADD, $1, $3); }
+    | expr '-' expr                 { $$ = ast_binary(A, @$, AST_OP_SUB, $1, $3); }
+    | expr '*' expr                 { $$ = ast_binary(A, @$, AST_OP_MUL, $1, $3); }
+    | expr '/' expr                 { $$ = ast_binary(A, @$, AST_OP_DIV, $1, $3); }
+    | '-' expr %prec UMINUS         { $$ = ast_unary(A, @$, AST_OP_NEG, $2); }
+    | postfix                       { $$ = $1; }
+    ;
+
+postfix
+    : primary                                   { $$ = $1; }
+    | postfix '.' IDENT                         { $$ = ast_named(A, AST_MEMBER, @$, $3->name, $1, NULL); }
+    | postfix CLAMP '[' expr ',' expr ']'       { $$ = ast_node3(A, AST_BOUND, @$, AST_BOUND_CLAMP, $1, $4, $6); }
+    | postfix TRUNCATE '[' expr ',' expr ']'    { $$ = ast_node3(A, AST_BOUND, @$, AST_BOUND_TRUNCATE, $1, $4, $6); }
+    ;
+
+primary
+    : NUMBER                        { $$ = $1; }
+    | QUANTITY                      { $$ = $1; }
+    | STRING                        { $$ = $1; }
+    | INF                           { $$ = ast_new(A, AST_INF, @$); }
+    | TRUE                          { $$ = ast_node3(A, AST_BOOL, @$, 1, NULL, NULL, NULL); }
+    | FALSE                         { $$ = ast_node3(A, AST_BOOL, @$, 0, NULL, NULL, NULL); }
+    | IDENT                         { $$ = $1; }
+    | PART                          { $$ = ast_new(A, AST_PARTREF, @$); }
+    | IDENT '(' args ')'            { $$ = ast_head($3, AST_CALL, @$, 0, $1->name); }
+    | '(' expr ')'                  { $$ = $2; }
+    | '{' map_entries '}'           { $$ = ast_head($2, AST_MAP, @$, 0, NULL); }
+    | '[' expr_list ']'             { $$ = ast_head($2, AST_LIST, @$, 0, NULL); }
+    ;
+
+args
+    : %empty                        { $$ = ast_new(A, AST_CALL, @$); }
+    | arg_list                      { $$ = $1; }
+    | arg_list ','                  { $$ = $1; }
+    ;
+
+arg_list
+    : arg                           { $$ = ast_node3(A, AST_CALL, @$, 0, $1, NULL, NULL); }
+    | arg_list ',' arg              { $$ = ast_add(A, $1, $3); }
+    ;
+
+arg
+    : expr                          { $$ = $1; }
+    | IDENT ':' expr                { $$ = ast_named(A, AST_NAMED, @$, $1->name, $3, NULL); }
+    ;
+
+map_entries
+    : %empty                        { $$ = ast_new(A, AST_MAP, @$); }
+    | map_list                      { $$ = $1; }
+    | map_list ','                  { $$ = $1; }
+    ;
+
+map_list
+    : map_entry                     { $$ = ast_node3(A, AST_MAP, @$, 0, $1, NULL, NULL); }
+    | map_list ',' map_entry        { $$ = ast_add(A, $1, $3); }
+    ;
+
+map_entry
+    : expr ':' expr                 { $$ = ast_node3(A, AST_MAP_ENTRY, @$, 0, $1, $3, NULL); }
+    ;
+
+expr_list
+    : %empty                        { $$ = ast_new(A, AST_LIST, @$); }
+    | expr                          { $$ = ast_node3(A, AST_LIST, @$, 0, $1, NULL, NULL); }
+    | expr_list ',' expr            { $$ = ast_add(A, $1, $3); }
+    ;
+
+%%
+
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *P)
+{
+    ast_node *v = NULL;
+    int tok = lex_next(&P->lex, &v, lloc);
+    lval->node = v;
+    return tok;
+}
+
+/* Spelling of a symbol for messages: 'model', identifier, number, end of file. */
+static const char *sym_text(yysymbol_kind_t sym, char *buf, size_t n)
+{
+    const char *name = yysymbol_name(sym);
+    if (sym == YYSYMBOL_YYEOF)
+        return "end of file";
+    if (name[0] == '"') {
+        size_t len = strlen(name);
+        snprintf(buf, n, "'%.*s'", (int)(len >= 2 ? len - 2 : 0), name + 1);
+        return buf;
+    }
+    return name;
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
+{
+    enum { MAXEXP = 6 };
+    yysymbol_kind_t exp[MAXEXP];
+    int nexp = yypcontext_expected_tokens(ctx, exp, MAXEXP);
+    yysymbol_kind_t got = yypcontext_token(ctx);
+    const YYLTYPE *loc = yypcontext_location(ctx);
+    char msg[512], buf[64];
+    size_t len = 0;
+    const diag_file *f = diag_get_file(P->dc, loc->file);
+    if (got == YYSYMBOL_IDENT && f && loc->end - loc->start < 64)
+        len += (size_t)snprintf(msg + len, sizeof msg - len, "unexpected identifier '%.*s'",
+                                (int)(loc->end - loc->start), f->text + loc->start);
+    else
+        len += (size_t)snprintf(msg + len, sizeof msg - len, "unexpected %s", sym_text(got, buf, sizeof buf));
+    /* an identifier where a keyword was expected: suggest the nearest expected keyword */
+    const char *hint = NULL;
+    if (got == YYSYMBOL_IDENT && f && loc->end - loc->start < 64 && nexp > 0) {
+        const char *cands[MAXEXP];
+        char word[64];
+        snprintf(word, sizeof word, "%.*s", (int)(loc->end - loc->start), f->text + loc->start);
+        for (int i = 0; i < nexp; i++) {
+            const char *nm = yysymbol_name(exp[i]);
+            cands[i] = NULL;
+            if (nm[0] == '"') {
+                static char store[MAXEXP][32];
+                snprintf(store[i], sizeof store[i], "%.*s", (int)strlen(nm) - 2, nm + 1);
+                cands[i] = store[i];
+            }
+        }
+        hint = hint_nearest(word, cands, (size_t)nexp);
+    }
+    if (nexp > 0 && nexp < MAXEXP) {
+        len += (size_t)snprintf(msg + len, len < sizeof msg ? sizeof msg - len : 0, ", expected ");
+        for (int i = 0; i < nexp && len < sizeof msg; i++)
+            len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
+                                    i == 0 ? "" : i == nexp - 1 ? " or " : ", ", sym_text(exp[i], buf, sizeof buf));
+    }
+    if (hint)
+        diag_error(P->dc, *loc, "%s; did you mean '%s'?", msg, hint);
+    else
+        diag_error(P->dc, *loc, "%s", msg);
+    return 0;
+}
+
+ast_node *parse_file(diag_ctx *dc, arena *a, uint32_t file, ptrvec *comments)
+{
+    parse_ctx P;
+    memset(&P, 0, sizeof P);
+    P.a = a;
+    P.dc = dc;
+    lex_init(&P.lex, dc, a, file);
+    yyparse(&P);
+    ast_node *root = P.root;
+    if (!root) {
+        fab_loc l = {file, 0, 0};
+        root = ast_new(a, AST_FILE, l);
+    }
+    root->kind = AST_FILE;
+    root->loc.file = file;
+    root->loc.start = 0;
+    /* reject items whose tree is too deep for the recursive passes */
+    for (int i = 0; i < root->nkids; i++) {
+        ast_node *it = root->kids[i];
+        if (it && it->depth > AST_MAX_DEPTH) {
+            diag_error(dc, it->loc, "expression nested too deeply (more than %d levels)", AST_MAX_DEPTH);
+            root->kids[i] = ast_new(a, AST_ERROR, it->loc);
+        }
+    }
+    if (comments)
+        *comments = P.lex.comments;
+    return root;
+}
