@@ -8,7 +8,7 @@
  *     uses when a model is built by hand, with fab_dist_sample() dispatching on the kind.
  *
  * Parameters are those of dist.def. Algorithms: inversion where it is exact (exponential,
- * uniform, triangular, weibull, discrete/empirical by table search), Marsaglia polar normal,
+ * uniform, triangular, weibull, discrete/empirical by table search), ziggurat normal,
  * Marsaglia–Tsang gamma (with the a < 1 boost), beta from two gammas, lognormal from the
  * normal with sigma^2 = ln(1 + sd^2/mean^2), Poisson by multiplication for small means and
  * PTRS (Hörmann) for large ones. All draws come from the fab_rng given; no global state.
