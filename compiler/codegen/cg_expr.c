@@ -7,7 +7,16 @@
  *        i32    route.<el>(ptr part, ptr view, ptr ctx)   successor index, -1 if no rule fits
  *        double key.<el>(ptr part, ptr view, ptr ctx)     buffer order key
  *        void   init.<type>(ptr part, ptr rng, ptr view, ptr ctx)  expression attributes
- *      and one function per user fn: <ret> fn.<name>(<params>..., ptr view).
+ *      and one function per user fn: <ret> fn.<name>(<params>..., ptr view, double now).
+ * Order keys and `now`: libfabrt evaluates a buffer's key once, when the part enters. A key
+ *      such as slack = part.created + part.due - now means "at dispatch time", and comparing
+ *      keys taken at different entry times would order parts by their relative due dates
+ *      instead. When a key is affine in `now` with a coefficient that does not depend on the
+ *      part (now appears only as a summand, possibly scaled by a literal, also through fn
+ *      calls), the order of the keys at any common instant is the order of the keys with
+ *      now = 0, so the key is compiled with now = 0 and the buffer orders exactly as if every
+ *      key were re-evaluated at dispatch. Other keys that read `now` (inside if, min, a
+ *      comparison, ...) are evaluated at entry, as libfabrt documents.
  * Values: numbers are IEEE doubles in SI units with no fast-math flags (so every -O level gives
  *      the same bits); booleans i1; parts pointers; part types and states i32 indices.
  *      Part fields are read at the offsets of libfabrt's fab_part (cg_rtabi.h); attribute
@@ -208,21 +217,24 @@ LLVMValueRef cg_expr(CgState *cg, CgModelTab *tab, CgExprEnv *env, const fm_expr
     case FM_EX_CALL: {
         const fm_fn *fn = &tab->m->fns[e->index];
         int n = fn->nparams;
-        LLVMValueRef *args = calloc((size_t)n + 1, sizeof *args);
+        LLVMValueRef *args = calloc((size_t)n + 2, sizeof *args);
         for (int i = 0; i < n; i++) {
             args[i] = cg_expr(cg, tab, env, e->args[i]);
             if (cg_type_of(cg, fn->param_types[i]) == cg->t_f64)
                 args[i] = cg_to_f64(cg, args[i]);
         }
         args[n] = env->view;
+        args[n + 1] = env->now ? env->now : cg_call(cg, "fab_sim_now", cg->t_f64, &env->view, 1);
         LLVMValueRef r = LLVMBuildCall2(cg->b, tab->fn_types[e->index], tab->fn_vals[e->index],
-                                        args, (unsigned)n + 1, "");
+                                        args, (unsigned)n + 2, "");
         free(args);
         return r;
     }
     case FM_EX_PARAM:
         return env->params ? env->params[e->index] : cg_f64(cg, 0.0);
     case FM_EX_NOW:
+        if (env->now)
+            return env->now;
         return cg_call(cg, "fab_sim_now", cg->t_f64, &env->view, 1);
     case FM_EX_PART:
         return env->part;
@@ -271,12 +283,13 @@ int cg_user_fns(CgState *cg, CgModelTab *tab)
         return cg_fail(cg, "out of memory");
     for (int i = 0; i < m->nfns; i++) {
         const fm_fn *fn = &m->fns[i];
-        LLVMTypeRef *pt = calloc((size_t)fn->nparams + 1, sizeof *pt);
+        LLVMTypeRef *pt = calloc((size_t)fn->nparams + 2, sizeof *pt);
         for (int j = 0; j < fn->nparams; j++)
             pt[j] = cg_type_of(cg, fn->param_types[j]);
-        pt[fn->nparams] = cg->t_ptr; /* the simulation view */
+        pt[fn->nparams] = cg->t_ptr;     /* the simulation view */
+        pt[fn->nparams + 1] = cg->t_f64; /* the value of `now` */
         tab->fn_types[i] = LLVMFunctionType(cg_type_of(cg, fn->body->type), pt,
-                                            (unsigned)fn->nparams + 1, 0);
+                                            (unsigned)fn->nparams + 2, 0);
         free(pt);
         char name[256];
         snprintf(name, sizeof name, "fn.%s", fn->name);
@@ -292,7 +305,7 @@ int cg_user_fns(CgState *cg, CgModelTab *tab)
             LLVMSetValueName2(params[j], fn->params[j], strlen(fn->params[j]));
         }
         CgExprEnv env = {.fn = f, .part = NULL, .view = LLVMGetParam(f, (unsigned)fn->nparams),
-                         .params = params};
+                         .params = params, .now = LLVMGetParam(f, (unsigned)fn->nparams + 1)};
         LLVMPositionBuilderAtEnd(cg->b, cg_block(cg, f, "entry"));
         LLVMValueRef v = cg_expr(cg, tab, &env, fn->body);
         LLVMBuildRet(cg->b, v);
@@ -344,10 +357,64 @@ LLVMValueRef cg_route_rule_fn(CgState *cg, CgModelTab *tab, const fm_element *el
     return f;
 }
 
+/* How an expression depends on `now`: not at all, affinely with a part-independent
+ * coefficient, or otherwise. */
+enum { CG_NOW_NONE, CG_NOW_AFFINE, CG_NOW_OTHER };
+
+static int cg_now_class(const fab_model *m, const fm_expr *e, const int *param_class, int depth)
+{
+    if (depth > 64)
+        return CG_NOW_OTHER;
+    int c[3] = {CG_NOW_NONE, CG_NOW_NONE, CG_NOW_NONE};
+    int worst = CG_NOW_NONE;
+    if (e->kind != FM_EX_CALL)
+        for (int i = 0; i < e->nargs && i < 3; i++) {
+            c[i] = cg_now_class(m, e->args[i], param_class, depth + 1);
+            if (c[i] > worst)
+                worst = c[i];
+        }
+    switch (e->kind) {
+    case FM_EX_NOW:
+        return CG_NOW_AFFINE;
+    case FM_EX_PARAM:
+        return param_class ? param_class[e->index] : CG_NOW_NONE;
+    case FM_EX_ADD:
+    case FM_EX_SUB:
+    case FM_EX_NEG:
+        return worst;
+    case FM_EX_MUL:
+        if (worst == CG_NOW_NONE)
+            return CG_NOW_NONE;
+        if ((c[0] == CG_NOW_AFFINE && e->args[1]->kind == FM_EX_NUM) ||
+            (c[1] == CG_NOW_AFFINE && e->args[0]->kind == FM_EX_NUM))
+            return CG_NOW_AFFINE;
+        return CG_NOW_OTHER;
+    case FM_EX_DIV:
+        if (worst == CG_NOW_NONE)
+            return CG_NOW_NONE;
+        if (c[0] == CG_NOW_AFFINE && e->args[1]->kind == FM_EX_NUM)
+            return CG_NOW_AFFINE;
+        return CG_NOW_OTHER;
+    case FM_EX_CALL: {
+        const fm_fn *fn = &m->fns[e->index];
+        int pc[64];
+        if (fn->nparams > 64)
+            return CG_NOW_OTHER;
+        for (int i = 0; i < fn->nparams; i++)
+            pc[i] = cg_now_class(m, e->args[i], param_class, depth + 1);
+        return cg_now_class(m, fn->body, pc, depth + 1);
+    }
+    default:
+        return worst == CG_NOW_NONE ? CG_NOW_NONE : CG_NOW_OTHER;
+    }
+}
+
 LLVMValueRef cg_order_key_fn(CgState *cg, CgModelTab *tab, const fm_element *el)
 {
     LLVMValueRef f = cg_callback(cg, "key", el->name, cg->t_f64, 3);
     CgExprEnv env = {.fn = f, .part = LLVMGetParam(f, 0), .view = LLVMGetParam(f, 1)};
+    if (cg_now_class(tab->m, el->u.buffer.order_key, NULL, 0) != CG_NOW_OTHER)
+        env.now = cg_f64(cg, 0.0);
     LLVMBuildRet(cg->b, cg_expr_f64(cg, tab, &env, el->u.buffer.order_key));
     return f;
 }

@@ -19,13 +19,15 @@ typedef struct CgModelTab {
     LLVMTypeRef *fn_types;
 } CgModelTab;
 
-/* Where an expression is being compiled: the part (FM_EX_PART), the simulation view, and the
- * enclosing fn's parameters (NULL outside fns). */
+/* Where an expression is being compiled: the part (FM_EX_PART), the simulation view, the
+ * enclosing fn's parameters (NULL outside fns), and the value `now` stands for (NULL: call
+ * fab_sim_now(view) where it is used). */
 typedef struct CgExprEnv {
     LLVMValueRef fn;
     LLVMValueRef part;
     LLVMValueRef view;
     LLVMValueRef *params;
+    LLVMValueRef now;
 } CgExprEnv;
 
 /* The LLVM type of a checked-model expression type. */

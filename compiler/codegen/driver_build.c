@@ -145,12 +145,13 @@ static void drv_stdlib_dir(char *buf, size_t n)
         return;
     }
     const char *datadir = FAB_INSTALL_DATADIR;
+    int w;
     if (datadir[0] == '/')
-        snprintf(buf, n, "%s/fab/stdlib", datadir);
+        w = snprintf(buf, n, "%s/fab/stdlib", datadir);
     else
-        snprintf(buf, n, "%s/../%s/fab/stdlib", self, datadir);
+        w = snprintf(buf, n, "%s/../%s/fab/stdlib", self, datadir);
     struct stat st;
-    if (stat(buf, &st) != 0)
+    if (w < 0 || (size_t)w >= n || stat(buf, &st) != 0)
         snprintf(buf, n, "%s", FAB_STDLIB_DIR);
 }
 
