@@ -201,12 +201,32 @@ static void vreport(diag_ctx *ctx, enum diag_level lvl, fab_loc loc, const char 
     size_t end = loc.end < start ? start : loc.end;
     if (end > le)
         end = le;
-    fputs("  ", o);
+    /* long lines: show a window around the location */
+    bool cut_left = false, cut_right = false;
+    if (le - ls > 160) {
+        size_t ws = start > ls + 60 ? start - 60 : ls;
+        while (ws > ls && ((unsigned char)f->text[ws] & 0xC0) == 0x80)
+            ws--;
+        size_t we = ws + 150 < le ? ws + 150 : le;
+        while (we < le && ((unsigned char)f->text[we] & 0xC0) == 0x80)
+            we++;
+        cut_left = ws > ls;
+        cut_right = we < le;
+        ls = ws;
+        le = we;
+        if (end > le)
+            end = le;
+    }
+    fputs(cut_left ? "  ..." : "  ", o);
+    if (cut_left)
+        fputs("", o);
     for (size_t i = ls; i < le; i++) {
         unsigned char c = (unsigned char)f->text[i];
         fputc(c == '\t' ? ' ' : (c < 0x20 || c == 0x7f) ? '?' : c, o);
     }
-    fputs("\n  ", o);
+    fputs(cut_right ? "...\n  " : "\n  ", o);
+    if (cut_left)
+        fputs("   ", o);
     size_t pre = utf8_chars(f->text + ls, start - ls);
     for (size_t i = 0; i < pre; i++)
         fputc(' ', o);

@@ -188,14 +188,13 @@ static sfile *find_loaded(sema *S, const char *real)
 
 static void load_items(sema *S, sfile *f);
 
+/* The directory of path with a trailing '/', or "" for the current directory. */
 static char *dir_of(sema *S, const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (!slash)
-        return arena_strdup(S->a, ".");
-    if (slash == path)
-        return arena_strdup(S->a, "/");
-    return arena_strndup(S->a, path, (size_t)(slash - path));
+        return arena_strdup(S->a, "");
+    return arena_strndup(S->a, path, (size_t)(slash - path) + 1);
 }
 
 static void do_import(sema *S, sfile *from, ast_node *imp)
@@ -215,7 +214,7 @@ static void do_import(sema *S, sfile *from, ast_node *imp)
         } else if (p[0] == '/') {
             ptrvec_push(S->a, &tried, arena_strdup(S->a, p));
         } else {
-            ptrvec_push(S->a, &tried, arena_printf(S->a, "%s/%s", dir_of(S, df->path), p));
+            ptrvec_push(S->a, &tried, arena_printf(S->a, "%s%s", dir_of(S, df->path), p));
             for (const char *const *d = S->opt->search; d && *d; d++)
                 ptrvec_push(S->a, &tried, arena_printf(S->a, "%s/%s", *d, p));
             if (S->opt->stdlib_dir)
@@ -278,7 +277,7 @@ static void declare(sema *S, ast_node *d, sym_kind kind, int index)
 {
     sym *old = sym_find(S, d->name);
     if (old) {
-        serr(S, d->nloc, "'%s' is already declared (as a %s)", d->name, sym_kind_word(old->kind));
+        serr(S, d->nloc, "'%s' is already declared (as %s %s)", d->name, units_article(sym_kind_word(old->kind)), sym_kind_word(old->kind));
         snote(S, old->decl->nloc, "the first declaration of '%s' is here", d->name);
         return;
     }
@@ -970,27 +969,44 @@ static void check_model_block(sema *S, ast_node *mb)
     }
 }
 
-static int attr_index(sema *S, ast_node *a, fm_dim dim)
+/* An attribute while collecting: its dimension becomes known from its first initialiser. */
+typedef struct sattr {
+    fm_attr a; /* first member: S->attrs holds sattr * as fm_attr * */
+    bool known;
+} sattr;
+
+/* Register an attribute name (dimension not known yet); returns its index. */
+static int attr_declare(sema *S, ast_node *a)
 {
-    for (int i = 0; i < S->attrs.n; i++) {
-        fm_attr *at = S->attrs.items[i];
-        if (at->name == a->name) {
-            if (!units_dim_eq(at->dim, dim)) {
-                char b1[48], b2[48];
-                serr(S, a->kids[0]->loc, "attribute '%s' is %s here but %s elsewhere; an attribute has one dimension in every part type",
-                     a->name, dim_name(dim, b1, sizeof b1), dim_name(at->dim, b2, sizeof b2));
-                snote(S, at->loc, "'%s' is first defined here", a->name);
-                return -1;
-            }
+    for (int i = 0; i < S->attrs.n; i++)
+        if (((fm_attr *)S->attrs.items[i])->name == a->name)
             return i;
-        }
-    }
-    fm_attr *at = arena_alloc(S->a, sizeof *at);
-    at->name = a->name;
-    at->dim = dim;
-    at->loc = a->nloc;
+    sattr *at = arena_alloc(S->a, sizeof *at);
+    at->a.name = a->name;
+    at->a.loc = a->nloc;
     ptrvec_push(S->a, &S->attrs, at);
     return S->attrs.n - 1;
+}
+
+/* Give attribute of node a the dimension dim (first one wins; others must agree). */
+static int attr_index(sema *S, ast_node *a, fm_dim dim)
+{
+    int i = attr_declare(S, a);
+    sattr *at = S->attrs.items[i];
+    if (!at->known) {
+        at->known = true;
+        at->a.dim = dim;
+        at->a.loc = a->nloc;
+        return i;
+    }
+    if (!units_dim_eq(at->a.dim, dim)) {
+        char b1[48], b2[48];
+        serr(S, a->kids[0]->loc, "attribute '%s' is %s here but %s elsewhere; an attribute has one dimension in every part type",
+             a->name, dim_name(dim, b1, sizeof b1), dim_name(at->a.dim, b2, sizeof b2));
+        snote(S, at->a.loc, "'%s' is first defined here", a->name);
+        return -1;
+    }
+    return i;
 }
 
 /* First pass over attributes: register names with the dimension of their initialiser
@@ -1030,6 +1046,7 @@ static void check_part(sema *S, int pi, ast_node *pd, ptrvec *pending)
                 serr(S, p->nloc, "'%s' is a built-in field of every part; choose another attribute name", p->name);
                 continue;
             }
+            attr_declare(S, p);
             pending_attr *pa = arena_alloc(S->a, sizeof *pa);
             pa->part = pi;
             pa->node = p;
@@ -1619,13 +1636,13 @@ static fab_model *run(sema *S, uint32_t main_id, const char *path)
         else if (it->kind == AST_TEMPLATE)
             check_template_decl(S, it);
     }
-    finish_attrs(S, &pending);
     fi = 0;
     for (int i = 0; i < S->items.n; i++) {
         ast_node *it = S->items.items[i];
         if (it->kind == AST_FN)
             check_fn_body(S, fi++, it);
     }
+    finish_attrs(S, &pending);
     for (int i = 0; i < S->items.n; i++) {
         ast_node *it = S->items.items[i];
         if (it->kind != AST_ELEMENT && it->kind != AST_INSTANCE)

@@ -693,6 +693,7 @@ static bool tc(sema *S, fm_expr *e, tc_ctx *c)
     case FM_EX_PART_ATTR:
         e->type = FM_T_NUM;
         e->dim = ((fm_attr *)S->attrs.items[e->index])->dim;
+        e->index = e->index; /* dimension as known so far (attributes are typed in order) */
         return true;
     case FM_EX_PARTTYPE_CONST:
         e->type = FM_T_PARTTYPE;

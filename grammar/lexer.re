@@ -6,8 +6,8 @@
  *      quantities, percentages and strings; comment spans for the formatter.
  * Errors (reported here, once each): NUL bytes inside the file, unexpected characters,
  *      unterminated strings and block comments, bad escapes, numbers out of range, unknown
- *      units (with the nearest known spelling). A bad character returns YYerror so that the
- *      parser recovers without a second message.
+ *      units (with the nearest known spelling). A bad character is reported and skipped, so
+ *      the parser sees the rest of the line as if it were absent (no cascade of errors).
  * Quantity rule: see parse.h. Memory: everything in the arena.
  */
 #include <errno.h>
@@ -242,7 +242,7 @@ int lex_next(lex_state *L, ast_node **val, fab_loc *loc)
           digits = [0-9]+ ("_" [0-9]+)*;
           number = digits ("." digits)? ([eE] [+-]? [0-9]+)?;
           word   = [A-Za-z_][A-Za-z0-9_]*;
-          uword  = "/"? word ([*/] word)* ("^" "-"? [0-9]+)?;
+          uword  = "/"? [A-Za-z] [A-Za-z0-9_]* ([*/] word)* ("^" "-"? [0-9]+)?;
           hs     = [ \t]*;
 
           "\x00" {
@@ -322,8 +322,7 @@ int lex_next(lex_state *L, ast_node **val, fab_loc *loc)
               L->cur = cur;
               diag_error(L->dc, mkloc(L, s, cur), "unexpected non-ASCII characters (names are ASCII)");
               L->errors++;
-              tok = TOK_YYerror;
-              goto done;
+              continue;
           }
           [^] {
               L->cur = cur;
@@ -332,8 +331,7 @@ int lex_next(lex_state *L, ast_node **val, fab_loc *loc)
               else
                   diag_error(L->dc, mkloc(L, s, cur), "unexpected byte 0x%02x", *s);
               L->errors++;
-              tok = TOK_YYerror;
-              goto done;
+              continue;
           }
         */
     done:

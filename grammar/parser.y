@@ -296,23 +296,38 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *P)
     return tok;
 }
 
-/* Spelling of a symbol for messages: 'model', identifier, number, end of file. */
+/* Spelling of a symbol for messages: 'model', '{', identifier, number, end of file. */
 static const char *sym_text(yysymbol_kind_t sym, char *buf, size_t n)
 {
     const char *name = yysymbol_name(sym);
-    if (sym == YYSYMBOL_YYEOF)
-        return "end of file";
-    if (name[0] == '"') {
+    switch (sym) {
+    case YYSYMBOL_YYEOF: return "end of file";
+    case YYSYMBOL_IDENT: return "identifier";
+    case YYSYMBOL_NUMBER: return "number";
+    case YYSYMBOL_QUANTITY: return "quantity";
+    case YYSYMBOL_STRING: return "string";
+    default: break;
+    }
+    if (name[0] == '\'' || name[0] == '"') {
         size_t len = strlen(name);
         snprintf(buf, n, "'%.*s'", (int)(len >= 2 ? len - 2 : 0), name + 1);
         return buf;
     }
-    return name;
+    snprintf(buf, n, "'%s'", name);
+    return buf;
+}
+
+static bool expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t sym)
+{
+    for (int i = 0; i < n; i++)
+        if (exp[i] == sym)
+            return true;
+    return false;
 }
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
 {
-    enum { MAXEXP = 6 };
+    enum { MAXEXP = YYNTOKENS };
     yysymbol_kind_t exp[MAXEXP];
     int nexp = yypcontext_expected_tokens(ctx, exp, MAXEXP);
     yysymbol_kind_t got = yypcontext_token(ctx);
@@ -320,34 +335,46 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
     char msg[512], buf[64];
     size_t len = 0;
     const diag_file *f = diag_get_file(P->dc, loc->file);
-    if (got == YYSYMBOL_IDENT && f && loc->end - loc->start < 64)
+    bool ident_text = got == YYSYMBOL_IDENT && f && loc->end - loc->start < 64;
+    if (ident_text)
         len += (size_t)snprintf(msg + len, sizeof msg - len, "unexpected identifier '%.*s'",
                                 (int)(loc->end - loc->start), f->text + loc->start);
     else
         len += (size_t)snprintf(msg + len, sizeof msg - len, "unexpected %s", sym_text(got, buf, sizeof buf));
     /* an identifier where a keyword was expected: suggest the nearest expected keyword */
     const char *hint = NULL;
-    if (got == YYSYMBOL_IDENT && f && loc->end - loc->start < 64 && nexp > 0) {
-        const char *cands[MAXEXP];
+    static char hint_store[32];
+    if (ident_text && nexp > 0) {
         char word[64];
         snprintf(word, sizeof word, "%.*s", (int)(loc->end - loc->start), f->text + loc->start);
         for (int i = 0; i < nexp; i++) {
-            const char *nm = yysymbol_name(exp[i]);
-            cands[i] = NULL;
-            if (nm[0] == '"') {
-                static char store[MAXEXP][32];
-                snprintf(store[i], sizeof store[i], "%.*s", (int)strlen(nm) - 2, nm + 1);
-                cands[i] = store[i];
+            const char *kw = yysymbol_name(exp[i]);
+            if (!lex_keyword(kw, strlen(kw)))
+                continue;
+            if (kw && strlen(kw) < sizeof hint_store && hint_distance(word, kw) <= 2 &&
+                (!hint || hint_distance(word, kw) < hint_distance(word, hint))) {
+                snprintf(hint_store, sizeof hint_store, "%s", kw);
+                hint = hint_store;
             }
         }
-        hint = hint_nearest(word, cands, (size_t)nexp);
     }
-    if (nexp > 0 && nexp < MAXEXP) {
+    const char *what = NULL;
+    if (nexp > 0 && nexp <= 4) {
         len += (size_t)snprintf(msg + len, len < sizeof msg ? sizeof msg - len : 0, ", expected ");
         for (int i = 0; i < nexp && len < sizeof msg; i++)
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s",
                                     i == 0 ? "" : i == nexp - 1 ? " or " : ", ", sym_text(exp[i], buf, sizeof buf));
+    } else if (expects(exp, nexp, YYSYMBOL_NUMBER)) {
+        what = "a value";
+    } else if (expects(exp, nexp, YYSYMBOL_MODEL)) {
+        what = "a declaration (model, part, source, station, buffer, conveyor, assembly, sink, flow, route, template, fn, import)";
+    } else if (expects(exp, nexp, YYSYMBOL_FAILURE)) {
+        what = "a property or '}'";
+    } else if (expects(exp, nexp, YYSYMBOL_WHEN)) {
+        what = "a route entry or '}'";
     }
+    if (what && !hint && len < sizeof msg)
+        len += (size_t)snprintf(msg + len, sizeof msg - len, ", expected %s", what);
     if (hint)
         diag_error(P->dc, *loc, "%s; did you mean '%s'?", msg, hint);
     else

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Every examples/*.fab must pass `fabc check` with exit status 0 and without errors.
+# usage: check_examples.sh FABC EXAMPLES_DIR
+set -u
+fabc=$1 dir=$2 fail=0 n=0
+for f in "$dir"/*.fab; do
+  n=$((n + 1))
+  if ! out=$("$fabc" check --color=never "$f" 2>&1); then
+    echo "FAIL: fabc check $f"; echo "$out"; fail=1
+  elif printf '%s' "$out" | grep -q 'error'; then
+    echo "FAIL: $f printed errors"; echo "$out"; fail=1
+  fi
+done
+[ "$n" -ge 5 ] || { echo "FAIL: expected at least the 5 contract examples, found $n"; fail=1; }
+[ $fail = 0 ] && echo "ok: $n examples check"
+exit $fail

@@ -1,0 +1,227 @@
+/*
+ * test_sema.c — Check unit tests of the semantic pass on small strings: SI values and
+ * dimensions in the checked model, stream names, template instantiation, routes, the
+ * negative-duration truncation, and that each error class is reported (error count).
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sema.h"
+#include "units.h"
+
+static diag_ctx g_dc;
+static arena g_arena;
+
+#define HEAD "model \"t\" { horizon = 2 h; warmup = 10 min; replications = 3; seed = 9 }\n" \
+             "part P { mass = 1.5 kg }\n" \
+             "source src { part = P; interarrival = exponential(mean: 1 min) }\n"
+
+static fab_model *check_str(const char *text)
+{
+    diag_init(&g_dc, fopen("/dev/null", "w"));
+    arena_init(&g_arena);
+    sema_options opt = {.stdlib_dir = FAB_STDLIB_DIR};
+    return sema_check_source("t.fab", text, strlen(text), &opt, &g_dc, &g_arena);
+}
+
+static void done(void)
+{
+    fclose(g_dc.out);
+    diag_free(&g_dc);
+    arena_free(&g_arena);
+}
+
+START_TEST(test_settings_in_si)
+{
+    fab_model *m = check_str(HEAD "sink done\nflow src -> done\n");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_double_eq(m->horizon, 7200.0);
+    ck_assert_double_eq(m->warmup, 600.0);
+    ck_assert_int_eq(m->replications, 3);
+    ck_assert_uint_eq(m->seed, 9);
+    ck_assert_double_eq(m->parts[0].mass, 1.5);
+    const fm_element *src = &m->elements[fm_find_element(m, "src")];
+    ck_assert_int_eq(src->u.source.interarrival->kind, FAB_DIST_EXPONENTIAL);
+    ck_assert_double_eq(src->u.source.interarrival->p[0], 60.0);
+    ck_assert(units_dim_eq(src->u.source.interarrival->dim, UNITS_TIME));
+    ck_assert_str_eq(src->u.source.interarrival->stream, "src.interarrival");
+    done();
+}
+END_TEST
+
+START_TEST(test_station_and_streams)
+{
+    fab_model *m = check_str(HEAD "station press {\n cycle = normal(mean: 42 s, sd: 3 s) clamp [30 s, 1 min]\n"
+                                  " power = { idle: 2 kW, busy: 15 kW }\n"
+                                  " failure jam { ttf = weibull(shape: 1.4, scale: 3 h); ttr = constant(12 min) }\n}\n"
+                                  "sink done\nflow src -> press -> done\n");
+    ck_assert_ptr_nonnull(m);
+    const fm_station *st = &m->elements[fm_find_element(m, "press")].u.station;
+    ck_assert_int_eq(st->cycle->bound, FAB_BOUND_CLAMP);
+    ck_assert_double_eq(st->cycle->hi, 60.0);
+    ck_assert_double_eq(st->power[FM_STATE_BUSY], 15000.0);
+    ck_assert_double_eq(st->power[FM_STATE_DOWN], 0.0);
+    ck_assert_int_eq(st->nfailures, 1);
+    ck_assert_double_eq(st->failures[0].ttf->p[0], 1.4);
+    ck_assert_double_eq(st->failures[0].ttf->p[1], 3 * 3600.0);
+    ck_assert_str_eq(st->failures[0].ttf->stream, "press.failure.jam.ttf");
+    ck_assert_int_eq(st->failures[0].basis, FM_BASIS_OPERATING);
+    done();
+}
+END_TEST
+
+START_TEST(test_quantity_arithmetic)
+{
+    /* 12 m / 0.5 m/s = 24 s, usable as a time */
+    fab_model *m = check_str(HEAD "station m { cycle = constant(12 m / 0.5 m/s) }\nsink done\nflow src -> m -> done\n");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_double_eq(m->elements[fm_find_element(m, "m")].u.station.cycle->p[0], 24.0);
+    done();
+}
+END_TEST
+
+START_TEST(test_template_instantiation)
+{
+    fab_model *m = check_str("import \"std/machines.fab\"\n" HEAD
+                             "station turn = Cnc(cycle: normal(mean: 3 min, sd: 15 s), mtbf: 30 h)\n"
+                             "sink done\nflow src -> turn -> done\n");
+    ck_assert_ptr_nonnull(m);
+    const fm_element *e = &m->elements[fm_find_element(m, "turn")];
+    ck_assert_str_eq(e->template_name, "Cnc");
+    ck_assert_double_eq(e->u.station.cycle->p[0], 180.0);
+    ck_assert_str_eq(e->u.station.cycle->stream, "turn.cycle");
+    ck_assert_int_eq(e->u.station.nfailures, 1);
+    ck_assert_double_eq(e->u.station.failures[0].ttf->p[0], 30 * 3600.0);
+    done();
+}
+END_TEST
+
+START_TEST(test_routes)
+{
+    fab_model *m = check_str(HEAD "station q { cycle = constant(5 s) }\nroute q { a: 96 %; b: 4 % }\n"
+                                  "sink a\nsink b\nflow src -> q -> a\nflow q -> b\n");
+    ck_assert_ptr_nonnull(m);
+    const fm_element *q = &m->elements[fm_find_element(m, "q")];
+    ck_assert_int_eq(q->route.kind, FM_ROUTE_PROB);
+    ck_assert_int_eq(q->route.nentries, 2);
+    ck_assert_double_eq_tol(q->route.probs[0].prob, 0.96, 1e-15);
+    ck_assert_int_eq(q->nsucc, 2);
+    ck_assert_int_eq(q->succ[0], fm_find_element(m, "a"));
+    done();
+}
+END_TEST
+
+START_TEST(test_rules_and_fn)
+{
+    fab_model *m = check_str("model \"t\" { horizon = 1 h }\npart A { attr due = 2 h }\npart B\n"
+                             "fn late(p) = p.created + p.due - now\n"
+                             "source sa { part = A; interarrival = exponential(mean: 1 min) }\n"
+                             "source sb { part = B; interarrival = exponential(mean: 1 min) }\n"
+                             "buffer q { order = by late(part) ascending }\n"
+                             "station s { cycle = constant(5 s) }\n"
+                             "route s { when part.type == B -> b\n otherwise -> a }\n"
+                             "sink a\nsink b\nflow sa -> q -> s -> a\nflow sb -> q\nflow s -> b\n");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(m->nfns, 1);
+    ck_assert_int_eq(m->fns[0].param_types[0], FM_T_PART);
+    ck_assert(units_dim_eq(m->fns[0].body->dim, UNITS_TIME));
+    const fm_element *q = &m->elements[fm_find_element(m, "q")];
+    ck_assert_int_eq(q->u.buffer.order, FM_ORDER_ASCENDING);
+    ck_assert_int_eq(q->u.buffer.order_key->kind, FM_EX_CALL);
+    const fm_element *s = &m->elements[fm_find_element(m, "s")];
+    ck_assert_int_eq(s->route.kind, FM_ROUTE_RULES);
+    ck_assert_int_eq(s->route.rules[0].cond->kind, FM_EX_EQ);
+    ck_assert_ptr_null(s->route.rules[1].cond);
+    ck_assert(m->parts[0].has_due);
+    ck_assert_int_eq(m->parts[0].attrs[0].kind, FM_INIT_CONST);
+    ck_assert_double_eq(m->parts[0].attrs[0].value, 7200.0);
+    ck_assert_int_eq(m->parts[1].attrs[0].kind, FM_INIT_NONE);
+    done();
+}
+END_TEST
+
+START_TEST(test_negative_duration_truncated)
+{
+    fab_model *m = check_str(HEAD "station m { cycle = normal(mean: 10 s, sd: 5 s) }\nsink done\nflow src -> m -> done\n");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(g_dc.warnings, 1);
+    const fm_dist *d = m->elements[fm_find_element(m, "m")].u.station.cycle;
+    ck_assert_int_eq(d->bound, FAB_BOUND_TRUNCATE);
+    ck_assert(d->implicit_bound);
+    ck_assert_double_eq(d->lo, 0.0);
+    done();
+    /* 1e-5 probability: truncated silently */
+    m = check_str(HEAD "station m { cycle = normal(mean: 40 s, sd: 9 s) }\nsink done\nflow src -> m -> done\n");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(g_dc.warnings, 0);
+    done();
+}
+END_TEST
+
+/* Each snippet must give exactly the given number of errors. */
+static const struct {
+    const char *text;
+    int errors;
+} bad_cases[] = {
+    {HEAD "station m { cycle = 3 m }\nsink done\nflow src -> m -> done\n", 1},
+    {HEAD "station m { cycle = normal(mean: 3 s) }\nsink done\nflow src -> m -> done\n", 1},
+    {HEAD "station m { cycle = normal(mean: 3 s, sd: -1 s) }\nsink done\nflow src -> m -> done\n", 1},
+    {HEAD "station m { cycle = uniform(min: 3 s, max: 1 s) }\nsink done\nflow src -> m -> done\n", 1},
+    {HEAD "station m { cycle = constant(3 s) }\nroute m { a: 50 %; b: 40 % }\nsink a\nsink b\nflow src -> m -> a\nflow m -> b\n", 1},
+    {HEAD "station m { cycle = constant(3 s) }\nstation m { cycle = constant(3 s) }\nsink done\nflow src -> m -> done\n", 1},
+    {HEAD "station m { cycle = constant(3 s) }\nsink done\nflow src -> mm -> done\n", 1},
+    {HEAD "station m { cycle = constant(3 s) }\nsink done\nflow src -> done\n", 2}, /* no way in, no way out */
+    {HEAD "station m { cycle = exponential(mean: 3 s + 2 m) }\nsink done\nflow src -> m -> done\n", 1},
+    {HEAD "station m { cycle = constant(3 s) }\nsink done\nflow src -> m -> done\nstation z { cycle = 1 kg; capacity = 0 }\nflow m -> z -> done\n", 2},
+    {"import \"std/none.fab\"\n" HEAD "sink done\nflow src -> done\n", 1},
+};
+
+START_TEST(test_error_classes)
+{
+    fab_model *m = check_str(bad_cases[_i].text);
+    ck_assert_ptr_null(m);
+    ck_assert_msg(g_dc.errors == bad_cases[_i].errors, "case %d: %d errors, expected %d", _i, g_dc.errors,
+                  bad_cases[_i].errors);
+    done();
+}
+END_TEST
+
+START_TEST(test_garbage_does_not_crash)
+{
+    static const char *const garbage[] = {"", "}}}}", "station", "model \"", "flow a -> -> b", "((((((", "\xff\xfe\x00\x01",
+                                          "part P { attr x = x }", "fn f(a) = f(a)\nmodel \"m\" { horizon = 1 h }\npart P { attr y = f(1) }"};
+    for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++) {
+        diag_init(&g_dc, fopen("/dev/null", "w"));
+        arena_init(&g_arena);
+        sema_options opt = {0};
+        fab_model *m = sema_check_source("g.fab", garbage[i], i == 6 ? 4 : strlen(garbage[i]), &opt, &g_dc, &g_arena);
+        if (i == 0)
+            ck_assert_ptr_nonnull(m); /* an empty file is a valid, empty library */
+        done();
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("sema");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_settings_in_si);
+    tcase_add_test(tc, test_station_and_streams);
+    tcase_add_test(tc, test_quantity_arithmetic);
+    tcase_add_test(tc, test_template_instantiation);
+    tcase_add_test(tc, test_routes);
+    tcase_add_test(tc, test_rules_and_fn);
+    tcase_add_test(tc, test_negative_duration_truncated);
+    tcase_add_loop_test(tc, test_error_classes, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
+    tcase_add_test(tc, test_garbage_does_not_crash);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
