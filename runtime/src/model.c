@@ -838,6 +838,14 @@ int rt_model_validate(const fab_model *m, char *err, size_t n)
             }
             if (model_check_sampler(e->interarrival, e, err, n))
                 return -1;
+            for (int k = 0; e->unlimited && k < e->nsucc; k++) {
+                const rt_elem *d = m->elem[e->succ[k]];
+                if (d->kind == FAB_KIND_BUFFER && isinf(d->capacity)) {
+                    snprintf(err, n, "source %s has supply = unlimited but feeds the unbounded "
+                             "buffer %s, which would fill without end", e->name, d->name);
+                    return -1;
+                }
+            }
             break;
         case FAB_KIND_STATION:
         case FAB_KIND_ASSEMBLY:

@@ -944,7 +944,8 @@ int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
     sim_parts_reset(s);
     for (size_t k = 0; k < s->nstreams; k++)
         fab_rng_init_key(&s->streams[k]->rng, s->streams[k]->key, rep);
-    rt_schedule(s, s->warmup, RT_EV_WARMUP, 0, 0, 0, 0);
+    if (s->warmup > 0)
+        rt_schedule(s, s->warmup, RT_EV_WARMUP, 0, 0, 0, 0);
     for (int i = 0; i < s->nelem; i++) {
         rt_es *x = &s->es[i];
         x->nwait = 0;

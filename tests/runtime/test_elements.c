@@ -1,0 +1,600 @@
+/*
+ * test_elements.c — behaviour of the factory elements against values known exactly:
+ * conveyor kinematics (transit length/speed, throughput speed/spacing, parts on a belt whose
+ * head is blocked), failures (deterministic clocks of each basis, availability
+ * MTBF/(MTBF+MTTR) for calendar and operating time), setup and energy, blocking after
+ * service, assembly, routing, source limit/batch, and deadlock detection. Suite 'runtime'.
+ * Statistical checks use fixed seeds; their tolerance is the 95 % CI widened by at most 2 %
+ * of the exact value (significance level 5 % per check at the fixed seed).
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fab/fab.h"
+
+static fab_results *run(fab_model *m, double horizon, double warmup, int reps, int seed)
+{
+    fab_run_opts o = fab_run_opts_default();
+    o.horizon = horizon;
+    o.warmup = warmup;
+    o.replications = reps;
+    o.seed = seed;
+    char err[256] = "";
+    fab_results *r = fab_run(m, &o, err, sizeof err);
+    if (!r)
+        fprintf(stderr, "run failed: %s\n", err);
+    ck_assert_ptr_nonnull(r);
+    return r;
+}
+
+static double mean_of(const fab_results *r, const char *e, const char *k)
+{
+    fab_stat_summary s = fab_results_get(r, e, k);
+    ck_assert_msg(s.n > 0, "%s.%s has no values", e, k);
+    return s.mean;
+}
+
+/* exact value inside the 95 % CI and within 2 % */
+static void assert_stat(const fab_results *r, const char *e, const char *k, double exact)
+{
+    fab_stat_summary s = fab_results_get(r, e, k);
+    ck_assert_msg(s.n > 0, "%s.%s has no values", e, k);
+    ck_assert_msg(exact >= s.ci95_lo && exact <= s.ci95_hi,
+                  "%s.%s: exact %.6g outside CI [%.6g, %.6g]", e, k, exact, s.ci95_lo, s.ci95_hi);
+    ck_assert_msg(fabs(s.mean - exact) <= 0.02 * fabs(exact), "%s.%s: %.6g not within 2%% of %.6g",
+                  e, k, s.mean, exact);
+}
+
+/* ---- conveyors -------------------------------------------------------------------------- */
+
+/* source -> conveyor -> (station or sink) -> sink */
+static fab_model *conveyor_model(int accumulating, double length, int saturated, double ia,
+                                 double downstream_cycle)
+{
+    fab_model *m = fab_model_new("conveyor");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "feed", t);
+    if (saturated)
+        fab_source_unlimited(m, s);
+    else
+        fab_source_interarrival(m, s, fab_sampler_const(ia));
+    int c = fab_conveyor_new(m, "belt", length, 0.5, 0.6, accumulating);
+    int k = fab_sink_new(m, "out");
+    fab_flow(m, s, c);
+    if (downstream_cycle > 0) {
+        int st = fab_station_new(m, "stop");
+        fab_station_cycle(m, st, fab_sampler_const(downstream_cycle));
+        fab_flow(m, c, st);
+        fab_flow(m, st, k);
+    } else {
+        fab_flow(m, c, k);
+    }
+    return m;
+}
+
+START_TEST(test_conveyor_transit_exact)
+{
+    for (int acc = 0; acc <= 1; acc++) {
+        fab_model *m = conveyor_model(acc, 12.0, 0, 100.0, 0);
+        fab_results *r = run(m, 100000, 0, 1, 1);
+        ck_assert(fabs(mean_of(r, "belt", "mean_transit_s") - 24.0) < 1e-9);
+        ck_assert(fabs(mean_of(r, "out", "lead_time_s") - 24.0) < 1e-9);
+        ck_assert(mean_of(r, "out", "count") == 999);   /* arrivals 100..99900, exits +24 s */
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
+START_TEST(test_conveyor_max_throughput)
+{
+    for (int acc = 0; acc <= 1; acc++) {
+        fab_model *m = conveyor_model(acc, 12.0, 1, 0, 0);
+        fab_results *r = run(m, 3600, 0, 1, 1);
+        /* entries every spacing/speed = 1.2 s from t = 0; exits 24 s later */
+        double expect = floor((3600.0 - 24.0) / 1.2 + 1e-9) + 1;
+        double got = mean_of(r, "out", "count");
+        ck_assert_msg(fabs(got - expect) <= 1, "acc %d: %g parts, expected %g", acc, got, expect);
+        ck_assert(fabs(mean_of(r, "belt", "mean_transit_s") - 24.0) < 1e-9);
+        ck_assert(mean_of(r, "belt", "throughput_per_h") == got);   /* horizon is 1 h */
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
+START_TEST(test_conveyor_blocked_head_count)
+{
+    /* the station downstream never finishes: the head blocks and the belt fills */
+    static const double lengths[] = {12.0, 10.0};
+    for (int li = 0; li < 2; li++)
+        for (int acc = 0; acc <= 1; acc++) {
+            fab_model *m = conveyor_model(acc, lengths[li], 1, 0, 1e12);
+            fab_results *r = run(m, 5000, 1000, 1, 1);
+            double cap = floor(lengths[li] / 0.6);
+            ck_assert_msg(mean_of(r, "belt", "mean_level") == cap, "L %g acc %d: level %g cap %g",
+                          lengths[li], acc, mean_of(r, "belt", "mean_level"), cap);
+            ck_assert(mean_of(r, "belt", "max_level") == cap);
+            fab_results_free(r);
+            fab_model_free(m);
+        }
+}
+END_TEST
+
+START_TEST(test_conveyor_accumulating_closes_up)
+{
+    /* Accumulating belt fed every 1.2 s, station taking 6 s per part: the head waits, the
+     * parts queue at spacing. Steady state: the belt is full (20 parts) and a part leaves
+     * every 6 s; after each departure the queue moves up by one spacing (1.2 s), so the
+     * entry is free again and one part enters per departure. Non-accumulating: the same
+     * count limit holds. Exits per hour = 600 in both cases. */
+    for (int acc = 0; acc <= 1; acc++) {
+        fab_model *m = conveyor_model(acc, 12.0, 1, 0, 6.0);
+        fab_results *r = run(m, 7200, 3600, 1, 1);
+        ck_assert(fabs(mean_of(r, "out", "throughput_per_h") - 600) <= 1);
+        ck_assert(mean_of(r, "belt", "max_level") == 20);
+        if (acc) {
+            /* transit in steady state: 20 parts ahead of an entering part, one leaves every
+             * 6 s: 20 * 6 = 120 s */
+            ck_assert(fabs(mean_of(r, "belt", "mean_transit_s") - 120) < 1e-6);
+        }
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
+/* ---- failures --------------------------------------------------------------------------- */
+
+static fab_model *machine(int saturated, double ia, fab_sampler cycle, fab_sampler ttf,
+                          fab_sampler ttr, fab_basis basis)
+{
+    fab_model *m = fab_model_new("machine");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "feed", t);
+    if (saturated)
+        fab_source_unlimited(m, s);
+    else
+        fab_source_interarrival(m, s, fab_sampler_const(ia));
+    int b = fab_buffer_new(m, "q", saturated ? 1 : FAB_CAPACITY_INF);
+    int st = fab_station_new(m, "mc");
+    fab_station_cycle(m, st, cycle);
+    fab_station_failure(m, st, "jam", ttf, ttr, basis);
+    int k = fab_sink_new(m, "out");
+    fab_flow(m, s, b);
+    fab_flow(m, b, st);
+    fab_flow(m, st, k);
+    return m;
+}
+
+START_TEST(test_failure_operating_deterministic)
+{
+    /* busy 100 s, down 10 s, cycle 30 s: a failure interrupts every 4th cycle 10 s in */
+    fab_model *m = machine(1, 0, fab_sampler_const(30), fab_sampler_const(100),
+                           fab_sampler_const(10), FAB_BASIS_OPERATING);
+    fab_results *r = run(m, 110000, 0, 1, 1);
+    ck_assert(fabs(mean_of(r, "mc", "state_fraction.busy") - 100.0 / 110) < 1e-9);
+    ck_assert(fabs(mean_of(r, "mc", "state_fraction.down") - 10.0 / 110) < 1e-9);
+    ck_assert(mean_of(r, "out", "count") == 3333);
+    ck_assert(mean_of(r, "mc", "failures") == 1000);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+START_TEST(test_failure_calendar_deterministic)
+{
+    /* an idle machine still fails on calendar time: down 10 s of every 110 s */
+    fab_model *m = machine(0, 1e9, fab_sampler_const(1), fab_sampler_const(100),
+                           fab_sampler_const(10), FAB_BASIS_CALENDAR);
+    fab_results *r = run(m, 110000, 0, 1, 1);
+    ck_assert(fabs(mean_of(r, "mc", "state_fraction.down") - 10.0 / 110) < 1e-9);
+    ck_assert(fabs(mean_of(r, "mc", "state_fraction.idle") - 100.0 / 110) < 1e-9);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+START_TEST(test_failure_cycles_deterministic)
+{
+    /* 5 cycles of 2 s, then 10 s repair: period 20 s, 5 parts */
+    fab_model *m = machine(1, 0, fab_sampler_const(2), fab_sampler_const(5),
+                           fab_sampler_const(10), FAB_BASIS_CYCLES);
+    fab_results *r = run(m, 20000, 0, 1, 1);
+    ck_assert(fabs(mean_of(r, "mc", "state_fraction.busy") - 0.5) < 1e-9);
+    ck_assert(fabs(mean_of(r, "mc", "state_fraction.down") - 0.5) < 1e-9);
+    ck_assert(mean_of(r, "out", "count") == 5000);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+START_TEST(test_failure_calendar_availability)
+{
+    /* MTBF 900 s, MTTR 100 s on calendar time, machine loaded to 50 %: A = 0.9 */
+    fab_model *m = machine(0, 20, fab_sampler_of_dist(fab_dist_exp(9)),
+                           fab_sampler_of_dist(fab_dist_exp(900)),
+                           fab_sampler_of_dist(fab_dist_exp(100)), FAB_BASIS_CALENDAR);
+    fab_results *r = run(m, 400000, 0, 10, 11);
+    fab_stat_summary d = fab_results_get(r, "mc", "state_fraction.down");
+    ck_assert(d.n == 10);
+    assert_stat(r, "mc", "state_fraction.down", 0.1);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+START_TEST(test_failure_operating_availability)
+{
+    /* saturated machine, exponential cycle 10 s, MTBF 900 s of busy time, MTTR 100 s:
+     * up (= busy) fraction 0.9 and throughput 0.9 / 10 s = 324 per hour */
+    fab_model *m = machine(1, 0, fab_sampler_of_dist(fab_dist_exp(10)),
+                           fab_sampler_of_dist(fab_dist_exp(900)),
+                           fab_sampler_of_dist(fab_dist_exp(100)), FAB_BASIS_OPERATING);
+    fab_results *r = run(m, 400000, 0, 10, 12);
+    assert_stat(r, "mc", "state_fraction.busy", 0.9);
+    assert_stat(r, "out", "throughput_per_h", 324);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+/* ---- setup, energy, blocking ------------------------------------------------------------ */
+
+START_TEST(test_setup_and_energy)
+{
+    /* types A and B arrive together every 100 s; each part needs a setup (5 s) since the
+     * types alternate; cycle 10 s. Per period: busy 20 s, setup 10 s, idle 70 s. */
+    fab_model *m = fab_model_new("setup");
+    int ta = fab_model_part_type(m, "A"), tb = fab_model_part_type(m, "B");
+    int sa = fab_source_new(m, "srcA", ta), sb = fab_source_new(m, "srcB", tb);
+    fab_source_interarrival(m, sa, fab_sampler_const(100));
+    fab_source_interarrival(m, sb, fab_sampler_const(100));
+    int q = fab_buffer_new(m, "q", 10);
+    int st = fab_station_new(m, "mc");
+    fab_station_cycle(m, st, fab_sampler_const(10));
+    fab_station_setup(m, st, fab_sampler_const(5));
+    fab_station_power(m, st, FAB_STATE_BUSY, 15000);
+    fab_station_power(m, st, FAB_STATE_SETUP, 5000);
+    fab_station_power(m, st, FAB_STATE_IDLE, 2000);
+    int k = fab_sink_new(m, "out");
+    fab_flow(m, sa, q);
+    fab_flow(m, sb, q);
+    fab_flow(m, q, st);
+    fab_flow(m, st, k);
+    fab_results *r = run(m, 101000, 1000, 1, 1);
+    ck_assert(fabs(mean_of(r, "mc", "state_fraction.setup") - 0.1) < 1e-12);
+    ck_assert(fabs(mean_of(r, "mc", "state_fraction.busy") - 0.2) < 1e-12);
+    ck_assert(fabs(mean_of(r, "mc", "energy_kwh") - 490000.0 / 3600) < 1e-6);
+    ck_assert(fabs(mean_of(r, "mc", "energy_kwh_per_part") - 490000.0 / 3600 / 2000) < 1e-9);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+START_TEST(test_blocking_after_service)
+{
+    /* saturated 1 s station -> buffer(1) -> 2 s station: the first is blocked half the time */
+    fab_model *m = fab_model_new("block");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "raw", t);
+    fab_source_unlimited(m, s);
+    int a = fab_station_new(m, "fast");
+    fab_station_cycle(m, a, fab_sampler_const(1));
+    int b = fab_buffer_new(m, "b", 1);
+    int c = fab_station_new(m, "slow");
+    fab_station_cycle(m, c, fab_sampler_const(2));
+    int k = fab_sink_new(m, "out");
+    fab_flow(m, s, a);
+    fab_flow(m, a, b);
+    fab_flow(m, b, c);
+    fab_flow(m, c, k);
+    fab_results *r = run(m, 10100, 100, 1, 1);
+    ck_assert(fabs(mean_of(r, "fast", "state_fraction.busy") - 0.5) < 1e-12);
+    ck_assert(fabs(mean_of(r, "fast", "state_fraction.blocked") - 0.5) < 1e-12);
+    ck_assert(fabs(mean_of(r, "slow", "utilization") - 1.0) < 1e-12);
+    ck_assert(fabs(mean_of(r, "out", "throughput_per_h") - 1800) < 1e-9);
+    ck_assert(fabs(mean_of(r, "b", "mean_level") - 1.0) < 1e-12);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+/* ---- assembly, routing, sources --------------------------------------------------------- */
+
+START_TEST(test_assembly_bom)
+{
+    fab_model *m = fab_model_new("asm");
+    int th = fab_model_part_type(m, "Housing"), tc = fab_model_part_type(m, "Cover");
+    int tu = fab_model_part_type(m, "Unit");
+    int sh = fab_source_new(m, "housings", th), sc = fab_source_new(m, "covers", tc);
+    fab_source_unlimited(m, sh);
+    fab_source_unlimited(m, sc);
+    int j = fab_assembly_new(m, "join", tu);
+    fab_assembly_input(m, j, th, 1);
+    fab_assembly_input(m, j, tc, 2);
+    fab_station_cycle(m, j, fab_sampler_const(10));
+    int k = fab_sink_new(m, "out");
+    fab_flow(m, sh, j);
+    fab_flow(m, sc, j);
+    fab_flow(m, j, k);
+    fab_results *r = run(m, 3600, 0, 1, 1);
+    ck_assert(mean_of(r, "out", "count") == 360);
+    /* at 3600 s: 360 units out, kit 361 in service, kit 362 loaded, and each unlimited
+     * source holds one more part ready */
+    ck_assert(mean_of(r, "housings", "created") == 362 + 1);
+    ck_assert(mean_of(r, "covers", "created") == 2 * 362 + 1);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+static int route_by_type(const fab_part *p, const fab_sim *v, void *ctx)
+{
+    (void)v;
+    return p->type == *(int *)ctx ? 1 : 0;
+}
+
+START_TEST(test_routing)
+{
+    fab_model *m = fab_model_new("route");
+    int ta = fab_model_part_type(m, "A"), tb = fab_model_part_type(m, "B");
+    int sa = fab_source_new(m, "srcA", ta), sb = fab_source_new(m, "srcB", tb);
+    fab_source_interarrival(m, sa, fab_sampler_of_dist(fab_dist_exp(10)));
+    fab_source_interarrival(m, sb, fab_sampler_of_dist(fab_dist_exp(30)));
+    int q = fab_buffer_new(m, "q", FAB_CAPACITY_INF);
+    int sorter = fab_station_new(m, "sorter");
+    fab_station_capacity(m, sorter, 4);
+    fab_station_cycle(m, sorter, fab_sampler_const(1));
+    int la = fab_sink_new(m, "line_a"), lb = fab_sink_new(m, "line_b");
+    int split = fab_buffer_new(m, "split", FAB_CAPACITY_INF);
+    int x = fab_sink_new(m, "x"), y = fab_sink_new(m, "y");
+    fab_flow(m, sa, q);
+    fab_flow(m, sb, q);
+    fab_flow(m, q, sorter);
+    fab_flow(m, sorter, la);
+    fab_flow(m, sorter, split);
+    fab_flow(m, split, x);
+    fab_flow(m, split, y);
+    (void)lb;
+    static int type_b;
+    type_b = tb;
+    fab_route_rule(m, sorter, route_by_type, &type_b);
+    fab_route_prob(m, split, x, 0.25);
+    fab_route_prob(m, split, y, 0.75);
+    fab_flow(m, sb, lb);    /* a second successor for srcB, never used: first accepts */
+    fab_results *r = run(m, 300000, 0, 1, 5);
+    double na = mean_of(r, "srcA", "created"), nb = mean_of(r, "srcB", "created");
+    ck_assert(mean_of(r, "line_a", "count") >= na - 4 && mean_of(r, "line_a", "count") <= na);
+    ck_assert(mean_of(r, "line_b", "count") == 0);
+    double nx = mean_of(r, "x", "count"), ny = mean_of(r, "y", "count");
+    ck_assert(nx + ny >= nb - 4 && nx + ny <= nb);
+    /* binomial(nb, 0.25): 4 standard deviations */
+    double sd = sqrt(nb * 0.25 * 0.75);
+    ck_assert_msg(fabs(nx - 0.25 * (nx + ny)) < 4 * sd, "x %g y %g", nx, ny);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+START_TEST(test_source_limit_batch_lose)
+{
+    fab_model *m = fab_model_new("src");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, s, fab_sampler_const(10));
+    fab_source_batch(m, s, 3);
+    fab_source_limit(m, s, 10);
+    int k = fab_sink_new(m, "out");
+    fab_flow(m, s, k);
+    fab_results *r = run(m, 1000, 0, 1, 1);
+    ck_assert(mean_of(r, "feed", "created") == 10);
+    ck_assert(mean_of(r, "out", "count") == 10);
+    fab_results_free(r);
+    fab_model_free(m);
+
+    /* arrivals every 1 s, a 2.5 s station and no buffer: parts that find it busy are lost */
+    m = fab_model_new("lose");
+    t = fab_model_part_type(m, "P");
+    s = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, s, fab_sampler_const(1));
+    fab_source_on_block(m, s, FAB_ON_BLOCK_LOSE);
+    int st = fab_station_new(m, "mc");
+    fab_station_cycle(m, st, fab_sampler_const(2.5));
+    k = fab_sink_new(m, "out");
+    fab_flow(m, s, st);
+    fab_flow(m, st, k);
+    r = run(m, 3000.5, 0.5, 1, 1);
+    /* accepted at 1, 4, 7, ...: one in three */
+    ck_assert(mean_of(r, "feed", "created") == 3000);
+    ck_assert(mean_of(r, "feed", "lost") == 2000);
+    ck_assert(mean_of(r, "feed", "queue_max") == 0);
+    fab_results_free(r);
+    fab_model_free(m);
+
+    /* the same with queueing: nothing lost, the queue grows */
+    m = fab_model_new("queue");
+    t = fab_model_part_type(m, "P");
+    s = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, s, fab_sampler_const(1));
+    st = fab_station_new(m, "mc");
+    fab_station_cycle(m, st, fab_sampler_const(2.5));
+    k = fab_sink_new(m, "out");
+    fab_flow(m, s, st);
+    fab_flow(m, st, k);
+    r = run(m, 3000.5, 0.5, 1, 1);
+    ck_assert(mean_of(r, "feed", "lost") == 0);
+    ck_assert(mean_of(r, "feed", "queue_max") >= 1799);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+static double key_attr(const fab_part *p, const fab_sim *v, void *ctx)
+{
+    (void)v;
+    return p->attr[*(int *)ctx];
+}
+
+START_TEST(test_buffer_orders)
+{
+    /* a batch of 5 parts with attribute prio = 0..4 arrives at once behind a busy station;
+     * the order they leave in is visible in the lead times of the sink */
+    for (int order = 0; order < 3; order++) {
+        fab_model *m = fab_model_new("orders");
+        int t = fab_model_part_type(m, "P");
+        static int slot;
+        slot = fab_model_attr(m, "prio");
+        fab_model_part_attr(m, t, slot, fab_sampler_of_dist(fab_dist_unif(0, 1)));
+        int s = fab_source_new(m, "feed", t);
+        fab_source_interarrival(m, s, fab_sampler_const(1000));
+        fab_source_batch(m, s, 5);
+        int q = fab_buffer_new(m, "q", 10);
+        if (order == 1)
+            fab_buffer_order(m, q, FAB_ORDER_LIFO);
+        if (order == 2)
+            fab_buffer_order_key(m, q, key_attr, &slot, 0);
+        int st = fab_station_new(m, "mc");
+        fab_station_cycle(m, st, fab_sampler_const(10));
+        int k = fab_sink_new(m, "out");
+        fab_flow(m, s, q);
+        fab_flow(m, q, st);
+        fab_flow(m, st, k);
+        fab_results *r = run(m, 1100, 0, 1, 1);
+        /* every order serves all five, lead times 10..50 s: mean 30 */
+        ck_assert(fabs(mean_of(r, "out", "lead_time_s") - 30) < 1e-9);
+        /* the whole batch enters the buffer before the station takes the first part */
+        ck_assert(mean_of(r, "q", "max_level") == 5);
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
+/* ---- deadlock --------------------------------------------------------------------------- */
+
+START_TEST(test_deadlock_reported)
+{
+    /* a closed loop a -> b1 -> b -> b2 -> a fed by a saturated source: it fills and jams */
+    fab_model *m = fab_model_new("loop");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "raw", t);
+    fab_source_unlimited(m, s);
+    int b1 = fab_buffer_new(m, "b1", 2);
+    int a = fab_station_new(m, "a");
+    fab_station_cycle(m, a, fab_sampler_of_dist(fab_dist_exp(5)));
+    int b2 = fab_buffer_new(m, "b2", 2);
+    int b = fab_station_new(m, "b");
+    fab_station_cycle(m, b, fab_sampler_of_dist(fab_dist_exp(5)));
+    fab_flow(m, s, b1);
+    fab_flow(m, b1, a);
+    fab_flow(m, a, b2);
+    fab_flow(m, b2, b);
+    fab_flow(m, b, b1);
+    fab_results *r = run(m, 3600, 0, 3, 1);
+    ck_assert_uint_eq(fab_results_deadlock_count(r), 3);
+    uint64_t rep;
+    double time;
+    const char *els;
+    ck_assert_int_eq(fab_results_deadlock(r, 0, &rep, &time, &els), 0);
+    ck_assert_uint_eq(rep, 0);
+    ck_assert(time > 0 && time < 3600);
+    ck_assert_str_eq(els, "b1, a, b2, b");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fab_results_write_json(r, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "\"elements\": [\"b1\", \"a\", \"b2\", \"b\"]"));
+    free(buf);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+static int route_to_shorter(const fab_part *p, const fab_sim *v, void *ctx)
+{
+    (void)p;
+    const int *q = ctx;     /* q1, q2, m1, m2 */
+    double l1 = fab_sim_level(v, q[0]) + (fab_sim_state(v, q[2]) == FAB_STATE_BUSY);
+    double l2 = fab_sim_level(v, q[1]) + (fab_sim_state(v, q[3]) == FAB_STATE_BUSY);
+    ck_assert(fab_sim_now(v) >= 0);
+    return l1 <= l2 ? 0 : 1;
+}
+
+START_TEST(test_view_queries)
+{
+    /* a rule that joins the shorter of two queues (level + busy server), built from the
+     * view queries: with arrivals every 1 s and two 1.5 s machines, each machine gets every
+     * other part, utilization 0.75 each. First-available routing instead fills q1 first. */
+    for (int rule = 0; rule <= 1; rule++) {
+        fab_model *m = fab_model_new("view");
+        int t = fab_model_part_type(m, "P");
+        int s = fab_source_new(m, "feed", t);
+        fab_source_interarrival(m, s, fab_sampler_const(1));
+        int q1 = fab_buffer_new(m, "q1", 100), q2 = fab_buffer_new(m, "q2", 100);
+        int m1 = fab_station_new(m, "m1"), m2 = fab_station_new(m, "m2");
+        fab_station_cycle(m, m1, fab_sampler_const(1.5));
+        fab_station_cycle(m, m2, fab_sampler_const(1.5));
+        int k = fab_sink_new(m, "out");
+        fab_flow(m, s, q1);
+        fab_flow(m, s, q2);
+        fab_flow(m, q1, m1);
+        fab_flow(m, q2, m2);
+        fab_flow(m, m1, k);
+        fab_flow(m, m2, k);
+        static int ids[4];
+        ids[0] = q1; ids[1] = q2; ids[2] = m1; ids[3] = m2;
+        if (rule)
+            fab_route_rule(m, s, route_to_shorter, ids);
+        fab_results *r = run(m, 10000, 1000, 1, 1);
+        if (rule) {
+            ck_assert(fabs(mean_of(r, "m1", "utilization") - 0.75) < 1e-3);
+            ck_assert(fabs(mean_of(r, "m2", "utilization") - 0.75) < 1e-3);
+        } else {
+            ck_assert(mean_of(r, "q1", "max_level") == 100);
+            ck_assert(mean_of(r, "m1", "utilization") == 1);
+        }
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
+static Suite *elements_suite(void)
+{
+    Suite *s = suite_create("elements");
+    TCase *tc = tcase_create("elements");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_conveyor_transit_exact);
+    tcase_add_test(tc, test_conveyor_max_throughput);
+    tcase_add_test(tc, test_conveyor_blocked_head_count);
+    tcase_add_test(tc, test_conveyor_accumulating_closes_up);
+    tcase_add_test(tc, test_failure_operating_deterministic);
+    tcase_add_test(tc, test_failure_calendar_deterministic);
+    tcase_add_test(tc, test_failure_cycles_deterministic);
+    tcase_add_test(tc, test_failure_calendar_availability);
+    tcase_add_test(tc, test_failure_operating_availability);
+    tcase_add_test(tc, test_setup_and_energy);
+    tcase_add_test(tc, test_blocking_after_service);
+    tcase_add_test(tc, test_assembly_bom);
+    tcase_add_test(tc, test_routing);
+    tcase_add_test(tc, test_source_limit_batch_lose);
+    tcase_add_test(tc, test_buffer_orders);
+    tcase_add_test(tc, test_deadlock_reported);
+    tcase_add_test(tc, test_view_queries);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(elements_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

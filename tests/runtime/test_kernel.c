@@ -1,0 +1,313 @@
+/*
+ * test_kernel.c — unit tests of the kernel's building blocks: the two pending-event sets
+ * (order, FIFO ties, growth), unit parsing for the command line, the model builder's error
+ * reporting, --set parameters, and command-line parsing. Suite 'runtime'.
+ * Random inputs use fixed seeds; every check compares with a value computed independently.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fab/fab.h"
+#include "evset.h"
+
+/* ---- event sets ------------------------------------------------------------------------ */
+
+static int cmp_ev(const void *a, const void *b)
+{
+    const rt_event *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Interleave pushes and pops as a simulation does (new times >= the last popped time) and
+ * check every pop against a sorted reference of the pending events. */
+static void evset_check(int kind, int n, int tie_every)
+{
+    rt_evset q;
+    ck_assert_int_eq(rt_evset_init(&q, kind), 0);
+    rt_event *ref = malloc((size_t)n * sizeof *ref);
+    int nref = 0;
+    uint64_t seq = 0, state = 12345;
+    double now = 0;
+    int popped = 0;
+    for (int step = 0; step < 3 * n; step++) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        int push = nref == 0 || (nref < n && (state >> 33) % 3 != 0);
+        if (push) {
+            double u = (double)((state >> 11) & ((1ULL << 40) - 1)) / (double)(1ULL << 40);
+            rt_event e = {0};
+            e.t = (tie_every && step % tie_every == 0) ? now : now + 100.0 * u * u;
+            e.seq = seq++;
+            e.elem = (uint32_t)step;
+            ck_assert_int_eq(rt_evset_push(&q, &e), 0);
+            ref[nref++] = e;
+        } else {
+            qsort(ref, (size_t)nref, sizeof *ref, cmp_ev);
+            rt_event got;
+            ck_assert_int_eq(rt_evset_pop(&q, &got), 1);
+            ck_assert(got.t == ref[0].t);
+            ck_assert_uint_eq(got.seq, ref[0].seq);
+            ck_assert_uint_eq(got.elem, ref[0].elem);
+            now = got.t;
+            memmove(ref, ref + 1, (size_t)(nref - 1) * sizeof *ref);
+            nref--;
+            popped++;
+        }
+        ck_assert_uint_eq(q.n, (size_t)nref);
+    }
+    ck_assert_int_gt(popped, n / 2);
+    free(ref);
+    rt_evset_free(&q);
+}
+
+START_TEST(test_heap_order) { evset_check(1, 3000, 0); }
+END_TEST
+START_TEST(test_calendar_order) { evset_check(2, 3000, 0); }
+END_TEST
+START_TEST(test_heap_ties_fifo) { evset_check(1, 2000, 3); }
+END_TEST
+START_TEST(test_calendar_ties_fifo) { evset_check(2, 2000, 3); }
+END_TEST
+
+START_TEST(test_evset_clear_reuse)
+{
+    for (int kind = 1; kind <= 2; kind++) {
+        rt_evset q;
+        rt_evset_init(&q, kind);
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 500; i++) {
+                rt_event e = {0};
+                e.t = (double)((i * 7919) % 500);
+                e.seq = (uint64_t)i;
+                rt_evset_push(&q, &e);
+            }
+            rt_event e;
+            ck_assert_int_eq(rt_evset_pop(&q, &e), 1);
+            ck_assert(e.t == 0.0);
+            rt_evset_clear(&q);
+            ck_assert_int_eq(rt_evset_pop(&q, &e), 0);
+        }
+        rt_evset_free(&q);
+    }
+}
+END_TEST
+
+/* ---- units ----------------------------------------------------------------------------- */
+
+START_TEST(test_units_parse)
+{
+    double v;
+    char err[200];
+    ck_assert_int_eq(fab_units_parse("40s", FAB_DIM_TIME, &v, err, sizeof err), 0);
+    ck_assert(v == 40);
+    ck_assert_int_eq(fab_units_parse("40 s", FAB_DIM_TIME, &v, err, sizeof err), 0);
+    ck_assert(v == 40);
+    ck_assert_int_eq(fab_units_parse("2.5min", FAB_DIM_TIME, &v, err, sizeof err), 0);
+    ck_assert(v == 150);
+    ck_assert_int_eq(fab_units_parse("8h", FAB_DIM_TIME, &v, err, sizeof err), 0);
+    ck_assert(v == 28800);
+    ck_assert_int_eq(fab_units_parse("12", FAB_DIM_TIME, &v, err, sizeof err), 0);
+    ck_assert(v == 12);
+    ck_assert_int_eq(fab_units_parse("15 kW", FAB_DIM_POWER, &v, err, sizeof err), 0);
+    ck_assert(v == 15000);
+    ck_assert_int_eq(fab_units_parse("0.5 m/s", FAB_DIM_SPEED, &v, err, sizeof err), 0);
+    ck_assert(v == 0.5);
+    ck_assert_int_eq(fab_units_parse("22 degC", FAB_DIM_TEMPERATURE, &v, err, sizeof err), 0);
+    ck_assert(fabs(v - 295.15) < 1e-12);
+    ck_assert_int_eq(fab_units_parse("96 %", FAB_DIM_NONE, &v, err, sizeof err), 0);
+    ck_assert(fabs(v - 0.96) < 1e-15);
+    ck_assert_int_eq(fab_units_parse("inf", FAB_DIM_COUNT, &v, err, sizeof err), 0);
+    ck_assert(isinf(v));
+    ck_assert_int_eq(fab_units_parse("1_000", FAB_DIM_COUNT, &v, err, sizeof err), 0);
+    ck_assert(v == 1000);
+}
+END_TEST
+
+START_TEST(test_units_errors)
+{
+    double v = -1;
+    char err[200];
+    ck_assert_int_eq(fab_units_parse("3 m", FAB_DIM_TIME, &v, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "expected a time"));
+    ck_assert_ptr_nonnull(strstr(err, "length"));
+    ck_assert_int_eq(fab_units_parse("40 sec", FAB_DIM_TIME, &v, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "unknown unit"));
+    ck_assert_int_eq(fab_units_parse("abc", FAB_DIM_TIME, &v, err, sizeof err), -1);
+    ck_assert_int_eq(fab_units_parse("2.5", FAB_DIM_COUNT, &v, err, sizeof err), -1);
+    ck_assert_int_eq(fab_units_parse("inf", FAB_DIM_TIME, &v, err, sizeof err), -1);
+    ck_assert(v == -1);
+}
+END_TEST
+
+/* ---- model builder and parameters ------------------------------------------------------- */
+
+static fab_model *small_line(void)
+{
+    fab_model *m = fab_model_new("line");
+    int job = fab_model_part_type(m, "Job");
+    int src = fab_source_new(m, "arrivals", job);
+    fab_source_interarrival(m, src, fab_sampler_of_dist(fab_dist_exp(60)));
+    int q = fab_buffer_new(m, "b1", 5);
+    int st = fab_station_new(m, "press");
+    fab_station_cycle(m, st, fab_sampler_of_dist(fab_dist_exp(48)));
+    int sk = fab_sink_new(m, "done");
+    fab_flow(m, src, q);
+    fab_flow(m, q, st);
+    fab_flow(m, st, sk);
+    return m;
+}
+
+START_TEST(test_model_errors)
+{
+    fab_model *m = small_line();
+    ck_assert_ptr_null(fab_model_error(m));
+    ck_assert_int_eq(fab_station_new(m, "press"), -1);
+    ck_assert_ptr_nonnull(strstr(fab_model_error(m), "defined twice"));
+    char err[256];
+    ck_assert_ptr_null(fab_run(m, NULL, err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "press"));
+    fab_model_free(m);
+
+    m = fab_model_new("x");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "s", t);
+    fab_source_interarrival(m, s, fab_sampler_const(1));
+    fab_sink_new(m, "k");
+    ck_assert_ptr_null(fab_run(m, NULL, err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "no successor"));
+    fab_model_free(m);
+
+    m = fab_model_new("x");
+    t = fab_model_part_type(m, "P");
+    s = fab_source_new(m, "s", t);
+    fab_source_interarrival(m, s, fab_sampler_const(1));
+    int a = fab_sink_new(m, "a"), b = fab_sink_new(m, "b");
+    fab_flow(m, s, a);
+    fab_flow(m, s, b);
+    fab_route_prob(m, s, a, 0.5);
+    fab_route_prob(m, s, b, 0.4);
+    ck_assert_ptr_null(fab_run(m, NULL, err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "sum"));
+    fab_model_free(m);
+}
+END_TEST
+
+START_TEST(test_model_set)
+{
+    fab_model *m = small_line();
+    char err[256];
+    ck_assert_int_eq(fab_model_set(m, "press.cycle.mean", "40s", err, sizeof err), 0);
+    ck_assert_int_eq(fab_model_set(m, "b1.capacity", "12", err, sizeof err), 0);
+    ck_assert_int_eq(fab_model_set(m, "horizon", "2 h", err, sizeof err), 0);
+    ck_assert_int_eq(fab_model_set(m, "press.cycle.mean", "3 m", err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "press.cycle.mean"));
+    ck_assert_ptr_nonnull(strstr(err, "time"));
+    ck_assert_int_eq(fab_model_set(m, "press.speed", "3", err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "unknown parameter"));
+    double extra = 1;
+    fab_model_param(m, "press.extra", &extra, FAB_DIM_TIME);
+    ck_assert_int_eq(fab_model_set(m, "press.extra", "2 min", err, sizeof err), 0);
+    ck_assert(extra == 120);
+    /* the overrides take effect: with mean 40 s the utilization is 2/3 */
+    fab_run_opts o = fab_run_opts_default();
+    o.replications = 4;
+    fab_results *r = fab_run(m, &o, err, sizeof err);
+    ck_assert_ptr_nonnull(r);
+    ck_assert(fab_results_horizon(r) == 7200);
+    fab_stat_summary u = fab_results_get(r, "press", "utilization");
+    ck_assert_uint_eq(u.n, 4);
+    ck_assert(u.mean > 0.5 && u.mean < 0.8);
+    fab_stat_summary ml = fab_results_get(r, "b1", "max_level");
+    ck_assert(ml.mean > 5);     /* capacity 12 in force */
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+/* ---- command line ---------------------------------------------------------------------- */
+
+static int parse(fab_model *m, fab_cli *cli, char *err, size_t n, const char *a1, const char *a2,
+                 const char *a3)
+{
+    char *argv[5] = {"sim", (char *)a1, (char *)a2, (char *)a3, NULL};
+    int argc = 1 + (a1 != NULL) + (a2 != NULL) + (a3 != NULL);
+    return fab_cli_parse(cli, m, argc, argv, err, n);
+}
+
+START_TEST(test_cli_parse)
+{
+    fab_model *m = small_line();
+    fab_cli cli;
+    char err[256];
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--horizon", "8h", "--quiet"), 0);
+    ck_assert(cli.run.horizon == 28800);
+    ck_assert_int_eq(cli.quiet, 1);
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--warmup=90min", "--jobs", "4"), 0);
+    ck_assert(cli.run.warmup == 5400);
+    ck_assert_int_eq(cli.run.jobs, 4);
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--set", "b1.capacity=7", "--json=-"), 0);
+    ck_assert_str_eq(cli.json_path, "-");
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--replications", "3", "--seed=9"), 0);
+    ck_assert_int_eq(cli.run.replications, 3);
+    ck_assert_int_eq(cli.run.seed, 9);
+
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--horizon", "8 m", NULL), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--horizon"));
+    ck_assert_ptr_null(strchr(err, '\n'));
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--replications", "0", NULL), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--replications"));
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--jobs", "two", NULL), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--jobs"));
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--frobnicate", NULL, NULL), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--frobnicate"));
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--set", "nope=3", NULL), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--set"));
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--set", "b1.capacity", NULL), 2);
+    ck_assert_ptr_nonnull(strstr(err, "name=value"));
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--seed", NULL, NULL), 2);
+    ck_assert_ptr_nonnull(strstr(err, "missing value"));
+    fab_model_free(m);
+}
+END_TEST
+
+START_TEST(test_main_exit_status)
+{
+    char *bad[] = {"sim", "--horizon", "soon", NULL};
+    ck_assert_int_eq(fab_main(small_line(), 3, bad), 2);
+    char *ok[] = {"sim", "--replications", "2", "--horizon", "1h", "--quiet", NULL};
+    ck_assert_int_eq(fab_main(small_line(), 6, ok), 0);
+}
+END_TEST
+
+static Suite *kernel_suite(void)
+{
+    Suite *s = suite_create("kernel");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_heap_order);
+    tcase_add_test(tc, test_calendar_order);
+    tcase_add_test(tc, test_heap_ties_fifo);
+    tcase_add_test(tc, test_calendar_ties_fifo);
+    tcase_add_test(tc, test_evset_clear_reuse);
+    tcase_add_test(tc, test_units_parse);
+    tcase_add_test(tc, test_units_errors);
+    tcase_add_test(tc, test_model_errors);
+    tcase_add_test(tc, test_model_set);
+    tcase_add_test(tc, test_cli_parse);
+    tcase_add_test(tc, test_main_exit_status);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(kernel_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
