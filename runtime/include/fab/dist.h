@@ -10,8 +10,12 @@
  * Parameters are those of dist.def. Algorithms: inversion where it is exact (exponential,
  * uniform, triangular, weibull, discrete/empirical by table search), ziggurat normal,
  * Marsaglia–Tsang gamma (with the a < 1 boost), beta from two gammas, lognormal from the
- * normal with sigma^2 = ln(1 + sd^2/mean^2), Poisson by multiplication for small means and
- * PTRS (Hörmann) for large ones. All draws come from the fab_rng given; no global state.
+ * normal with sigma^2 = ln(1 + sd^2/mean^2), erlang as a product of k uniforms (k <= 16) or a
+ * gamma, Poisson by sequential-search inversion below mean 10 and PTRS (Hörmann) from 10 up.
+ * All draws come from the fab_rng given; no global state. The mapping from streams to values is
+ * specified in docs/random.md and tested in tests/random (docs/validation.md).
+ *
+ * The samplers do not check their parameters: run fab_dist_validate once per model first.
  *
  * Bounds: FAB_BOUND_CLAMP clips a draw to [lo, hi]; FAB_BOUND_TRUNCATE resamples until the
  * draw is inside [lo, hi] (giving up after FAB_TRUNCATE_MAX_TRIES draws and clamping the
