@@ -196,11 +196,15 @@ static void vreport(diag_ctx *ctx, enum diag_level lvl, fab_loc loc, const char 
     size_t li = line_index(f, start);
     size_t ls = f->line_starts[li];
     size_t le = ls;
-    while (le < f->len && f->text[le] != '\n' && f->text[le] != '\r')
+    while (le < f->len && f->text[le] != '\n')
         le++;
+    if (le > ls && f->text[le - 1] == '\r' && start < le - 1)
+        le--; /* CRLF line ending */
     size_t end = loc.end < start ? start : loc.end;
     if (end > le)
         end = le;
+    if (end < start)
+        end = start;
     /* long lines: show a window around the location */
     bool cut_left = false, cut_right = false;
     if (le - ls > 160) {
@@ -216,6 +220,8 @@ static void vreport(diag_ctx *ctx, enum diag_level lvl, fab_loc loc, const char 
         le = we;
         if (end > le)
             end = le;
+        if (end < start)
+            end = start;
     }
     fputs(cut_left ? "  ..." : "  ", o);
     if (cut_left)

@@ -1173,7 +1173,16 @@ static void check_flows(sema *S)
 {
     fab_model *m = S->m;
     ptrvec edges = {0};
-    ptrvec edge_nodes = {0};
+    /* hash set of (from, to) for the duplicate check: edge index + 1, 0 = empty */
+    size_t hcap = 16, total = 0;
+    for (int i = 0; i < S->items.n; i++)
+        if (((ast_node *)S->items.items[i])->kind == AST_FLOW)
+            total += (size_t)((ast_node *)S->items.items[i])->nkids;
+    while (hcap < 2 * total + 16)
+        hcap *= 2;
+    int *hset = arena_array(S->a, hcap, sizeof(int));
+    if (!hset)
+        return;
     for (int i = 0; i < S->items.n; i++) {
         ast_node *f = S->items.items[i];
         if (f->kind != AST_FLOW)
@@ -1195,13 +1204,15 @@ static void check_flows(sema *S)
                     serr(S, f->kids[k]->loc, "source %s cannot receive parts (it only creates them)", b->name);
                     bad = true;
                 }
-                for (int j = 0; j < edges.n && !bad; j++) {
-                    fm_edge *old = edges.items[j];
+                size_t h = ((size_t)prev * 0x9E3779B97F4A7C15ull ^ (size_t)cur * 0xC2B2AE3D27D4EB4Full) & (hcap - 1);
+                while (!bad && hset[h]) {
+                    fm_edge *old = edges.items[hset[h] - 1];
                     if (old->from == prev && old->to == cur) {
                         serr(S, loc, "duplicate flow %s -> %s", a->name, b->name);
                         snote(S, old->loc, "the same flow is declared here");
                         bad = true;
                     }
+                    h = (h + 1) & (hcap - 1);
                 }
                 if (!bad) {
                     fm_edge *ed = arena_alloc(S->a, sizeof *ed);
@@ -1209,12 +1220,12 @@ static void check_flows(sema *S)
                     ed->to = cur;
                     ed->loc = loc;
                     ptrvec_push(S->a, &edges, ed);
+                    hset[h] = edges.n;
                 }
             }
             prev = cur;
         }
     }
-    (void)edge_nodes;
     m->nedges = edges.n;
     m->edges = arena_array(S->a, (size_t)edges.n + 1, sizeof *m->edges);
     int *nsucc = arena_array(S->a, (size_t)m->nelements + 1, sizeof(int));

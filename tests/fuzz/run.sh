@@ -13,7 +13,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/seed"
-cp "$src"/examples/*.fab "$src"/stdlib/*.fab "$src"/tests/golden/*.fab "$work/seed/"
+cp "$src"/examples/*.fab "$src"/stdlib/*.fab "$src"/tests/golden/*.fab "$src"/tests/fuzz/corpus/* "$work/seed/"
 status=0
 for stage in lex parse sema; do
   exe="$build/tests/fuzz/fuzz_$stage"
