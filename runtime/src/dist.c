@@ -399,7 +399,8 @@ double fab_dist_pert(fab_rng *r, double min, double mode, double max)
 
 /* ---- discrete distributions ------------------------------------------------------------ */
 
-/* ln(k!) for integral k >= 0: exact table below 10, Stirling's series (error < 1e-14) above. */
+/* ln(k!) for integral k >= 0: table below 10, Stirling's series above (relative error about
+ * 2e-16, i.e. at the rounding level of the other terms of the PTRS acceptance test). */
 static double dist_log_factorial(double k)
 {
     static const double small[10] = {
