@@ -295,6 +295,7 @@ typedef struct prop_seen {
     const char *names[32];
     ast_node *nodes[32];
     int n;
+    bool had_unknown; /* an unknown property was reported: do not also report missing ones */
 } prop_seen;
 
 /* Look a property up in an allowed list; report unknown and duplicate ones. */
@@ -317,6 +318,7 @@ static bool prop_ok(sema *S, prop_seen *seen, ast_node *p, const char *owner_kin
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", allowed[i]);
             serr(S, p->nloc, "%s has no property '%s' (its properties are %s)", owner_kind, p->name, list);
         }
+        seen->had_unknown = true;
         return false;
     }
     for (int i = 0; i < seen->n; i++)
@@ -529,11 +531,13 @@ static void check_failure(sema *S, sx_env *env, fm_element *e, ast_node *fb, fm_
         f->ttf = sx_dist(S, env, ttf->kids[0], f->basis == FM_BASIS_CYCLES ? &none : &t,
                          f->basis == FM_BASIS_CYCLES ? "ttf (in cycles)" : "ttf", e->name, arena_printf(S->a, "%s.ttf", pre));
     else
-        serr(S, fb->nloc, "failure %s has no ttf (time to failure)", f->name);
+        if (!seen.had_unknown)
+            serr(S, fb->nloc, "failure %s has no ttf (time to failure)", f->name);
     if (ttr)
         f->ttr = sx_dist(S, env, ttr->kids[0], &t, "ttr", e->name, arena_printf(S->a, "%s.ttr", pre));
     else
-        serr(S, fb->nloc, "failure %s has no ttr (time to repair)", f->name);
+        if (!seen.had_unknown)
+            serr(S, fb->nloc, "failure %s has no ttr (time to repair)", f->name);
 }
 
 /* Fill an element from a body (ELEMENT node) in a scope (template bindings). */
@@ -589,6 +593,7 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
         if ((x = PROP("part")))
             s->part_type = part_value(S, env, x, "part");
         else
+            if (!seen.had_unknown)
             serr(S, e->loc, "source %s has no 'part' (the part type it creates)", e->name);
         ast_node *ia = PROP("interarrival"), *sup = PROP("supply");
         if (ia && sup) {
@@ -601,6 +606,7 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
         } else if (ia) {
             s->interarrival = sx_dist(S, env, ia, &t, "interarrival", e->name, "interarrival");
         } else {
+            if (!seen.had_unknown)
             serr(S, e->loc, "source %s has neither interarrival nor supply = unlimited", e->name);
         }
         if ((x = PROP("batch")))
@@ -624,6 +630,7 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
         if ((x = PROP("cycle")))
             station_cycle(S, env, e, x, st);
         else
+            if (!seen.had_unknown)
             serr(S, e->loc, "station %s has no cycle", e->name);
         if ((x = PROP("capacity")))
             count_value(S, env, x, "capacity", 1, false, &st->capacity, NULL);
@@ -658,8 +665,8 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
                     b->order = x->op == AST_ORDER_ASC ? FM_ORDER_ASCENDING : FM_ORDER_DESCENDING;
                 }
             } else {
-                static const char *const ords[] = {"fifo", "lifo", NULL};
-                int k = ident_choice(S, x, "order (or by <expr> ascending|descending)", ords);
+                static const char *const ords[] = {"fifo", "lifo", "by <expr> ascending", "by <expr> descending", NULL};
+                int k = ident_choice(S, x, "order", ords);
                 b->order = k == 1 ? FM_ORDER_LIFO : FM_ORDER_FIFO;
             }
         }
@@ -672,19 +679,22 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
         if ((x = PROP("length")))
             ok &= sx_quantity(S, env, x, &len, "length", &c->length, NULL);
         else {
-            serr(S, e->loc, "conveyor %s has no length", e->name);
+            if (!seen.had_unknown)
+                serr(S, e->loc, "conveyor %s has no length", e->name);
             ok = false;
         }
         if ((x = PROP("speed")))
             ok &= sx_quantity(S, env, x, &spd, "speed", &c->speed, NULL);
         else {
-            serr(S, e->loc, "conveyor %s has no speed", e->name);
+            if (!seen.had_unknown)
+                serr(S, e->loc, "conveyor %s has no speed", e->name);
             ok = false;
         }
         if ((x = PROP("spacing")))
             ok &= sx_quantity(S, env, x, &len, "spacing", &c->spacing, NULL);
         else {
-            serr(S, e->loc, "conveyor %s has no spacing (the minimum distance between parts)", e->name);
+            if (!seen.had_unknown)
+                serr(S, e->loc, "conveyor %s has no spacing (the minimum distance between parts)", e->name);
             ok = false;
         }
         if ((x = PROP("accumulating")))
@@ -724,14 +734,17 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
                 }
             }
         } else
+            if (!seen.had_unknown)
             serr(S, e->loc, "assembly %s has no inputs (its bill of materials)", e->name);
         if ((x = PROP("output")))
             as->output = part_value(S, env, x, "output");
         else
+            if (!seen.had_unknown)
             serr(S, e->loc, "assembly %s has no output part type", e->name);
         if ((x = PROP("cycle")))
             as->cycle = sx_dist(S, env, x, &t, "cycle", e->name, "cycle");
         else
+            if (!seen.had_unknown)
             serr(S, e->loc, "assembly %s has no cycle", e->name);
         if ((x = PROP("power")))
             as->has_power = power_map(S, env, x, as->power, e->name);

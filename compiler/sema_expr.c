@@ -395,6 +395,15 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
             int ei = element_arg(S, n->kids[0], n->name);
             if (ei < 0)
                 return NULL;
+            if (n->name[0] == 's') {
+                sym *es = sym_find(S, n->kids[0]->name);
+                ast_node *decl = es->decl;
+                if (decl->op != FM_ELEM_STATION && decl->op != FM_ELEM_ASSEMBLY) {
+                    serr(S, n->kids[0]->loc, "state() needs a station or an assembly; %s is a %s", decl->name,
+                         fm_elem_kind_name((fm_elem_kind)decl->op));
+                    return NULL;
+                }
+            }
             fm_expr *e = mk(S, n->name[0] == 'l' ? FM_EX_LEVEL : FM_EX_STATE, n->loc, 0);
             if (e)
                 e->index = ei;
@@ -786,7 +795,12 @@ static void dim_mismatch(sema *S, ast_node *n, const char *what, fm_dim want, fm
         return;
     }
     const char *g = dim_name(got, b2, sizeof b2);
-    serr(S, n->loc, "%s expects %s %s; %s is %s %s", what, units_article(w), w, src_text(S, n), units_article(g), g);
+    if (units_dim_is_none(want))
+        serr(S, n->loc, "%s expects a plain number (no unit); %s is %s %s", what, src_text(S, n), units_article(g), g);
+    else if (units_dim_is_none(got))
+        serr(S, n->loc, "%s expects %s %s; %s has no unit", what, units_article(w), w, src_text(S, n));
+    else
+        serr(S, n->loc, "%s expects %s %s; %s is %s %s", what, units_article(w), w, src_text(S, n), units_article(g), g);
 }
 
 bool sx_quantity(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what, double *out, fm_dim *dim)

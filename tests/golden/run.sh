@@ -13,11 +13,14 @@ fabc=$(realpath "$1")
 bless=${FAB_BLESS:-0}
 if [ "${2:-}" = "--bless" ]; then bless=1; fi
 cd "$(dirname "$0")"
+# the stdlib's absolute path depends on the checkout: print it as <stdlib>
+stdlib=$(cd ../../stdlib && pwd -P)
 fail=0 count=0
 for src in *.fab; do
   name=${src%.fab}
   count=$((count + 1))
   actual=$(FAB_PATH= "$fabc" check --color=never "$src" 2>&1 >/dev/null; echo "exit status: $?")
+  actual=${actual//$stdlib/<stdlib>}
   if [ "$bless" = 1 ]; then
     printf '%s\n' "$actual" > "$name.err"
   elif [ ! -f "$name.err" ]; then
