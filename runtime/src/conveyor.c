@@ -148,10 +148,10 @@ void rt_conveyor_push_out(fab_sim *s, rt_es *x)
 
 void rt_conveyor_event(fab_sim *s, const rt_event *ev)
 {
-    rt_es *x = &s->es[ev->elem];
+    rt_es *x = &s->es[rt_ev_elem(ev)];
     if (ev->gen != x->cv_gen)
         return;
-    if (ev->kind == RT_EV_CONV_ARRIVE) {
+    if (rt_ev_kind(ev) == RT_EV_CONV_ARRIVE) {
         x->head_at_end = 1;
         rt_wake(s, x->e->id);
     } else {

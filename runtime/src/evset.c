@@ -1,9 +1,9 @@
 /*
- * evset.c — pending-event sets: an implicit binary heap and a calendar queue (Brown, CACM
+ * evset.c — pending-event sets: an implicit 4-ary heap and a calendar queue (Brown, CACM
  * 1988) with bucket-count doubling/halving and a sampled bucket width.
  *
- * Both order events by (t, seq). The heap stores records inline (32 bytes each). The calendar
- * queue keeps records in a node pool linked by 32-bit indices (40 bytes per node) and sorted
+ * Both order events by (t, seq). The heap stores records inline (24 bytes each). The calendar
+ * queue keeps records in a node pool linked by 32-bit indices (32 bytes per node) and sorted
  * lists per bucket; the bucket of an event is floor(t / width) mod nb, compared as an integer
  * "virtual bucket" so that no floating bucket boundary can drift. Which one the kernel uses by
  * default is decided by measurement (bench/runtime, docs/performance.md).
@@ -18,15 +18,19 @@
 
 static inline int ev_before(const rt_event *a, const rt_event *b)
 {
-    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+    return a->t < b->t || (a->t == b->t && a->key < b->key);
 }
 
-/* ---- binary heap ----------------------------------------------------------------------- */
+/* ---- 4-ary heap ------------------------------------------------------------------------ */
+
+/* A 4-ary implicit heap: half the levels of a binary heap, and the four children of a node
+ * share two cache lines (records are 24 bytes). */
+#define HEAP_D 4
 
 static int heap_push(rt_evset *q, const rt_event *e)
 {
     if (q->n == q->cap) {
-        size_t nc = q->cap ? q->cap * 2 : 256;
+        size_t nc = q->cap ? q->cap + q->cap / 2 : 256;   /* 1.5x: at most 48 bytes per pending event */
         rt_event *nh = realloc(q->h, nc * sizeof *nh);
         if (!nh)
             return -1;
@@ -36,7 +40,7 @@ static int heap_push(rt_evset *q, const rt_event *e)
     rt_event *h = q->h;
     size_t i = q->n++;
     while (i > 0) {
-        size_t p = (i - 1) >> 1;
+        size_t p = (i - 1) / HEAP_D;
         if (!ev_before(e, &h[p]))
             break;
         h[i] = h[p];
@@ -58,15 +62,17 @@ static int heap_pop(rt_evset *q, rt_event *out)
     rt_event last = h[n];
     size_t i = 0;
     for (;;) {
-        size_t c = 2 * i + 1;
+        size_t c = HEAP_D * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && ev_before(&h[c + 1], &h[c]))
-            c++;
-        if (!ev_before(&h[c], &last))
+        size_t best = c, end = c + HEAP_D < n ? c + HEAP_D : n;
+        for (size_t j = c + 1; j < end; j++)
+            if (ev_before(&h[j], &h[best]))
+                best = j;
+        if (!ev_before(&h[best], &last))
             break;
-        h[i] = h[c];
-        i = c;
+        h[i] = h[best];
+        i = best;
     }
     h[i] = last;
     return 1;
@@ -247,6 +253,7 @@ void rt_evset_free(rt_evset *q)
 void rt_evset_clear(rt_evset *q)
 {
     q->n = 0;
+    q->peak = 0;
     if (q->kind == 2) {
         for (uint32_t b = 0; b < q->nb; b++)
             q->bucket[b] = CQ_NIL;
@@ -260,6 +267,8 @@ void rt_evset_clear(rt_evset *q)
 
 int rt_evset_push(rt_evset *q, const rt_event *e)
 {
+    if (q->n + 1 > q->peak)
+        q->peak = q->n + 1;
     return q->kind == 1 ? heap_push(q, e) : cq_push(q, e);
 }
 

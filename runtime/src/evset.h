@@ -1,7 +1,7 @@
 /*
- * evset.h — the pending-event set of the kernel: a binary heap or a calendar queue.
+ * evset.h — the pending-event set of the kernel: a 4-ary heap or a calendar queue.
  *
- * In:  32-byte event records with a time and a sequence number.
+ * In:  24-byte event records with a time and a sequence number.
  * Out: events in increasing (time, seq) order. seq is unique and increasing in scheduling
  *      order, so same-time events leave in the order they were scheduled (FIFO).
  * Memory: the set owns its arrays; they grow geometrically and are kept across
@@ -14,15 +14,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* 24 bytes. key = seq << 24 | kind << 20 | elem: comparing keys compares sequence numbers
+ * (unique), so (t, key) is the order. Limits: 2^20 elements, 16 kinds, 2^40 events per
+ * replication (checked by the kernel). */
 typedef struct rt_event {
     double t;
-    uint64_t seq;
-    uint32_t elem;
+    uint64_t key;
     uint32_t gen;
-    uint16_t kind;
     uint16_t a;
-    uint32_t b;
+    uint16_t b;
 } rt_event;
+
+#define RT_EV_MAX_ELEM 0xFFFFFu
+#define RT_EV_MAX_SEQ (1ULL << 40)
+static inline uint64_t rt_ev_key(uint64_t seq, unsigned kind, unsigned elem)
+{
+    return seq << 24 | (uint64_t)kind << 20 | elem;
+}
+static inline unsigned rt_ev_elem(const rt_event *e) { return (unsigned)(e->key & 0xFFFFF); }
+static inline unsigned rt_ev_kind(const rt_event *e) { return (unsigned)(e->key >> 20) & 0xF; }
+static inline uint64_t rt_ev_seq(const rt_event *e) { return e->key >> 24; }
 
 typedef struct rt_cq_node {
     rt_event ev;
@@ -32,6 +43,7 @@ typedef struct rt_cq_node {
 typedef struct rt_evset {
     int kind;                   /* 1 heap, 2 calendar */
     size_t n;
+    size_t peak;                /* largest n since init or clear */
     /* heap */
     rt_event *h;
     size_t cap;

@@ -807,6 +807,11 @@ int rt_model_validate(const fab_model *m, char *err, size_t n)
         snprintf(err, n, "warmup must be >= 0 and shorter than the horizon");
         return -1;
     }
+    if (m->nelem > (int)RT_EV_MAX_ELEM) {
+        snprintf(err, n, "the model has %d elements; at most %u are supported", m->nelem,
+                 RT_EV_MAX_ELEM);
+        return -1;
+    }
     if (m->nelem == 0) {
         snprintf(err, n, "the model has no elements");
         return -1;

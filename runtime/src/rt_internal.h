@@ -41,39 +41,37 @@ typedef struct rt_cycle_for {
 } rt_cycle_for;
 
 typedef struct rt_elem {
+    /* first cache lines: what the kernel reads on every part move */
     char *name;
     fab_kind kind;
     int id;
-    /* flow */
-    int *succ;
-    double *prob;               /* per successor, when routed by probability */
     int nsucc, succ_cap;
     int has_prob;
+    int nfail;
+    int *succ;
+    double *prob;               /* per successor, when routed by probability */
     fab_route_fn rule;
     void *rule_ctx;
-    /* source */
-    int part_type;
-    rt_sampler *interarrival;
-    double batch, limit;        /* limit: INFINITY when none */
-    int unlimited;
-    fab_on_block on_block;
-    /* station and assembly */
-    double capacity;            /* servers (station) or parts (buffer); INFINITY allowed */
     rt_sampler *cycle;
-    rt_cycle_for *cycle_for;
-    int ncycle_for;
     rt_sampler *setup;
-    double power[FAB_STATE__COUNT];
-    rt_failure *fail;
-    int nfail;
-    /* buffer */
+    struct rt_failure *fail;
     fab_order order;
+    int ncycle_for;
     fab_key_fn key;
     void *key_ctx;
     int descending;
-    /* conveyor */
-    double length, speed, spacing;
     int accumulating;
+    double length, speed, spacing;
+    /* source */
+    int part_type;
+    int unlimited;
+    rt_sampler *interarrival;
+    double batch, limit;        /* limit: INFINITY when none */
+    fab_on_block on_block;
+    /* station and assembly */
+    double capacity;            /* servers (station) or parts (buffer); INFINITY allowed */
+    rt_cycle_for *cycle_for;
+    double power[FAB_STATE__COUNT];
     /* assembly */
     int out_type;
     int *bom_type;
@@ -182,39 +180,36 @@ typedef struct rt_attr_stream {
 } rt_attr_stream;
 
 typedef struct rt_es {              /* element state during a replication */
+    /* hot: read or written on every part move (keep these first, see bench_line) */
     const rt_elem *e;
+    fab_kind kind;                  /* copies of e->kind, e->nsucc, e->succ */
+    int nsucc;
+    const int *succ;
+    int direct;                     /* one successor, no rule: no routing decision */
     int *waiters;                   /* upstream elements blocked on this one */
     int nwait, wait_cap;
     int in_wake;
+    unsigned nsrv;
     uint64_t count_in, count_out;   /* parts accepted / sent on, since warmup */
-    rt_stream route;
-    /* source */
-    rt_stream ia;
-    rt_attr_stream *attr;
-    int nattr;
-    rt_stream init;
     fab_part *q_head, *q_tail;      /* source queue; buffer FIFO/LIFO list */
     uint64_t qlen;
-    uint64_t created, lost, limit, batch;
-    fab_part *pending;              /* unlimited supply: the part waiting to enter */
-    fab_stat_timeavg level;         /* source queue, buffer, conveyor, station contents */
-    /* station / assembly */
+    uint64_t cap;                   /* buffer capacity, UINT64_MAX: unbounded */
     rt_server *srv;
-    unsigned nsrv;
     unsigned *blocked_q;            /* ring of blocked server indices in block order */
     unsigned bq_head, bq_len;
-    rt_stream cycle_st, setup_st;
+    fab_stat_timeavg level;         /* source queue, buffer, conveyor contents */
+    fab_stat_tally wait;
+    rt_stream cycle_st;
+    /* warm */
+    rt_stream setup_st;
     rt_cycle_stream *cyc;
     int ncyc;
     uint64_t failures;
     unsigned *kit;                  /* assembly: components held per BOM line */
     fab_part **kit_parts;           /* held components, per BOM line, bom_count each */
-    /* buffer */
-    uint64_t cap;                   /* UINT64_MAX: unbounded */
     fab_part **heap;                /* keyed buffer */
     uint64_t heap_cap;
     uint64_t seq;
-    fab_stat_tally wait;
     /* conveyor */
     rt_conv_slot *cv;
     uint64_t cv_cap, cv_head, cv_len;
@@ -223,6 +218,14 @@ typedef struct rt_es {              /* element state during a replication */
     double belt_off, stop_start;    /* non-accumulating belt clock */
     uint32_t cv_gen;
     fab_stat_tally transit;
+    /* source */
+    rt_stream route;
+    rt_stream ia;
+    rt_attr_stream *attr;
+    int nattr;
+    rt_stream init;
+    uint64_t created, lost, limit, batch;
+    fab_part *pending;              /* unlimited supply: the part waiting to enter */
     /* sink */
     fab_stat_tally lead, tard;
     fab_stat_quantile lq[3];

@@ -70,12 +70,14 @@ void rt_schedule(fab_sim *s, double t, int kind, int elem, unsigned a, unsigned 
 {
     rt_event ev;
     ev.t = t;
-    ev.seq = s->seq++;
-    ev.elem = (uint32_t)elem;
+    if (s->seq >= RT_EV_MAX_SEQ) {
+        rt_sim_fail(s, "more than 2^40 events in one replication");
+        return;
+    }
+    ev.key = rt_ev_key(s->seq++, (unsigned)kind, (unsigned)elem);
     ev.gen = gen;
-    ev.kind = (uint16_t)kind;
     ev.a = (uint16_t)a;
-    ev.b = b;
+    ev.b = (uint16_t)b;
     if (rt_evset_push(&s->ev, &ev))
         rt_sim_fail(s, "out of memory (event set)");
 }
@@ -422,7 +424,7 @@ static int sim_accept(fab_sim *s, int dst, fab_part *p)
     int saved = p->route;
     p->route = -1;
     int ok;
-    switch (d->e->kind) {
+    switch (d->kind) {
     case FAB_KIND_SINK: ok = sink_accept(s, d, p); break;
     case FAB_KIND_BUFFER: ok = buffer_accept(s, d, p); break;
     case FAB_KIND_STATION:
@@ -438,15 +440,15 @@ static int sim_accept(fab_sim *s, int dst, fab_part *p)
 int rt_route_push(fab_sim *s, int from, fab_part *p)
 {
     rt_es *x = &s->es[from];
-    const rt_elem *e = x->e;
-    if (e->nsucc == 1 && !e->rule) {
-        int d = e->succ[0];
+    if (x->direct) {
+        int d = x->succ[0];
         if (sim_accept(s, d, p))
             return 1;
         sim_wait_on(s, d, from);
         rt_check_deadlock(s, from);
         return 0;
     }
+    const rt_elem *e = x->e;
     if (p->route < 0 && (e->rule || e->has_prob)) {
         int k;
         if (e->rule) {
@@ -763,6 +765,10 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
         rt_es *x = &s->es[i];
         const rt_elem *e = m->elem[i];
         x->e = e;
+        x->kind = e->kind;
+        x->nsucc = e->nsucc;
+        x->succ = e->succ;
+        x->direct = e->nsucc == 1 && !e->rule;
         if (e->has_prob)
             rt_stream_setup(s, &x->route, e->name, "route");
         int rc = 0;
@@ -836,7 +842,7 @@ static void sim_drain_wakes(fab_sim *s)
         s->wake_len--;
         rt_es *x = &s->es[e];
         x->in_wake = 0;
-        switch (x->e->kind) {
+        switch (x->kind) {
         case FAB_KIND_SOURCE: source_push_out(s, x); break;
         case FAB_KIND_BUFFER: buffer_push_out(s, x); break;
         case FAB_KIND_STATION:
@@ -987,9 +993,9 @@ int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
             break;
         s->now = ev.t;
         s->events++;
-        switch (ev.kind) {
+        switch (rt_ev_kind(&ev)) {
         case RT_EV_WARMUP: sim_warmup(s); break;
-        case RT_EV_ARRIVAL: source_arrival(s, &s->es[ev.elem]); break;
+        case RT_EV_ARRIVAL: source_arrival(s, &s->es[rt_ev_elem(&ev)]); break;
         case RT_EV_SERVER_END:
         case RT_EV_FAIL:
         case RT_EV_REPAIR: rt_station_event(s, &ev); break;

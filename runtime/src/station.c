@@ -400,11 +400,11 @@ static void srv_released(fab_sim *s, rt_es *x, unsigned k)
 
 void rt_station_event(fab_sim *s, const rt_event *ev)
 {
-    rt_es *x = &s->es[ev->elem];
+    rt_es *x = &s->es[rt_ev_elem(ev)];
     const rt_elem *e = x->e;
     unsigned k = ev->a;
     rt_server *v = &x->srv[k];
-    switch (ev->kind) {
+    switch (rt_ev_kind(ev)) {
     case RT_EV_SERVER_END:
         if (ev->gen != v->gen)
             return;     /* cancelled by a failure */
@@ -432,7 +432,8 @@ void rt_station_event(fab_sim *s, const rt_event *ev)
             x->blocked_q[tail] = k;
             x->bq_len++;
         }
-        rt_wake(s, e->id);
+        if (!x->in_wake)
+            rt_station_push_out(s, x);   /* no recursion: it only offers parts downstream */
         return;
     case RT_EV_FAIL: {
         rt_fclock *fc = &v->fc[ev->b];

@@ -20,7 +20,7 @@ static int cmp_ev(const void *a, const void *b)
     const rt_event *x = a, *y = b;
     if (x->t != y->t)
         return x->t < y->t ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    return x->key < y->key ? -1 : x->key > y->key;
 }
 
 /* Interleave pushes and pops as a simulation does (new times >= the last popped time) and
@@ -41,8 +41,7 @@ static void evset_check(int kind, int n, int tie_every)
             double u = (double)((state >> 11) & ((1ULL << 40) - 1)) / (double)(1ULL << 40);
             rt_event e = {0};
             e.t = (tie_every && step % tie_every == 0) ? now : now + 100.0 * u * u;
-            e.seq = seq++;
-            e.elem = (uint32_t)step;
+            e.key = rt_ev_key(seq++, 3, (unsigned)step & RT_EV_MAX_ELEM);
             ck_assert_int_eq(rt_evset_push(&q, &e), 0);
             ref[nref++] = e;
         } else {
@@ -50,8 +49,9 @@ static void evset_check(int kind, int n, int tie_every)
             rt_event got;
             ck_assert_int_eq(rt_evset_pop(&q, &got), 1);
             ck_assert(got.t == ref[0].t);
-            ck_assert_uint_eq(got.seq, ref[0].seq);
-            ck_assert_uint_eq(got.elem, ref[0].elem);
+            ck_assert_uint_eq(rt_ev_seq(&got), rt_ev_seq(&ref[0]));
+            ck_assert_uint_eq(rt_ev_elem(&got), rt_ev_elem(&ref[0]));
+            ck_assert_uint_eq(rt_ev_kind(&got), 3);
             now = got.t;
             memmove(ref, ref + 1, (size_t)(nref - 1) * sizeof *ref);
             nref--;
@@ -82,7 +82,7 @@ START_TEST(test_evset_clear_reuse)
             for (int i = 0; i < 500; i++) {
                 rt_event e = {0};
                 e.t = (double)((i * 7919) % 500);
-                e.seq = (uint64_t)i;
+                e.key = rt_ev_key((uint64_t)i, 0, 0);
                 rt_evset_push(&q, &e);
             }
             rt_event e;
