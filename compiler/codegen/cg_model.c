@@ -2,21 +2,23 @@
  * cg_model.c — generates the module of a checked model: samplers, callbacks and `main`.
  *
  * In:  a checked model (compiler/model.h), options (cg.h).
- * Out: an object file (and optional IR) whose `main` builds the model through libfabrt's C API
- *      (fab/model.h) in the model's own order — part types, attributes, elements, flows,
- *      routes — so that runtime ids equal the checked model's indices, then returns
- *      fab_main(model, argc, argv).
- *      Every random quantity gets its own function
- *          double smp.<stream>(ptr rng, ptr part, ptr ctx)
- *      that loads its parameters from private globals (initialised to the SI values), calls
- *      the runtime's sampling function for its kind, and applies clamp or truncate inline with
- *      the runtime's semantics (truncate: resample up to FAB_TRUNCATE_MAX_TRIES draws, then
- *      clamp). Each parameter global is registered with fab_model_param as
- *      "<stream>.<param>" (e.g. "press.cycle.mean"; a constant also as "<stream>") with its
- *      dimension, so the simulator's `--set` reaches it.
- *      Discrete and empirical tables are constant arrays; discrete probabilities are stored
- *      cumulated, with the last entry exactly 1.
- * Memory: one CgState for the whole call, disposed before returning.
+ * Out: an object file (and optional IR) holding
+ *      - the model as constant data: a table of build operations ("model.ops", one row per
+ *        libfabrt builder call, in the checked model's order so that runtime ids equal model
+ *        indices), the names, the fab_sampler records, discrete/empirical tables;
+ *      - for every random quantity a specialised sampler: a function for its distribution kind
+ *        with its clamp or truncate bounds folded in as constants (truncate: resample up to
+ *        FAB_TRUNCATE_MAX_TRIES draws, then clamp, as libfabrt does), reading the quantity's
+ *        own parameter block (SI values) through the sampler's ctx. Quantities whose code
+ *        would be identical share the function; each keeps its own parameter block;
+ *      - every parameter registered with fab_model_param as "<stream>.<param>" (for example
+ *        "press.cycle.mean"; a constant also as "<stream>") with its dimension, so the
+ *        simulator's --set reaches it;
+ *      - `main`, a loop over the op table (a switch on the operation) followed by
+ *        `return fab_main(model, argc, argv)`. Its size does not grow with the model, which
+ *        keeps the compile time of large models low.
+ * Memory: one CgState for the whole call, disposed before returning; the op rows and the
+ *      parameter list are malloc'ed here and freed before returning.
  * Not handled: later-language elements.
  */
 #include "cg.h"
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cg_internal.h"
 #include "cg_rtabi.h"
@@ -87,6 +90,11 @@ static const int cg_dist_nparams[] = {
 #include "fab/dist.def"
 #undef FAB_DIST
 };
+static const char *const cg_dist_name[] = {
+#define FAB_DIST(id, name, n, p0, p1, p2, p3) name,
+#include "fab/dist.def"
+#undef FAB_DIST
+};
 static const char *const cg_dist_fn[] = {
 #define FAB_DIST(id, name, n, p0, p1, p2, p3) "fab_dist_" name,
 #include "fab/dist.def"
@@ -109,11 +117,23 @@ typedef struct CgParam {
     int dim;
 } CgParam;
 
+/* A shared sampling function and the code it stands for. */
+typedef struct CgShared {
+    fab_dist_kind kind;
+    fab_bound_mode bound;
+    double lo, hi;
+    LLVMValueRef fn;
+} CgShared;
+
 typedef struct CgGen {
     CgState *cg;
     CgModelTab tab;
     CgParam *params;
     size_t nparams, capparams;
+    LLVMValueRef *ops;          /* rows of the model's op table (see gen_ops) */
+    size_t nops, capops;
+    CgShared *shared;           /* sampling functions shared between quantities */
+    size_t nshared, capshared;
     int failed;
 } CgGen;
 
@@ -177,51 +197,26 @@ static LLVMValueRef gen_draw(CgGen *g, const fm_dist *d, LLVMValueRef rng, LLVMV
     }
 }
 
-/* The sampling function of one random quantity; registers its parameters. */
-static LLVMValueRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, int ttf_cycles)
+static LLVMTypeRef gen_sampler_type(CgState *cg);
+static LLVMValueRef gen_sampler_record(CgState *cg, LLVMValueRef fn, LLVMValueRef ctx);
+
+/* The code of a sampling function: draw (with clamp or truncate) from parameters loaded
+ * through `params` (a pointer to the quantity's parameter block) or from baked tables. */
+static LLVMValueRef gen_sampler_fn(CgGen *g, const fm_dist *d, const char *name,
+                                   LLVMValueRef values, LLVMValueRef cum)
 {
     CgState *cg = g->cg;
-    char name[512];
-    snprintf(name, sizeof name, "smp.%s", stream);
     LLVMTypeRef pt[3] = {cg->t_ptr, cg->t_ptr, cg->t_ptr};
     LLVMValueRef f = LLVMAddFunction(cg->mod, name, LLVMFunctionType(cg->t_f64, pt, 3, 0));
     LLVMSetLinkage(f, LLVMInternalLinkage);
-
-    /* parameter slots, registered for --set */
-    LLVMValueRef slots[4] = {0};
-    int np = cg_dist_nparams[d->kind];
-    int vdim = ttf_cycles ? cg_rt_dim_none : cg_fab_dim(d->dim);
-    for (int i = 0; i < np; i++) {
-        const char *pn = cg_dist_params[d->kind][i];
-        char pname[600];
-        snprintf(pname, sizeof pname, "%s.%s", stream, pn);
-        slots[i] = cg_f64_slot(cg, d->p[i], pname);
-        int dim = cg_param_dimensionless(pn) ? cg_rt_dim_none : vdim;
-        if (d->kind == FAB_DIST_POISSON)
-            dim = cg_rt_dim_none;
-        gen_param(g, pname, slots[i], dim);
-        if (d->kind == FAB_DIST_CONSTANT)
-            gen_param(g, stream, slots[i], dim);
-    }
-    LLVMValueRef values = NULL, cum = NULL;
-    if (d->kind == FAB_DIST_DISCRETE || d->kind == FAB_DIST_EMPIRICAL) {
-        values = cg_const_f64_array(cg, d->values, d->n, stream);
-        if (d->kind == FAB_DIST_DISCRETE) {
-            double *c = malloc((d->n ? d->n : 1) * sizeof *c);
-            double acc = 0;
-            for (size_t i = 0; i < d->n; i++) {
-                acc += d->probs[i];
-                c[i] = acc;
-            }
-            if (d->n)
-                c[d->n - 1] = 1.0;
-            cum = cg_const_f64_array(cg, c, d->n, stream);
-            free(c);
-        }
-    }
-
     LLVMValueRef rng = LLVMGetParam(f, 0);
+    LLVMValueRef params = LLVMGetParam(f, 2);
     LLVMPositionBuilderAtEnd(cg->b, cg_block(cg, f, "entry"));
+    LLVMValueRef slots[4] = {0};
+    for (int i = 0; i < cg_dist_nparams[d->kind]; i++) {
+        LLVMValueRef idx = i64c(cg, (unsigned long long)i);
+        slots[i] = LLVMBuildGEP2(cg->b, cg->t_f64, params, &idx, 1, cg_dist_params[d->kind][i]);
+    }
     if (d->bound == FAB_BOUND_TRUNCATE && d->kind != FAB_DIST_CONSTANT) {
         LLVMBasicBlockRef entry = LLVMGetInsertBlock(cg->b);
         LLVMBasicBlockRef loop = cg_block(cg, f, "draw");
@@ -262,6 +257,104 @@ static LLVMValueRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, 
     return f;
 }
 
+/* The sampler of one random quantity: registers its parameters for --set and returns the
+ * constant fab_sampler record {fn, ctx = the quantity's parameter block} to pass by value.
+ * Sampling functions with the same code — same kind, same bound and bound values — are
+ * emitted once and shared; each quantity keeps its own parameter block (its SI values, which
+ * --set overwrites). Discrete and empirical quantities get a function of their own with
+ * their tables baked in. Sharing keeps the module small: a 1000-station line has three
+ * sampling functions instead of 3000, which is what makes it compile in well under 2 s. */
+static LLVMValueRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, int ttf_cycles)
+{
+    CgState *cg = g->cg;
+    int np = cg_dist_nparams[d->kind];
+    int vdim = ttf_cycles ? cg_rt_dim_none : cg_fab_dim(d->dim);
+
+    /* the parameter block, registered for --set */
+    LLVMValueRef block = LLVMConstPointerNull(cg->t_ptr);
+    if (np > 0) {
+        LLVMValueRef init[4];
+        for (int i = 0; i < np; i++)
+            init[i] = f64c(cg, d->p[i]);
+        LLVMValueRef cinit = LLVMConstArray2(cg->t_f64, init, (uint64_t)np);
+        char bname[600];
+        snprintf(bname, sizeof bname, "param.%s", stream);
+        block = LLVMAddGlobal(cg->mod, LLVMTypeOf(cinit), bname);
+        LLVMSetInitializer(block, cinit);
+        LLVMSetLinkage(block, LLVMInternalLinkage);
+        LLVMSetAlignment(block, 8);
+        for (int i = 0; i < np; i++) {
+            const char *pn = cg_dist_params[d->kind][i];
+            char pname[600];
+            snprintf(pname, sizeof pname, "%s.%s", stream, pn);
+            LLVMValueRef idx[2] = {i64c(cg, 0), i64c(cg, (unsigned long long)i)};
+            LLVMValueRef slot = LLVMConstGEP2(LLVMTypeOf(cinit), block, idx, 2);
+            int dim = cg_param_dimensionless(pn) ? cg_rt_dim_none : vdim;
+            if (d->kind == FAB_DIST_POISSON)
+                dim = cg_rt_dim_none;
+            gen_param(g, pname, slot, dim);
+            if (d->kind == FAB_DIST_CONSTANT)
+                gen_param(g, stream, slot, dim);
+        }
+    }
+
+    LLVMValueRef fn = NULL;
+    if (d->kind == FAB_DIST_DISCRETE || d->kind == FAB_DIST_EMPIRICAL) {
+        LLVMValueRef values = cg_const_f64_array(cg, d->values, d->n, stream);
+        LLVMValueRef cum = NULL;
+        if (d->kind == FAB_DIST_DISCRETE) {
+            double *c = malloc((d->n ? d->n : 1) * sizeof *c);
+            if (!c) {
+                g->failed = 1;
+                return LLVMConstNull(gen_sampler_type(cg));
+            }
+            double acc = 0;
+            for (size_t i = 0; i < d->n; i++) {
+                acc += d->probs[i];
+                c[i] = acc;
+            }
+            if (d->n)
+                c[d->n - 1] = 1.0;
+            cum = cg_const_f64_array(cg, c, d->n, stream);
+            free(c);
+        }
+        char name[600];
+        snprintf(name, sizeof name, "smp.%s", stream);
+        fn = gen_sampler_fn(g, d, name, values, cum);
+    } else {
+        for (size_t i = 0; i < g->nshared; i++) {
+            const CgShared *sh = &g->shared[i];
+            if (sh->kind == d->kind && sh->bound == d->bound &&
+                (d->bound == FAB_BOUND_NONE ||
+                 (memcmp(&sh->lo, &d->lo, sizeof d->lo) == 0 &&
+                  memcmp(&sh->hi, &d->hi, sizeof d->hi) == 0))) {
+                fn = sh->fn;
+                break;
+            }
+        }
+        if (!fn) {
+            char name[128];
+            snprintf(name, sizeof name, "smp.%s.%s.%zu", cg_dist_name[d->kind],
+                     d->bound == FAB_BOUND_CLAMP ? "clamp"
+                     : d->bound == FAB_BOUND_TRUNCATE ? "truncate" : "plain", g->nshared);
+            fn = gen_sampler_fn(g, d, name, NULL, NULL);
+            if (g->nshared == g->capshared) {
+                size_t cap = g->capshared ? 2 * g->capshared : 16;
+                CgShared *ns = realloc(g->shared, cap * sizeof *ns);
+                if (!ns) {
+                    g->failed = 1;
+                    return gen_sampler_record(cg, fn, block);
+                }
+                g->shared = ns;
+                g->capshared = cap;
+            }
+            g->shared[g->nshared++] = (CgShared){.kind = d->kind, .bound = d->bound,
+                                                 .lo = d->lo, .hi = d->hi, .fn = fn};
+        }
+    }
+    return gen_sampler_record(cg, fn, block);
+}
+
 /* A sampler returning a constant (attribute constants). */
 static LLVMValueRef gen_const_sampler(CgGen *g, double v, const char *stream)
 {
@@ -275,22 +368,281 @@ static LLVMValueRef gen_const_sampler(CgGen *g, double v, const char *stream)
 
 /* ---- main: building the model through the C API ---------------------------------------- */
 
-/* The byval fab_sampler argument {fn, ctx, dist = 0} in a stack slot of main. */
-static LLVMValueRef gen_sampler_arg(CgState *cg, LLVMTypeRef sampler_t, LLVMValueRef fn)
+/* The model is a constant table of build operations, one per libfabrt builder call, and main
+ * is a loop that performs them in order (a switch on the operation). So the code of main has
+ * a fixed size whatever the model's size: a 1000-station line is a table of ~6000 rows, not
+ * 6000 calls to compile. The rows are in the checked model's order — part types, attribute
+ * slots, elements, their properties, flows, routes, --set parameters — so runtime ids equal
+ * the checked model's indices. */
+#define CG_OP_LIST(X)                                                                          \
+    X(PART_TYPE,      "fab_model_part_type")      /* (m, p name) -> i32 */                    \
+    X(ATTR,           "fab_model_attr")           /* (m, p name) -> i32 */                    \
+    X(PART_ATTR,      "fab_model_part_attr")      /* (m, a type, b slot, *q sampler) */       \
+    X(PART_INIT,      "fab_model_part_init")      /* (m, a type, p fn, NULL) */               \
+    X(SOURCE_NEW,     "fab_source_new")           /* (m, p name, a type) -> i32 */            \
+    X(STATION_NEW,    "fab_station_new")          /* (m, p name) -> i32 */                    \
+    X(BUFFER_NEW,     "fab_buffer_new")           /* (m, p name, n capacity) -> i32 */        \
+    X(CONVEYOR_NEW,   "fab_conveyor_new")         /* (m, p, x len, y speed, z spacing, a) */  \
+    X(ASSEMBLY_NEW,   "fab_assembly_new")         /* (m, p name, a output) -> i32 */          \
+    X(SINK_NEW,       "fab_sink_new")             /* (m, p name) -> i32 */                    \
+    X(SOURCE_UNLIMITED, "fab_source_unlimited")   /* (m, a) */                                \
+    X(SOURCE_INTERARRIVAL, "fab_source_interarrival") /* (m, a, *q) */                        \
+    X(SOURCE_BATCH,   "fab_source_batch")         /* (m, a, n) */                             \
+    X(SOURCE_LIMIT,   "fab_source_limit")         /* (m, a, n) */                             \
+    X(SOURCE_ON_BLOCK, "fab_source_on_block")     /* (m, a, b) */                             \
+    X(STATION_CAPACITY, "fab_station_capacity")   /* (m, a, b) */                             \
+    X(ASSEMBLY_INPUT, "fab_assembly_input")       /* (m, a, b type, c count) */               \
+    X(STATION_CYCLE,  "fab_station_cycle")        /* (m, a, *q) */                            \
+    X(STATION_CYCLE_FOR, "fab_station_cycle_for") /* (m, a, b type, *q) */                    \
+    X(STATION_SETUP,  "fab_station_setup")        /* (m, a, *q) */                            \
+    X(STATION_POWER,  "fab_station_power")        /* (m, a, b state, x watts) */              \
+    X(STATION_FAILURE, "fab_station_failure")     /* (m, a, p mode, *q ttf, *r ttr, b) -> i32 */ \
+    X(BUFFER_ORDER,   "fab_buffer_order")         /* (m, a, b) */                             \
+    X(BUFFER_ORDER_KEY, "fab_buffer_order_key")   /* (m, a, p fn, NULL, b descending) */      \
+    X(FLOW,           "fab_flow")                 /* (m, a, b) */                             \
+    X(ROUTE_PROB,     "fab_route_prob")           /* (m, a, b, x) */                          \
+    X(ROUTE_RULE,     "fab_route_rule")           /* (m, a, p fn, NULL) */                    \
+    X(PARAM,          "fab_model_param")          /* (m, p name, q slot, a dim) */
+
+typedef enum cg_op {
+#define CG_OP_ENUM(id, fn) CG_OP_##id,
+    CG_OP_LIST(CG_OP_ENUM)
+#undef CG_OP_ENUM
+    CG_OP__COUNT
+} cg_op;
+
+static const char *const cg_op_fn[] = {
+#define CG_OP_FN(id, fn) fn,
+    CG_OP_LIST(CG_OP_FN)
+#undef CG_OP_FN
+};
+
+/* Row fields: {i32 op, i32 a, i32 b, i32 c, i64 n, double x, y, z, ptr p, q, r}. */
+enum { F_OP, F_A, F_B, F_C, F_N, F_X, F_Y, F_Z, F_P, F_Q, F_R, F__COUNT };
+
+static LLVMTypeRef gen_op_type(CgState *cg)
 {
-    LLVMValueRef tmp = LLVMBuildAlloca(cg->b, sampler_t, "sampler");
-    LLVMSetAlignment(tmp, (unsigned)cg_rt_sampler_align);
-    LLVMBuildStore(cg->b, LLVMConstNull(sampler_t), tmp);
-    LLVMValueRef off = i64c(cg, cg_rt_sampler_fn_off);
-    LLVMBuildStore(cg->b, fn, LLVMBuildGEP2(cg->b, cg->t_i8, tmp, &off, 1, ""));
-    return tmp;
+    LLVMTypeRef f[F__COUNT] = {cg->t_i32, cg->t_i32, cg->t_i32, cg->t_i32, cg->t_i64,
+                               cg->t_f64, cg->t_f64, cg->t_f64, cg->t_ptr, cg->t_ptr, cg->t_ptr};
+    return LLVMStructTypeInContext(cg->ctx, f, F__COUNT, 0);
 }
 
-/* call void @name(args..., ptr byval(sampler_t) %s ...) for the sampler arguments listed. */
-static void call_with_samplers(CgState *cg, LLVMTypeRef sampler_t, const char *name,
-                               LLVMValueRef *args, unsigned n, const int *is_sampler,
-                               LLVMTypeRef ret)
+typedef struct CgOpArgs {
+    long long a, b, c;
+    unsigned long long n;
+    double x, y, z;
+    LLVMValueRef p, q, r;
+} CgOpArgs;
+
+static void op(CgGen *g, cg_op code, CgOpArgs v)
 {
+    CgState *cg = g->cg;
+    if (g->nops == g->capops) {
+        size_t cap = g->capops ? 2 * g->capops : 256;
+        LLVMValueRef *n = realloc(g->ops, cap * sizeof *n);
+        if (!n) {
+            g->failed = 1;
+            return;
+        }
+        g->ops = n;
+        g->capops = cap;
+    }
+    LLVMValueRef null = LLVMConstPointerNull(cg->t_ptr);
+    LLVMValueRef f[F__COUNT] = {i32c(cg, code), i32c(cg, v.a), i32c(cg, v.b), i32c(cg, v.c),
+                                i64c(cg, v.n), f64c(cg, v.x), f64c(cg, v.y), f64c(cg, v.z),
+                                v.p ? v.p : null, v.q ? v.q : null, v.r ? v.r : null};
+    g->ops[g->nops++] = LLVMConstStructInContext(cg->ctx, f, F__COUNT, 0);
+}
+
+/* The byval fab_sampler argument {fn, ctx, dist = 0} is a private constant global (the
+ * callee receives a copy). The LLVM type is {ptr, ptr, [size - 16 x i8]}, which cg_rtabi.c
+ * checks against fab_sampler. */
+static LLVMTypeRef gen_sampler_type(CgState *cg)
+{
+    LLVMTypeRef f[3] = {cg->t_ptr, cg->t_ptr,
+                        LLVMArrayType2(cg->t_i8, cg_rt_sampler_size - 2 * sizeof(void *))};
+    return LLVMStructTypeInContext(cg->ctx, f, 3, 0);
+}
+
+static LLVMValueRef gen_sampler_record(CgState *cg, LLVMValueRef fn, LLVMValueRef ctx)
+{
+    LLVMTypeRef sampler_t = gen_sampler_type(cg);
+    LLVMValueRef f[3] = {fn, ctx, LLVMConstNull(LLVMStructGetTypeAtIndex(sampler_t, 2))};
+    LLVMValueRef init = LLVMConstStructInContext(cg->ctx, f, 3, 0);
+    char name[64];
+    snprintf(name, sizeof name, "sampler.%u", cg->n_globals++);
+    LLVMValueRef gv = LLVMAddGlobal(cg->mod, sampler_t, name);
+    LLVMSetInitializer(gv, init);
+    LLVMSetGlobalConstant(gv, 1);
+    LLVMSetLinkage(gv, LLVMPrivateLinkage);
+    LLVMSetAlignment(gv, (unsigned)cg_rt_sampler_align);
+    return gv;
+}
+
+static char *stream_name(const char *owner, const char *purpose, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s.%s", owner, purpose);
+    return buf;
+}
+
+/* The rows of the model, in order. */
+static int gen_ops(CgGen *g)
+{
+    CgState *cg = g->cg;
+    const fab_model *m = g->tab.m;
+    char sbuf[600], purpose[300];
+
+    for (int i = 0; i < m->nparts; i++)
+        op(g, CG_OP_PART_TYPE, (CgOpArgs){.p = cg_cstring(cg, m->parts[i].name)});
+    for (int i = 0; i < m->nattrs; i++)
+        op(g, CG_OP_ATTR, (CgOpArgs){.p = cg_cstring(cg, m->attrs[i].name)});
+    for (int t = 0; t < m->nparts; t++) {
+        const fm_part_type *pt = &m->parts[t];
+        for (int i = 0; i < m->nattrs; i++) {
+            const fm_attr_init *ai = &pt->attrs[i];
+            if (ai->kind != FM_INIT_CONST && ai->kind != FM_INIT_DIST)
+                continue;
+            snprintf(purpose, sizeof purpose, "attr.%s", m->attrs[i].name);
+            stream_name(pt->name, purpose, sbuf, sizeof sbuf);
+            LLVMValueRef s = ai->kind == FM_INIT_CONST ? gen_const_sampler(g, ai->value, sbuf)
+                                                       : gen_sampler(g, ai->dist, sbuf, 0);
+            op(g, CG_OP_PART_ATTR, (CgOpArgs){.a = t, .b = i, .q = s});
+        }
+        LLVMValueRef init = cg_part_init_fn(cg, &g->tab, t);
+        if (init)
+            op(g, CG_OP_PART_INIT, (CgOpArgs){.a = t, .p = init});
+    }
+
+    for (int i = 0; i < m->nelements; i++) {
+        const fm_element *el = &m->elements[i];
+        LLVMValueRef nm = cg_cstring(cg, el->name);
+        switch (el->kind) {
+        case FM_ELEM_SOURCE:
+            op(g, CG_OP_SOURCE_NEW, (CgOpArgs){.p = nm, .a = el->u.source.part_type});
+            break;
+        case FM_ELEM_STATION:
+            op(g, CG_OP_STATION_NEW, (CgOpArgs){.p = nm});
+            break;
+        case FM_ELEM_BUFFER:
+            op(g, CG_OP_BUFFER_NEW, (CgOpArgs){.p = nm, .n = el->u.buffer.infinite ? UINT64_MAX
+                                               : (unsigned long long)el->u.buffer.capacity});
+            break;
+        case FM_ELEM_CONVEYOR: {
+            const fm_conveyor *c = &el->u.conveyor;
+            op(g, CG_OP_CONVEYOR_NEW, (CgOpArgs){.p = nm, .x = c->length, .y = c->speed,
+                                                 .z = c->spacing, .a = c->accumulating});
+            break;
+        }
+        case FM_ELEM_ASSEMBLY:
+            op(g, CG_OP_ASSEMBLY_NEW, (CgOpArgs){.p = nm, .a = el->u.assembly.output});
+            break;
+        case FM_ELEM_SINK:
+            op(g, CG_OP_SINK_NEW, (CgOpArgs){.p = nm});
+            break;
+        default:
+            return cg_fail(cg, "internal error: element %s has an unknown kind", el->name);
+        }
+    }
+
+    for (int i = 0; i < m->nelements; i++) {
+        const fm_element *el = &m->elements[i];
+        switch (el->kind) {
+        case FM_ELEM_SOURCE: {
+            const fm_source *s = &el->u.source;
+            if (s->unlimited)
+                op(g, CG_OP_SOURCE_UNLIMITED, (CgOpArgs){.a = i});
+            else if (s->interarrival)
+                op(g, CG_OP_SOURCE_INTERARRIVAL, (CgOpArgs){.a = i, .q = gen_sampler(g,
+                    s->interarrival, stream_name(el->name, "interarrival", sbuf, sizeof sbuf), 0)});
+            if (s->batch > 1)
+                op(g, CG_OP_SOURCE_BATCH, (CgOpArgs){.a = i, .n = (unsigned long long)s->batch});
+            if (s->limit >= 0)
+                op(g, CG_OP_SOURCE_LIMIT, (CgOpArgs){.a = i, .n = (unsigned long long)s->limit});
+            if (s->on_block == FM_ON_BLOCK_LOSE)
+                op(g, CG_OP_SOURCE_ON_BLOCK, (CgOpArgs){.a = i, .b = cg_rt_on_block_lose});
+            break;
+        }
+        case FM_ELEM_STATION:
+        case FM_ELEM_ASSEMBLY: {
+            const fm_station *st = el->kind == FM_ELEM_STATION ? &el->u.station : NULL;
+            const fm_assembly *as = el->kind == FM_ELEM_ASSEMBLY ? &el->u.assembly : NULL;
+            if (st && st->capacity > 1)
+                op(g, CG_OP_STATION_CAPACITY, (CgOpArgs){.a = i, .b = st->capacity});
+            for (int k = 0; as && k < as->ninputs; k++)
+                op(g, CG_OP_ASSEMBLY_INPUT, (CgOpArgs){.a = i, .b = as->inputs[k].part_type,
+                                                       .c = as->inputs[k].count});
+            const fm_dist *cycle = st ? st->cycle : as->cycle;
+            if (cycle)
+                op(g, CG_OP_STATION_CYCLE, (CgOpArgs){.a = i, .q = gen_sampler(g, cycle,
+                    stream_name(el->name, "cycle", sbuf, sizeof sbuf), 0)});
+            for (int k = 0; st && k < st->ncycle_map; k++) {
+                const fm_cycle_entry *ce = &st->cycle_map[k];
+                snprintf(purpose, sizeof purpose, "cycle.%s", m->parts[ce->part_type].name);
+                op(g, CG_OP_STATION_CYCLE_FOR, (CgOpArgs){.a = i, .b = ce->part_type,
+                    .q = gen_sampler(g, ce->dist, stream_name(el->name, purpose, sbuf, sizeof sbuf), 0)});
+            }
+            if (st && st->setup)
+                op(g, CG_OP_STATION_SETUP, (CgOpArgs){.a = i, .q = gen_sampler(g, st->setup,
+                    stream_name(el->name, "setup", sbuf, sizeof sbuf), 0)});
+            int has_power = st ? st->has_power : as->has_power;
+            const double *power = st ? st->power : as->power;
+            for (int s = 0; has_power && s < FM_STATE__COUNT && s < cg_rt_state_count; s++)
+                if (power[s] != 0.0)
+                    op(g, CG_OP_STATION_POWER, (CgOpArgs){.a = i, .b = s, .x = power[s]});
+            for (int k = 0; st && k < st->nfailures; k++) {
+                const fm_failure *fl = &st->failures[k];
+                snprintf(purpose, sizeof purpose, "failure.%s.ttf", fl->name);
+                LLVMValueRef ttf = gen_sampler(g, fl->ttf, stream_name(el->name, purpose, sbuf, sizeof sbuf),
+                                               fl->basis == FM_BASIS_CYCLES);
+                snprintf(purpose, sizeof purpose, "failure.%s.ttr", fl->name);
+                LLVMValueRef ttr = gen_sampler(g, fl->ttr, stream_name(el->name, purpose, sbuf, sizeof sbuf), 0);
+                int basis = fl->basis == FM_BASIS_CALENDAR ? cg_rt_basis_calendar
+                          : fl->basis == FM_BASIS_CYCLES ? cg_rt_basis_cycles
+                                                         : cg_rt_basis_operating;
+                op(g, CG_OP_STATION_FAILURE, (CgOpArgs){.a = i, .p = cg_cstring(cg, fl->name),
+                                                        .q = ttf, .r = ttr, .b = basis});
+            }
+            break;
+        }
+        case FM_ELEM_BUFFER: {
+            const fm_buffer *b = &el->u.buffer;
+            if (b->order == FM_ORDER_LIFO)
+                op(g, CG_OP_BUFFER_ORDER, (CgOpArgs){.a = i, .b = cg_rt_order_lifo});
+            else if ((b->order == FM_ORDER_ASCENDING || b->order == FM_ORDER_DESCENDING) &&
+                     b->order_key)
+                op(g, CG_OP_BUFFER_ORDER_KEY, (CgOpArgs){.a = i, .p = cg_order_key_fn(cg, &g->tab, el),
+                                                         .b = b->order == FM_ORDER_DESCENDING});
+            break;
+        }
+        default:
+            break;
+        }
+    }
+
+    /* flows in declaration order: successor indices follow it */
+    for (int i = 0; i < m->nedges; i++)
+        op(g, CG_OP_FLOW, (CgOpArgs){.a = m->edges[i].from, .b = m->edges[i].to});
+    for (int i = 0; i < m->nelements; i++) {
+        const fm_element *el = &m->elements[i];
+        if (el->route.kind == FM_ROUTE_PROB) {
+            for (int k = 0; k < el->route.nentries; k++)
+                op(g, CG_OP_ROUTE_PROB, (CgOpArgs){.a = i, .b = el->route.probs[k].target,
+                                                   .x = el->route.probs[k].prob});
+        } else if (el->route.kind == FM_ROUTE_RULES) {
+            op(g, CG_OP_ROUTE_RULE, (CgOpArgs){.a = i, .p = cg_route_rule_fn(cg, &g->tab, el)});
+        }
+    }
+    for (size_t i = 0; i < g->nparams; i++)
+        op(g, CG_OP_PARAM, (CgOpArgs){.p = cg_cstring(cg, g->params[i].name),
+                                      .q = g->params[i].slot, .a = g->params[i].dim});
+    return g->failed ? cg_fail(cg, "out of memory") : 0;
+}
+
+/* Calls `name` with args; arguments flagged in is_sampler are passed as byval fab_sampler. */
+static LLVMValueRef call_api(CgState *cg, const char *name, LLVMTypeRef ret, LLVMValueRef *args,
+                             unsigned n, const int *is_sampler)
+{
+    LLVMTypeRef sampler_t = gen_sampler_type(cg);
     LLVMTypeRef types[8];
     for (unsigned i = 0; i < n; i++)
         types[i] = LLVMTypeOf(args[i]);
@@ -300,7 +652,7 @@ static void call_with_samplers(CgState *cg, LLVMTypeRef sampler_t, const char *n
     unsigned align = LLVMGetEnumAttributeKindForName("align", 5);
     if (!f) {
         f = LLVMAddFunction(cg->mod, name, ft);
-        for (unsigned i = 0; i < n; i++)
+        for (unsigned i = 0; is_sampler && i < n; i++)
             if (is_sampler[i]) {
                 LLVMAddAttributeAtIndex(f, i + 1, LLVMCreateTypeAttribute(cg->ctx, byval, sampler_t));
                 LLVMAddAttributeAtIndex(f, i + 1, LLVMCreateEnumAttribute(cg->ctx, align,
@@ -308,53 +660,37 @@ static void call_with_samplers(CgState *cg, LLVMTypeRef sampler_t, const char *n
             }
     }
     LLVMValueRef call = LLVMBuildCall2(cg->b, ft, f, args, n, "");
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0; is_sampler && i < n; i++)
         if (is_sampler[i]) {
             LLVMAddCallSiteAttribute(call, i + 1, LLVMCreateTypeAttribute(cg->ctx, byval, sampler_t));
             LLVMAddCallSiteAttribute(call, i + 1, LLVMCreateEnumAttribute(cg->ctx, align,
                                                                           cg_rt_sampler_align));
         }
+    return call;
 }
 
-static void gen_set_sampler(CgGen *g, LLVMTypeRef sampler_t, const char *api, LLVMValueRef m,
-                            LLVMValueRef id, LLVMValueRef extra, const fm_dist *d,
-                            const char *stream)
-{
-    CgState *cg = g->cg;
-    LLVMValueRef fn = gen_sampler(g, d, stream, 0);
-    LLVMPositionBuilderAtEnd(cg->b, LLVMGetLastBasicBlock(LLVMGetNamedFunction(cg->mod, "main")));
-    LLVMValueRef s = gen_sampler_arg(cg, sampler_t, fn);
-    LLVMValueRef args[4] = {m, id, extra, s};
-    int sm[4] = {0, 0, 0, 0};
-    unsigned n;
-    if (extra) {
-        sm[3] = 1;
-        n = 4;
-    } else {
-        args[2] = s;
-        sm[2] = 1;
-        n = 3;
-    }
-    call_with_samplers(cg, sampler_t, api, args, n, sm, cg->t_void);
-}
-
-static char *stream_name(const char *owner, const char *purpose, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s.%s", owner, purpose);
-    return buf;
-}
-
+/* main(argc, argv): create the model, perform the rows of the op table, run fab_main. */
 static int gen_main(CgGen *g)
 {
     CgState *cg = g->cg;
     const fab_model *m = g->tab.m;
-    LLVMTypeRef sampler_t = LLVMArrayType2(cg->t_i8, cg_rt_sampler_size);
+    if (gen_ops(g) != 0)
+        return -1;
+    LLVMTypeRef op_t = gen_op_type(cg);
+    LLVMValueRef init = LLVMConstArray2(op_t, g->ops, g->nops);
+    LLVMValueRef table = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), "model.ops");
+    LLVMSetInitializer(table, init);
+    LLVMSetGlobalConstant(table, 1);
+    LLVMSetLinkage(table, LLVMPrivateLinkage);
 
     LLVMTypeRef main_pt[2] = {cg->t_i32, cg->t_ptr};
     LLVMValueRef mainf = LLVMAddFunction(cg->mod, "main", LLVMFunctionType(cg->t_i32, main_pt, 2, 0));
-    LLVMPositionBuilderAtEnd(cg->b, cg_block(cg, mainf, "entry"));
-#define MAIN_HERE() LLVMPositionBuilderAtEnd(cg->b, LLVMGetLastBasicBlock(mainf))
+    LLVMBasicBlockRef entry = cg_block(cg, mainf, "entry");
+    LLVMBasicBlockRef loop = cg_block(cg, mainf, "op");
+    LLVMBasicBlockRef latch = cg_block(cg, mainf, "next");
+    LLVMBasicBlockRef done = cg_block(cg, mainf, "run");
 
+    LLVMPositionBuilderAtEnd(cg->b, entry);
     LLVMValueRef name = cg_cstring(cg, m->name ? m->name : "model");
     LLVMValueRef mdl = cg_call(cg, "fab_model_new", cg->t_ptr, &name, 1);
     {
@@ -367,234 +703,101 @@ static int gen_main(CgGen *g)
         a[1] = i64c(cg, m->seed);
         call_void(cg, "fab_model_seed", a, 2);
     }
+    LLVMBuildBr(cg->b, g->nops ? loop : done);
 
-    /* part types and attribute slots, in model order: runtime ids equal model indices */
-    for (int i = 0; i < m->nparts; i++) {
-        LLVMValueRef a[2] = {mdl, cg_cstring(cg, m->parts[i].name)};
-        cg_call(cg, "fab_model_part_type", cg->t_i32, a, 2);
-    }
-    for (int i = 0; i < m->nattrs; i++) {
-        LLVMValueRef a[2] = {mdl, cg_cstring(cg, m->attrs[i].name)};
-        cg_call(cg, "fab_model_attr", cg->t_i32, a, 2);
-    }
-    char sbuf[600];
-    for (int t = 0; t < m->nparts; t++) {
-        const fm_part_type *pt = &m->parts[t];
-        for (int i = 0; i < m->nattrs; i++) {
-            const fm_attr_init *ai = &pt->attrs[i];
-            if (ai->kind != FM_INIT_CONST && ai->kind != FM_INIT_DIST)
-                continue;
-            char purpose[300];
-            snprintf(purpose, sizeof purpose, "attr.%s", m->attrs[i].name);
-            stream_name(pt->name, purpose, sbuf, sizeof sbuf);
-            LLVMValueRef fn = ai->kind == FM_INIT_CONST ? gen_const_sampler(g, ai->value, sbuf)
-                                                        : gen_sampler(g, ai->dist, sbuf, 0);
-            MAIN_HERE();
-            LLVMValueRef s = gen_sampler_arg(cg, sampler_t, fn);
-            LLVMValueRef a[4] = {mdl, i32c(cg, t), i32c(cg, i), s};
-            int sm[4] = {0, 0, 0, 1};
-            call_with_samplers(cg, sampler_t, "fab_model_part_attr", a, 4, sm, cg->t_void);
-        }
-        LLVMValueRef init = cg_part_init_fn(cg, &g->tab, t);
-        MAIN_HERE();
-        if (init) {
-            LLVMValueRef a[4] = {mdl, i32c(cg, t), init, LLVMConstPointerNull(cg->t_ptr)};
-            call_void(cg, "fab_model_part_init", a, 4);
-        }
-    }
+    LLVMPositionBuilderAtEnd(cg->b, loop);
+    LLVMValueRef i = LLVMBuildPhi(cg->b, cg->t_i64, "i");
+    LLVMValueRef idx[2] = {i64c(cg, 0), i};
+    LLVMValueRef row = LLVMBuildGEP2(cg->b, LLVMTypeOf(init), table, idx, 2, "row");
+    LLVMTypeRef ftype[F__COUNT] = {cg->t_i32, cg->t_i32, cg->t_i32, cg->t_i32, cg->t_i64,
+                                   cg->t_f64, cg->t_f64, cg->t_f64, cg->t_ptr, cg->t_ptr, cg->t_ptr};
+    LLVMValueRef code = LLVMBuildLoad2(cg->b, cg->t_i32,
+                                       LLVMBuildStructGEP2(cg->b, op_t, row, F_OP, ""), "code");
+    LLVMValueRef sw = LLVMBuildSwitch(cg->b, code, latch, CG_OP__COUNT);
 
-    /* elements, created in model order */
-    for (int i = 0; i < m->nelements; i++) {
-        const fm_element *el = &m->elements[i];
-        LLVMValueRef nm = cg_cstring(cg, el->name);
-        switch (el->kind) {
-        case FM_ELEM_SOURCE: {
-            LLVMValueRef a[3] = {mdl, nm, i32c(cg, el->u.source.part_type)};
-            cg_call(cg, "fab_source_new", cg->t_i32, a, 3);
-            break;
-        }
-        case FM_ELEM_STATION: {
-            LLVMValueRef a[2] = {mdl, nm};
-            cg_call(cg, "fab_station_new", cg->t_i32, a, 2);
-            break;
-        }
-        case FM_ELEM_BUFFER: {
-            LLVMValueRef a[3] = {mdl, nm, i64c(cg, el->u.buffer.infinite ? UINT64_MAX
-                                                  : (unsigned long long)el->u.buffer.capacity)};
-            cg_call(cg, "fab_buffer_new", cg->t_i32, a, 3);
-            break;
-        }
-        case FM_ELEM_CONVEYOR: {
-            const fm_conveyor *c = &el->u.conveyor;
-            LLVMValueRef a[6] = {mdl, nm, f64c(cg, c->length), f64c(cg, c->speed),
-                                 f64c(cg, c->spacing), i32c(cg, c->accumulating)};
-            cg_call(cg, "fab_conveyor_new", cg->t_i32, a, 6);
-            break;
-        }
-        case FM_ELEM_ASSEMBLY: {
-            LLVMValueRef a[3] = {mdl, nm, i32c(cg, el->u.assembly.output)};
-            cg_call(cg, "fab_assembly_new", cg->t_i32, a, 3);
-            break;
-        }
-        case FM_ELEM_SINK: {
-            LLVMValueRef a[2] = {mdl, nm};
-            cg_call(cg, "fab_sink_new", cg->t_i32, a, 2);
-            break;
-        }
-        default:
-            return cg_fail(cg, "internal error: element %s has an unknown kind", el->name);
-        }
-    }
-
-    /* element properties */
-    for (int i = 0; i < m->nelements; i++) {
-        const fm_element *el = &m->elements[i];
-        LLVMValueRef id = i32c(cg, i);
-        MAIN_HERE();
-        switch (el->kind) {
-        case FM_ELEM_SOURCE: {
-            const fm_source *s = &el->u.source;
-            if (s->unlimited) {
-                LLVMValueRef a[2] = {mdl, id};
-                call_void(cg, "fab_source_unlimited", a, 2);
-            } else if (s->interarrival) {
-                gen_set_sampler(g, sampler_t, "fab_source_interarrival", mdl, id, NULL,
-                                s->interarrival, stream_name(el->name, "interarrival", sbuf, sizeof sbuf));
-            }
-            MAIN_HERE();
-            if (s->batch > 1) {
-                LLVMValueRef a[3] = {mdl, id, i64c(cg, (unsigned long long)s->batch)};
-                call_void(cg, "fab_source_batch", a, 3);
-            }
-            if (s->limit >= 0) {
-                LLVMValueRef a[3] = {mdl, id, i64c(cg, (unsigned long long)s->limit)};
-                call_void(cg, "fab_source_limit", a, 3);
-            }
-            if (s->on_block == FM_ON_BLOCK_LOSE) {
-                LLVMValueRef a[3] = {mdl, id, i32c(cg, cg_rt_on_block_lose)};
-                call_void(cg, "fab_source_on_block", a, 3);
-            }
-            break;
-        }
-        case FM_ELEM_STATION:
-        case FM_ELEM_ASSEMBLY: {
-            const fm_station *st = el->kind == FM_ELEM_STATION ? &el->u.station : NULL;
-            const fm_assembly *as = el->kind == FM_ELEM_ASSEMBLY ? &el->u.assembly : NULL;
-            if (st && st->capacity > 1) {
-                LLVMValueRef a[3] = {mdl, id, i32c(cg, st->capacity)};
-                call_void(cg, "fab_station_capacity", a, 3);
-            }
-            if (as) {
-                for (int k = 0; k < as->ninputs; k++) {
-                    LLVMValueRef a[4] = {mdl, id, i32c(cg, as->inputs[k].part_type),
-                                         i32c(cg, as->inputs[k].count)};
-                    call_void(cg, "fab_assembly_input", a, 4);
-                }
-            }
-            const fm_dist *cycle = st ? st->cycle : as->cycle;
-            if (cycle)
-                gen_set_sampler(g, sampler_t, "fab_station_cycle", mdl, id, NULL, cycle,
-                                stream_name(el->name, "cycle", sbuf, sizeof sbuf));
-            if (st) {
-                for (int k = 0; k < st->ncycle_map; k++) {
-                    const fm_cycle_entry *ce = &st->cycle_map[k];
-                    char purpose[300];
-                    snprintf(purpose, sizeof purpose, "cycle.%s", m->parts[ce->part_type].name);
-                    gen_set_sampler(g, sampler_t, "fab_station_cycle_for", mdl, id,
-                                    i32c(cg, ce->part_type), ce->dist,
-                                    stream_name(el->name, purpose, sbuf, sizeof sbuf));
-                }
-                if (st->setup)
-                    gen_set_sampler(g, sampler_t, "fab_station_setup", mdl, id, NULL, st->setup,
-                                    stream_name(el->name, "setup", sbuf, sizeof sbuf));
-            }
-            MAIN_HERE();
-            int has_power = st ? st->has_power : as->has_power;
-            const double *power = st ? st->power : as->power;
-            if (has_power) {
-                for (int s = 0; s < FM_STATE__COUNT && s < cg_rt_state_count; s++) {
-                    if (power[s] == 0.0)
-                        continue;
-                    LLVMValueRef a[4] = {mdl, id, i32c(cg, s), f64c(cg, power[s])};
-                    call_void(cg, "fab_station_power", a, 4);
-                }
-            }
-            for (int k = 0; st && k < st->nfailures; k++) {
-                const fm_failure *fl = &st->failures[k];
-                char purpose[300];
-                snprintf(purpose, sizeof purpose, "failure.%s.ttf", fl->name);
-                LLVMValueRef ttf = gen_sampler(g, fl->ttf, stream_name(el->name, purpose, sbuf, sizeof sbuf),
-                                               fl->basis == FM_BASIS_CYCLES);
-                snprintf(purpose, sizeof purpose, "failure.%s.ttr", fl->name);
-                LLVMValueRef ttr = gen_sampler(g, fl->ttr, stream_name(el->name, purpose, sbuf, sizeof sbuf), 0);
-                MAIN_HERE();
-                int basis = fl->basis == FM_BASIS_CALENDAR ? cg_rt_basis_calendar
-                          : fl->basis == FM_BASIS_CYCLES ? cg_rt_basis_cycles
-                                                         : cg_rt_basis_operating;
-                LLVMValueRef a[6] = {mdl, id, cg_cstring(cg, fl->name),
-                                     gen_sampler_arg(cg, sampler_t, ttf),
-                                     gen_sampler_arg(cg, sampler_t, ttr), i32c(cg, basis)};
-                int sm[6] = {0, 0, 0, 1, 1, 0};
-                call_with_samplers(cg, sampler_t, "fab_station_failure", a, 6, sm, cg->t_i32);
-            }
-            break;
-        }
-        case FM_ELEM_BUFFER: {
-            const fm_buffer *b = &el->u.buffer;
-            if (b->order == FM_ORDER_LIFO) {
-                LLVMValueRef a[3] = {mdl, id, i32c(cg, cg_rt_order_lifo)};
-                call_void(cg, "fab_buffer_order", a, 3);
-            } else if ((b->order == FM_ORDER_ASCENDING || b->order == FM_ORDER_DESCENDING) &&
-                       b->order_key) {
-                LLVMValueRef key = cg_order_key_fn(cg, &g->tab, el);
-                MAIN_HERE();
-                LLVMValueRef a[5] = {mdl, id, key, LLVMConstPointerNull(cg->t_ptr),
-                                     i32c(cg, b->order == FM_ORDER_DESCENDING)};
-                call_void(cg, "fab_buffer_order_key", a, 5);
-            }
-            break;
-        }
+    for (int c = 0; c < CG_OP__COUNT; c++) {
+        LLVMBasicBlockRef bb = cg_block(cg, mainf, cg_op_fn[c]);
+        LLVMAddCase(sw, i32c(cg, c), bb);
+        LLVMPositionBuilderAtEnd(cg->b, bb);
+        LLVMValueRef fv[F__COUNT];
+        for (int k = 1; k < F__COUNT; k++)
+            fv[k] = LLVMBuildLoad2(cg->b, ftype[k], LLVMBuildStructGEP2(cg->b, op_t, row, (unsigned)k, ""), "");
+        LLVMValueRef null = LLVMConstPointerNull(cg->t_ptr);
+        LLVMValueRef a[6];
+        int sm[6] = {0, 0, 0, 0, 0, 0};
+        unsigned n = 0;
+        LLVMTypeRef ret = cg->t_void;
+        a[n++] = mdl;
+        switch ((cg_op)c) {
+        case CG_OP_PART_TYPE: case CG_OP_ATTR: case CG_OP_STATION_NEW: case CG_OP_SINK_NEW:
+            a[n++] = fv[F_P]; ret = cg->t_i32; break;
+        case CG_OP_PART_ATTR:
+            a[n++] = fv[F_A]; a[n++] = fv[F_B]; sm[n] = 1; a[n++] = fv[F_Q]; break;
+        case CG_OP_PART_INIT: case CG_OP_ROUTE_RULE:
+            a[n++] = fv[F_A]; a[n++] = fv[F_P]; a[n++] = null; break;
+        case CG_OP_SOURCE_NEW: case CG_OP_ASSEMBLY_NEW:
+            a[n++] = fv[F_P]; a[n++] = fv[F_A]; ret = cg->t_i32; break;
+        case CG_OP_BUFFER_NEW:
+            a[n++] = fv[F_P]; a[n++] = fv[F_N]; ret = cg->t_i32; break;
+        case CG_OP_CONVEYOR_NEW:
+            a[n++] = fv[F_P]; a[n++] = fv[F_X]; a[n++] = fv[F_Y]; a[n++] = fv[F_Z];
+            a[n++] = fv[F_A]; ret = cg->t_i32; break;
+        case CG_OP_SOURCE_UNLIMITED:
+            a[n++] = fv[F_A]; break;
+        case CG_OP_SOURCE_INTERARRIVAL: case CG_OP_STATION_CYCLE: case CG_OP_STATION_SETUP:
+            a[n++] = fv[F_A]; sm[n] = 1; a[n++] = fv[F_Q]; break;
+        case CG_OP_SOURCE_BATCH: case CG_OP_SOURCE_LIMIT:
+            a[n++] = fv[F_A]; a[n++] = fv[F_N]; break;
+        case CG_OP_SOURCE_ON_BLOCK: case CG_OP_STATION_CAPACITY: case CG_OP_BUFFER_ORDER:
+        case CG_OP_FLOW:
+            a[n++] = fv[F_A]; a[n++] = fv[F_B]; break;
+        case CG_OP_ASSEMBLY_INPUT:
+            a[n++] = fv[F_A]; a[n++] = fv[F_B]; a[n++] = fv[F_C]; break;
+        case CG_OP_STATION_CYCLE_FOR:
+            a[n++] = fv[F_A]; a[n++] = fv[F_B]; sm[n] = 1; a[n++] = fv[F_Q]; break;
+        case CG_OP_STATION_POWER: case CG_OP_ROUTE_PROB:
+            a[n++] = fv[F_A]; a[n++] = fv[F_B]; a[n++] = fv[F_X]; break;
+        case CG_OP_STATION_FAILURE:
+            a[n++] = fv[F_A]; a[n++] = fv[F_P]; sm[n] = 1; a[n++] = fv[F_Q];
+            sm[n] = 1; a[n++] = fv[F_R]; a[n++] = fv[F_B]; ret = cg->t_i32; break;
+        case CG_OP_BUFFER_ORDER_KEY:
+            a[n++] = fv[F_A]; a[n++] = fv[F_P]; a[n++] = null; a[n++] = fv[F_B]; break;
+        case CG_OP_PARAM:
+            a[n++] = fv[F_P]; a[n++] = fv[F_Q]; a[n++] = fv[F_A]; break;
         default:
             break;
         }
+        call_api(cg, cg_op_fn[c], ret, a, n, sm);
+        LLVMBuildBr(cg->b, latch);
     }
 
-    /* flows, in declaration order: successor indices follow it */
-    MAIN_HERE();
-    for (int i = 0; i < m->nedges; i++) {
-        LLVMValueRef a[3] = {mdl, i32c(cg, m->edges[i].from), i32c(cg, m->edges[i].to)};
-        call_void(cg, "fab_flow", a, 3);
-    }
-    /* routes */
-    for (int i = 0; i < m->nelements; i++) {
-        const fm_element *el = &m->elements[i];
-        if (el->route.kind == FM_ROUTE_PROB) {
-            for (int k = 0; k < el->route.nentries; k++) {
-                LLVMValueRef a[4] = {mdl, i32c(cg, i), i32c(cg, el->route.probs[k].target),
-                                     f64c(cg, el->route.probs[k].prob)};
-                call_void(cg, "fab_route_prob", a, 4);
-            }
-        } else if (el->route.kind == FM_ROUTE_RULES) {
-            LLVMValueRef fn = cg_route_rule_fn(cg, &g->tab, el);
-            MAIN_HERE();
-            LLVMValueRef a[4] = {mdl, i32c(cg, i), fn, LLVMConstPointerNull(cg->t_ptr)};
-            call_void(cg, "fab_route_rule", a, 4);
-        }
-    }
+    LLVMPositionBuilderAtEnd(cg->b, latch);
+    LLVMValueRef next = LLVMBuildAdd(cg->b, i, i64c(cg, 1), "i.next");
+    LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, next, i64c(cg, g->nops), ""),
+                    loop, done);
+    LLVMValueRef iv[2] = {next, i64c(cg, 0)};
+    LLVMBasicBlockRef ib[2] = {latch, entry};
+    LLVMAddIncoming(i, iv, ib, g->nops ? 2 : 1); /* no rows: the loop is unreachable */
 
-    /* --set parameters of the compiled samplers */
-    MAIN_HERE();
-    for (size_t i = 0; i < g->nparams; i++) {
-        LLVMValueRef a[4] = {mdl, cg_cstring(cg, g->params[i].name), g->params[i].slot,
-                             i32c(cg, g->params[i].dim)};
-        call_void(cg, "fab_model_param", a, 4);
-    }
-
+    LLVMPositionBuilderAtEnd(cg->b, done);
     LLVMValueRef a[3] = {mdl, LLVMGetParam(mainf, 0), LLVMGetParam(mainf, 1)};
-    LLVMValueRef rc = cg_call(cg, "fab_main", cg->t_i32, a, 3);
-    LLVMBuildRet(cg->b, rc);
-#undef MAIN_HERE
-    return g->failed ? cg_fail(cg, "out of memory") : 0;
+    LLVMBuildRet(cg->b, cg_call(cg, "fab_main", cg->t_i32, a, 3));
+    return 0;
+}
+
+static double cg_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void cg_phase(const cg_options *o, const char *phase, double *t)
+{
+    double now = cg_now_s();
+    if (o->print_times)
+        fprintf(stderr, "fabc: %-10s %8.3f s\n", phase, now - *t);
+    *t = now;
 }
 
 int cg_compile_model(const struct fab_model *m, const cg_options *o, char *err, size_t errsize)
@@ -604,26 +807,33 @@ int cg_compile_model(const struct fab_model *m, const cg_options *o, char *err, 
     memset(&g, 0, sizeof g);
     g.cg = &cg;
     g.tab.m = m;
+    double t = cg_now_s();
     int rc = cg_state_init(&cg, m->path ? m->path : "model", o->opt_level);
     if (rc == 0)
         rc = cg_user_fns(&cg, &g.tab);
     if (rc == 0)
         rc = gen_main(&g);
+    cg_phase(o, "generate", &t);
     if (rc == 0)
         rc = cg_verify(&cg);
+    cg_phase(o, "verify", &t);
     if (rc == 0)
         rc = cg_optimize(&cg);
+    cg_phase(o, "optimise", &t);
     if (rc == 0)
         rc = cg_verify(&cg);
     if (rc == 0 && o->emit_llvm)
         rc = cg_write_ir(&cg, o->emit_llvm);
     if (rc == 0 && o->object_path)
         rc = cg_emit_object(&cg, o->object_path);
+    cg_phase(o, "object", &t);
     if (rc != 0)
         snprintf(err, errsize, "%s", cg.err);
     for (size_t i = 0; i < g.nparams; i++)
         free(g.params[i].name);
     free(g.params);
+    free(g.ops);
+    free(g.shared);
     free(g.tab.fn_vals);
     free(g.tab.fn_types);
     cg_state_dispose(&cg);

@@ -40,6 +40,8 @@ const int cg_rt_truncate_max_tries = FAB_TRUNCATE_MAX_TRIES;
 _Static_assert(FAB_STATE_IDLE == 0 && FAB_STATE_BUSY == 1 && FAB_STATE_BLOCKED == 2 &&
                FAB_STATE_SETUP == 3 && FAB_STATE_DOWN == 4 && FAB_STATE__COUNT == 5,
                "fab_state order differs from the checked model's fm_state order");
+_Static_assert(offsetof(fab_sampler, fn) == 0 && offsetof(fab_sampler, ctx) == sizeof(void *),
+               "fab_sampler does not start with {fn, ctx}: cg_model.c builds it as such");
 _Static_assert(sizeof(((fab_part *)0)->type) == 4, "fab_part.type is not 32 bits");
 _Static_assert(sizeof(fab_dim) == sizeof(int) && sizeof(fab_order) == sizeof(int) &&
                sizeof(fab_basis) == sizeof(int) && sizeof(fab_on_block) == sizeof(int) &&

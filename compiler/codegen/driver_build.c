@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -45,6 +46,7 @@ typedef struct drv_opts {
     const char *emit_llvm;
     int opt_level;
     int verbose;
+    int print_times;
     const char *incs[32];
     int nincs;
     int sim_argc;          /* run: arguments after "--" */
@@ -62,7 +64,7 @@ static int drv_usage_error(const char *cmd, const char *fmt, const char *arg)
 static void drv_print_help(const char *cmd)
 {
     if (strcmp(cmd, "build") == 0)
-        printf("usage: fabc build FILE [-o OUT] [-O0|-O1|-O2|-O3] [--emit-llvm FILE] [-I DIR]\n"
+        printf("usage: fabc build FILE [-o OUT] [-O0|-O1|-O2|-O3] [--emit-llvm FILE] [-I DIR] [--time]\n"
                "Compile a .fab model into a standalone simulator executable (default: -O2,\n"
                "output named after FILE without .fab). See docs/cli.md.\n");
     else
@@ -111,6 +113,8 @@ static int drv_parse(drv_opts *o, int argc, char **argv, int is_run)
             if (o->nincs >= 30)
                 return drv_usage_error(o->cmd, "too many %s options (at most 30)", "-I");
             o->incs[o->nincs++] = v;
+        } else if (strcmp(a, "--time") == 0) {
+            o->print_times = 1;
         } else if (is_run && (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)) {
             o->verbose = 1;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -214,14 +218,23 @@ static int drv_compile_link(drv_front *f, const drv_opts *o, const char *out)
         return 1;
     }
     close(fd);
-    cg_options co = {.opt_level = o->opt_level, .object_path = obj, .emit_llvm = o->emit_llvm};
+    cg_options co = {.opt_level = o->opt_level, .object_path = obj, .emit_llvm = o->emit_llvm,
+                     .print_times = o->print_times};
     int rc = 0;
+    struct timespec t0, t1;
     if (cg_compile_model(f->model, &co, err, sizeof err) != 0) {
         diag_error_noloc(&f->dc, "%s: %s", o->file, err);
         rc = 1;
-    } else if (drv_link(obj, out, rtlib, err, sizeof err) != 0) {
-        diag_error_noloc(&f->dc, "%s", err);
-        rc = 1;
+    } else {
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (drv_link(obj, out, rtlib, err, sizeof err) != 0) {
+            diag_error_noloc(&f->dc, "%s", err);
+            rc = 1;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (o->print_times)
+            fprintf(stderr, "fabc: %-10s %8.3f s\n", "link",
+                    (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
     }
     unlink(obj);
     return rc;
