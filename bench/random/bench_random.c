@@ -64,9 +64,9 @@ static const struct {
     {"poisson(3)", s_poisson_small},
     {"poisson(100)", s_poisson_large},
     {"bernoulli(0.3)", s_bernoulli},
-    {"discrete(5 values)", s_discrete},
-    {"empirical(100 values)", s_empirical},
-    {"normal(10,5) truncate [0,inf)", s_truncated},
+    {"discrete(5-values)", s_discrete},
+    {"empirical(100-values)", s_empirical},
+    {"normal(10,5)-truncate[0,inf)", s_truncated},
 };
 
 static double now_ns(void)
