@@ -487,6 +487,40 @@ START_TEST(harness_rejects_wrong_law)
 }
 END_TEST
 
+/* The reference functions of testmath.c against closed forms and printed critical values, so
+ * that a wrong CDF or p-value cannot make the tests above pass or fail for the wrong reason. */
+START_TEST(reference_functions_match_closed_forms)
+{
+    const double xs[] = {1e-4, 0.01, 0.3, 0.5, 0.9, 0.999};
+    for (size_t i = 0; i < sizeof xs / sizeof xs[0]; i++) {
+        double x = xs[i];
+        ck_assert(fabs(tm_gamma_p(1.0, 5 * x) - (1 - exp(-5 * x))) < 1e-14);
+        ck_assert(fabs(tm_gamma_p(0.5, 5 * x) - erf(sqrt(5 * x))) < 1e-14);
+        ck_assert(fabs(tm_gamma_q(3.0, 20 * x) - exp(-20 * x) * (1 + 20 * x + 200 * x * x)) < 1e-14);
+        ck_assert(fabs(tm_beta_i(2.5, 1.0, x) - pow(x, 2.5)) < 1e-14);
+        ck_assert(fabs(tm_beta_i(1.0, 3.5, x) - (1 - pow(1 - x, 3.5))) < 1e-14);
+        ck_assert(fabs(tm_beta_i(0.5, 0.5, x) - 2 / M_PI * asin(sqrt(x))) < 1e-13);
+    }
+    ck_assert(fabs(tm_normal_cdf(1.959963984540054) - 0.975) < 1e-15);
+    /* chi-square upper critical values (printed tables) */
+    ck_assert(fabs(tm_chisq_pvalue(3.841459, 1) - 0.05) < 1e-7);
+    ck_assert(fabs(tm_chisq_pvalue(18.307038, 10) - 0.05) < 1e-7);
+    ck_assert(fabs(tm_chisq_pvalue(22.457744, 6) - 0.001) < 1e-8);
+    /* Kolmogorov distribution P(K > lambda), Stephens' correction made negligible by a huge n
+     * (values from the series at 30 digits, also covering both evaluation branches) */
+    const double n = 1e14, sn = 1e7;
+    const double lambda[6] = {0.5, 0.8, 1.0, 1.3580986, 1.6276236, 1.9494746};
+    const double q[6] = {0.963945243665, 0.544142411574, 0.269999671677, 0.0500000106803,
+                         0.0100000007499, 0.00100000002733};
+    for (int i = 0; i < 6; i++) {
+        double d = lambda[i] / (sn + 0.12 + 0.11 / sn);
+        ck_assert_msg(fabs(tm_ks_pvalue(d, (size_t)n) - q[i]) < 1e-9, "K %g: %.12f", lambda[i],
+                      tm_ks_pvalue(d, (size_t)n));
+    }
+    ck_assert(fabs(tm_z_pvalue(3.2905267) - 0.001) < 1e-8);
+}
+END_TEST
+
 /* ---- bounds ----------------------------------------------------------------------------- */
 
 /* normal(10, 5) clamp [5, 18]: atoms P(X = 5) = Phi(-1), P(X = 18) = 1 - Phi(1.6) (binomial
@@ -846,6 +880,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, distribution_matches_exact_law, 0, N_CASES);
     tcase_add_test(tc, harness_rejects_wrong_law);
+    tcase_add_test(tc, reference_functions_match_closed_forms);
     tcase_add_test(tc, clamp_gives_atoms_and_conditional_interior);
     tcase_add_loop_test(tc, truncate_gives_conditional_law, 0,
                         sizeof truncated_cases / sizeof truncated_cases[0]);
