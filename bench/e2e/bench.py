@@ -1,18 +1,24 @@
 #!/usr/bin/env python3
 """Benchmark of fabc and its generated simulators (never run as a timed test).
 
-Usage: bench.py FABC [--stations N] [--repeat R] [--opt N] [--keep DIR]
+Usage: bench.py FABC [--stations N] [--repeat R] [--opt N] [--c-bench PATH] [--horizon S]
 
-1. Generates the N-station serial line of gen_line.py (default 1000 stations, failures on).
-2. Times `fabc build` of it (R runs; the median and the minimum are reported).
-3. Runs the simulator for its 8-hour shift, one replication (R runs), and reports the ratio of
-   simulated to real time and the events per second, from the simulator's own JSON
-   ("events", "wall_time_s") and from the process's wall time.
-Prints a Markdown table for docs/performance.md.
+1. Generates the N-station serial line of gen_line.py (default 1000 stations), the same line
+   as the runtime's C-API benchmark bench/runtime/bench_line.c.
+2. Times `fabc build` of it (R runs; median and minimum of the wall time).
+3. Runs the simulator for its 8-hour shift (R runs) and reports the ratio of simulated to real
+   time (whole process, wall clock) and the events per second.
+4. With --c-bench PATH (build/bench/runtime/bench_line): runs the C-API benchmark and the
+   generated simulator alternately on the same line for --horizon seconds (default 200000),
+   checks that both execute the same number of events, and compares events per second by
+   CPU time of the whole process (robust on a loaded machine) and by each program's own timer.
+Prints Markdown tables for docs/performance.md.
 """
 import argparse
 import json
 import os
+import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -22,13 +28,20 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def timed(args):
+def run(args):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     p = subprocess.run(args, capture_output=True, text=True)
-    dt = time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     if p.returncode != 0:
         sys.exit("%s failed (%d):\n%s" % (" ".join(args), p.returncode, p.stderr))
-    return dt, p.stdout
+    return wall, cpu, p.stdout
+
+
+def med(xs):
+    return statistics.median(xs)
 
 
 def main():
@@ -38,46 +51,64 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--opt", type=int, default=2)
     ap.add_argument("--no-failures", action="store_true")
-    ap.add_argument("--keep")
+    ap.add_argument("--c-bench")
+    ap.add_argument("--horizon", type=float, default=200000.0)
     a = ap.parse_args()
 
-    d = a.keep or tempfile.mkdtemp(prefix="fab-bench-")
-    os.makedirs(d, exist_ok=True)
-    model = os.path.join(d, "line%d.fab" % a.stations)
-    gen = [sys.executable, os.path.join(HERE, "gen_line.py"), str(a.stations)]
-    if a.no_failures:
-        gen.append("--no-failures")
-    with open(model, "w") as f:
-        f.write(subprocess.run(gen, check=True, capture_output=True, text=True).stdout)
-    exe = os.path.join(d, "line%d" % a.stations)
+    with tempfile.TemporaryDirectory(prefix="fab-bench-") as d:
+        model = os.path.join(d, "line%d.fab" % a.stations)
+        gen = [sys.executable, os.path.join(HERE, "gen_line.py"), str(a.stations)]
+        if a.no_failures:
+            gen.append("--no-failures")
+        with open(model, "w") as f:
+            f.write(subprocess.run(gen, check=True, capture_output=True, text=True).stdout)
+        exe = os.path.join(d, "line%d" % a.stations)
 
-    builds = [timed([a.fabc, "build", model, "-o", exe, "-O", str(a.opt)])[0]
-              for _ in range(a.repeat)]
-    runs = []
-    for _ in range(a.repeat):
-        dt, out = timed([exe, "--json", "-", "--quiet", "--replications", "1"])
-        res = json.loads(out)
-        runs.append((dt, res["events"], res.get("wall_time_s"), res["horizon_s"] - 0.0))
-    wall = statistics.median(r[0] for r in runs)
-    inner = [r[2] for r in runs if r[2]]
-    sim_wall = statistics.median(inner) if inner else wall
-    events = runs[0][1]
-    horizon = runs[0][3]
+        builds = [run([a.fabc, "build", model, "-o", exe, "-O", str(a.opt)]) for _ in range(a.repeat)]
+        shift = []
+        for _ in range(a.repeat):
+            wall, cpu, out = run([exe, "--json", "-", "--quiet"])
+            res = json.loads(out)
+            shift.append((wall, cpu, res["events"], res["horizon_s"]))
+        wall = med(s[0] for s in shift)
+        cpu = med(s[1] for s in shift)
+        events, horizon = shift[0][2], shift[0][3]
 
-    print("| measure | value |")
-    print("|---|---|")
-    print("| stations | %d (failures %s) |" % (a.stations, "off" if a.no_failures else "on"))
-    print("| `fabc build -O%d`, median of %d | %.3f s (min %.3f s) |" %
-          (a.opt, a.repeat, statistics.median(builds), min(builds)))
-    print("| events in one 8 h replication | %d |" % events)
-    print("| simulator process wall time, median | %.4f s |" % wall)
-    print("| simulated time / real time (process) | %.0f x |" % (horizon / wall))
-    print("| events per second (process) | %.3g |" % (events / wall))
-    print("| events per second (replication loop, JSON wall_time_s) | %.3g |" % (events / sim_wall))
-    if not a.keep:
-        for f in os.listdir(d):
-            os.unlink(os.path.join(d, f))
-        os.rmdir(d)
+        print("| measure (%d stations, failures %s) | value |" %
+              (a.stations, "off" if a.no_failures else "on"))
+        print("|---|---|")
+        print("| `fabc build -O%d`, wall, median of %d (min) | %.3f s (%.3f s) |" %
+              (a.opt, a.repeat, med(b[0] for b in builds), min(b[0] for b in builds)))
+        print("| `fabc build -O%d`, CPU, median | %.3f s |" % (a.opt, med(b[1] for b in builds)))
+        print("| events in one 8 h replication | %d |" % events)
+        print("| simulator process for 8 h, wall, median (CPU) | %.3f s (%.3f s) |" % (wall, cpu))
+        print("| simulated time / real time, whole process, wall | %.0f x |" % (horizon / wall))
+        print("| events per second, whole process, CPU | %.3g |" % (events / cpu))
+
+        if a.c_bench:
+            rows = []
+            for _ in range(a.repeat):
+                w1, c1, out = run([a.c_bench, "--stations", str(a.stations),
+                                   "--horizon", "%.17g" % a.horizon])
+                m = re.search(r"events (\d+)\s+wall ([0-9.]+) s", out)
+                if not m:
+                    sys.exit("unexpected bench_line output: " + out)
+                ev_c, inner_c = int(m.group(1)), float(m.group(2))
+                w2, c2, out = run([exe, "--json", "-", "--quiet", "--horizon", "%.17g" % a.horizon])
+                res = json.loads(out)
+                rows.append((ev_c, c1, inner_c, res["events"], c2, res["wall_time_s"]))
+            ev_c, ev_g = rows[0][0], rows[0][3]
+            print()
+            print("| %d stations, horizon %.0f s, median of %d | C API (bench_line) | generated simulator |"
+                  % (a.stations, a.horizon, a.repeat))
+            print("|---|---|---|")
+            print("| events | %d | %d |" % (ev_c, ev_g))
+            print("| events/s by process CPU time | %.3g | %.3g |" %
+                  (ev_c / med(r[1] for r in rows), ev_g / med(r[4] for r in rows)))
+            print("| events/s by the program's own timer | %.3g (run loop) | %.3g (replication incl. set-up) |" %
+                  (ev_c / med(r[2] for r in rows), ev_g / med(r[5] for r in rows)))
+            if ev_c != ev_g:
+                print("\nWARNING: the two programs executed different numbers of events")
 
 
 if __name__ == "__main__":
