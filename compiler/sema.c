@@ -34,6 +34,8 @@ static void inst_note(sema *S)
 
 void serr(sema *S, fab_loc loc, const char *fmt, ...)
 {
+    if (S->quiet)
+        return;
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -45,6 +47,8 @@ void serr(sema *S, fab_loc loc, const char *fmt, ...)
 
 void swarn(sema *S, fab_loc loc, const char *fmt, ...)
 {
+    if (S->quiet)
+        return;
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -56,6 +60,8 @@ void swarn(sema *S, fab_loc loc, const char *fmt, ...)
 
 void snote(sema *S, fab_loc loc, const char *fmt, ...)
 {
+    if (S->quiet)
+        return;
     char buf[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -1643,7 +1649,8 @@ static fab_model *run(sema *S, uint32_t main_id, const char *path)
     m->elements = arena_array(S->a, (size_t)nelems + 1, sizeof *m->elements);
     m->nfns = nfns;
     m->fns = arena_array(S->a, (size_t)nfns + 1, sizeof *m->fns);
-    if (!m->parts || !m->elements || !m->fns)
+    S->fn_called = arena_array(S->a, (size_t)nfns + 1, sizeof(bool));
+    if (!m->parts || !m->elements || !m->fns || !S->fn_called)
         return NULL;
     if (model_block)
         check_model_block(S, model_block);
@@ -1694,6 +1701,9 @@ static fab_model *run(sema *S, uint32_t main_id, const char *path)
     (void)errs_before_graph;
     if (S->dc->errors != S->errors_at_start)
         return NULL;
+    for (int i = 0; i < m->nfns; i++)
+        if (!S->fn_called[i])
+            sx_type_uncalled_fn(S, i);
     return m;
 }
 

@@ -487,16 +487,23 @@ static const char *type_word(fm_expr *e, char *buf, size_t n)
     return "?";
 }
 
+typedef struct tc_ctx {
+    fm_type *ptypes;
+    fm_dim *pdims;
+    int depth;
+    bool lenient; /* parameters have any dimension */
+} tc_ctx;
+
+/* inf, and in lenient mode a parameter: takes the dimension of the other operand */
 static bool any_dim(fm_expr *e)
 {
     return e->kind == FM_EX_NUM && e->index == 1;
 }
 
-typedef struct tc_ctx {
-    fm_type *ptypes;
-    fm_dim *pdims;
-    int depth;
-} tc_ctx;
+static bool anyd(const tc_ctx *c, fm_expr *e)
+{
+    return any_dim(e) || (c->lenient && e->kind == FM_EX_PARAM);
+}
 
 static bool tc(sema *S, fm_expr *e, tc_ctx *c);
 
@@ -518,7 +525,7 @@ static bool tc_call(sema *S, fm_expr *e, tc_ctx *c)
         return false;
     }
     tc_ctx inner = {arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_type)),
-                    arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_dim)), c->depth + 1};
+                    arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_dim)), c->depth + 1, c->lenient};
     if (!inner.ptypes || !inner.pdims || !fn->body)
         return false;
     for (int i = 0; i < fn->nparams; i++) {
@@ -533,6 +540,8 @@ static bool tc_call(sema *S, fm_expr *e, tc_ctx *c)
         inner.pdims[i] = a->dim;
     }
     int before = S->dc->errors;
+    if (S->fn_called)
+        S->fn_called[e->index] = true;
     bool ok = tc(S, fn->body, &inner);
     if (!ok && S->dc->errors > before)
         snote(S, e->loc, "in this call of %s()", fn->name);
@@ -575,13 +584,13 @@ static bool tc(sema *S, fm_expr *e, tc_ctx *c)
     case FM_EX_SUB:
         if (!tc_num(S, l, e->kind == FM_EX_ADD ? "'+'" : "'-'") || !tc_num(S, r, e->kind == FM_EX_ADD ? "'+'" : "'-'"))
             return false;
-        if (!any_dim(l) && !any_dim(r) && !units_dim_eq(l->dim, r->dim)) {
+        if (!anyd(c, l) && !anyd(c, r) && !units_dim_eq(l->dim, r->dim)) {
             serr(S, e->loc, "cannot %s %s and %s", e->kind == FM_EX_ADD ? "add" : "subtract",
                  type_word(l, b1, sizeof b1), type_word(r, b2, sizeof b2));
             return false;
         }
         e->type = FM_T_NUM;
-        e->dim = any_dim(l) ? r->dim : l->dim;
+        e->dim = anyd(c, l) ? r->dim : l->dim;
         return true;
     case FM_EX_MUL:
     case FM_EX_DIV:
@@ -605,7 +614,7 @@ static bool tc(sema *S, fm_expr *e, tc_ctx *c)
             serr(S, e->loc, "cannot compare %s with %s", type_word(l, b1, sizeof b1), type_word(r, b2, sizeof b2));
             return false;
         }
-        if (!any_dim(l) && !any_dim(r) && !units_dim_eq(l->dim, r->dim)) {
+        if (!anyd(c, l) && !anyd(c, r) && !units_dim_eq(l->dim, r->dim)) {
             serr(S, e->loc, "cannot compare %s with %s", type_word(l, b1, sizeof b1), type_word(r, b2, sizeof b2));
             return false;
         }
@@ -630,13 +639,13 @@ static bool tc(sema *S, fm_expr *e, tc_ctx *c)
             return false;
         }
         fm_expr *t = e->args[1], *f = e->args[2];
-        if (t->type != f->type || (t->type == FM_T_NUM && !any_dim(t) && !any_dim(f) && !units_dim_eq(t->dim, f->dim))) {
+        if (t->type != f->type || (t->type == FM_T_NUM && !anyd(c, t) && !anyd(c, f) && !units_dim_eq(t->dim, f->dim))) {
             serr(S, e->loc, "the branches of 'if' differ: 'then' gives %s, 'else' gives %s",
                  type_word(t, b1, sizeof b1), type_word(f, b2, sizeof b2));
             return false;
         }
         e->type = t->type;
-        e->dim = any_dim(t) ? f->dim : t->dim;
+        e->dim = anyd(c, t) ? f->dim : t->dim;
         return true;
     }
     case FM_EX_BUILTIN:
@@ -647,12 +656,12 @@ static bool tc(sema *S, fm_expr *e, tc_ctx *c)
         switch ((fm_builtin)e->index) {
         case FM_BUILTIN_MIN:
         case FM_BUILTIN_MAX:
-            if (!any_dim(l) && !any_dim(r) && !units_dim_eq(l->dim, r->dim)) {
+            if (!anyd(c, l) && !anyd(c, r) && !units_dim_eq(l->dim, r->dim)) {
                 serr(S, e->loc, "%s() of %s and %s", fm_builtin_name((fm_builtin)e->index),
                      type_word(l, b1, sizeof b1), type_word(r, b2, sizeof b2));
                 return false;
             }
-            e->dim = any_dim(l) ? r->dim : l->dim;
+            e->dim = anyd(c, l) ? r->dim : l->dim;
             return true;
         case FM_BUILTIN_ABS:
             e->dim = l->dim;
@@ -720,9 +729,26 @@ static bool tc(sema *S, fm_expr *e, tc_ctx *c)
     }
 }
 
+void sx_type_uncalled_fn(sema *S, int fi)
+{
+    fm_fn *fn = &S->m->fns[fi];
+    if (!fn->body)
+        return;
+    tc_ctx c = {arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_type)),
+                arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_dim)), 1, true};
+    if (!c.ptypes || !c.pdims)
+        return;
+    for (int i = 0; i < fn->nparams; i++)
+        c.ptypes[i] = fn->param_types[i];
+    bool quiet = S->quiet;
+    S->quiet = true;
+    tc(S, fn->body, &c);
+    S->quiet = quiet;
+}
+
 bool sx_type(sema *S, fm_expr *e)
 {
-    tc_ctx c = {NULL, NULL, 0};
+    tc_ctx c = {NULL, NULL, 0, false};
     return e && tc(S, e, &c);
 }
 

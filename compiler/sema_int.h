@@ -60,6 +60,8 @@ typedef struct sema {
     fab_loc inst_loc;  /* non-zero while instantiating a template: noted after each error */
     const char *inst_name;
     int errors_at_start;
+    bool quiet;        /* serr/swarn/snote print nothing (typing uncalled fns) */
+    bool *fn_called;   /* per fn: typed at some call site */
 } sema;
 
 /* A `route { ... }` inside an element body, with the scope it was written in. */
@@ -84,6 +86,9 @@ const char *sym_suggest(sema *S, const char *name, int kind);
 /* sema_expr.c */
 fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n);          /* build (names resolved) */
 bool sx_type(sema *S, fm_expr *e);                              /* type check, sets dims */
+/* Type the body of a fn that no call site typed: numeric parameters of any dimension,
+ * no diagnostics (so that every node of every fn body has its type for codegen). */
+void sx_type_uncalled_fn(sema *S, int fn);
 bool sx_const(sema *S, fm_expr *e, double *out);                /* fold a constant */
 /* A constant quantity of dimension want (NULL: any, returned in *dim). false on error. */
 bool sx_quantity(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what,

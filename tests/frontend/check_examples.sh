@@ -9,6 +9,10 @@ for f in "$dir"/*.fab; do
     echo "FAIL: fabc check $f"; echo "$out"; fail=1
   elif printf '%s' "$out" | grep -q 'error'; then
     echo "FAIL: $f printed errors"; echo "$out"; fail=1
+  elif ! "$fabc" check --json "$f" | python3 -c 'import json, sys; m = json.load(sys.stdin); assert m["elements"]'; then
+    echo "FAIL: check --json $f is not valid JSON with elements"; fail=1
+  elif [ -z "$("$fabc" check --dump "$f" | grep '^element')" ]; then
+    echo "FAIL: check --dump $f lists no element"; fail=1
   fi
 done
 [ "$n" -ge 5 ] || { echo "FAIL: expected at least the 5 contract examples, found $n"; fail=1; }
