@@ -1169,6 +1169,44 @@ static void check_fn_body(sema *S, int fi, ast_node *fd)
     fn->body = sx_expr(S, &env, fd->kids[1]);
 }
 
+/* fn recursion: depth-first search of the call graph (0 new, 1 on the stack, 2 done). */
+static bool fn_calls_visit(sema *S, int fi, char *color);
+
+static bool expr_calls_visit(sema *S, fm_expr *e, int from, char *color)
+{
+    if (!e)
+        return true;
+    if (e->kind == FM_EX_CALL) {
+        if (color[e->index] == 1) {
+            serr(S, e->loc, "fn %s calls %s, which leads back to %s: fns cannot be recursive",
+                 S->m->fns[from].name, S->m->fns[e->index].name, S->m->fns[from].name);
+            return false;
+        }
+        if (color[e->index] == 0 && !fn_calls_visit(S, e->index, color))
+            return false;
+    }
+    for (int i = 0; i < e->nargs; i++)
+        if (!expr_calls_visit(S, e->args[i], from, color))
+            return false;
+    return true;
+}
+
+static bool fn_calls_visit(sema *S, int fi, char *color)
+{
+    color[fi] = 1;
+    bool ok = expr_calls_visit(S, S->m->fns[fi].body, fi, color);
+    color[fi] = 2;
+    return ok;
+}
+
+static void check_fn_recursion(sema *S)
+{
+    char *color = arena_array(S->a, (size_t)S->m->nfns + 1, 1);
+    for (int i = 0; i < S->m->nfns && color; i++)
+        if (color[i] == 0)
+            fn_calls_visit(S, i, color);
+}
+
 /* ---- flows, routes, graph checks --------------------------------------------------------- */
 
 static int element_ref(sema *S, ast_node *id)
@@ -1650,7 +1688,14 @@ static fab_model *run(sema *S, uint32_t main_id, const char *path)
     m->nfns = nfns;
     m->fns = arena_array(S->a, (size_t)nfns + 1, sizeof *m->fns);
     S->fn_called = arena_array(S->a, (size_t)nfns + 1, sizeof(bool));
-    if (!m->parts || !m->elements || !m->fns || !S->fn_called)
+    S->elem_decl = arena_array(S->a, (size_t)nelems + 1, sizeof(ast_node *));
+    if (S->elem_decl)
+        for (int i = 0, k = 0; i < S->items.n; i++) {
+            ast_node *it = S->items.items[i];
+            if (it->kind == AST_ELEMENT || it->kind == AST_INSTANCE)
+                S->elem_decl[k++] = it;
+        }
+    if (!m->parts || !m->elements || !m->fns || !S->fn_called || !S->elem_decl)
         return NULL;
     if (model_block)
         check_model_block(S, model_block);
@@ -1673,6 +1718,7 @@ static fab_model *run(sema *S, uint32_t main_id, const char *path)
         if (it->kind == AST_FN)
             check_fn_body(S, fi++, it);
     }
+    check_fn_recursion(S);
     finish_attrs(S, &pending);
     for (int i = 0; i < S->items.n; i++) {
         ast_node *it = S->items.items[i];

@@ -174,13 +174,17 @@ static fm_expr *from_tval(sema *S, tval *tv, fab_loc loc)
     return NULL;
 }
 
-/* An element named by an argument of level()/state(). */
-static int element_arg(sema *S, ast_node *arg, const char *fname)
+/* An element named by an argument of level()/state(): a name, or a template parameter of
+ * type element. Returns the element index or -1 (reported). */
+static int element_arg(sema *S, sx_env *env, ast_node *arg, const char *fname)
 {
     if (!arg || arg->kind != AST_IDENT) {
         serr(S, arg ? arg->loc : (fab_loc){0, 0, 0}, "%s() expects the name of an element", fname);
         return -1;
     }
+    tval *tv = sx_tval(env, arg->name);
+    if (tv && tv->kind == TV_ELEMENT)
+        return tv->part;
     sym *s = sym_find(S, arg->name);
     if (!s || s->kind != SYM_ELEMENT) {
         const char *h = sym_suggest(S, arg->name, SYM_ELEMENT);
@@ -392,12 +396,11 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
                 serr(S, n->loc, "%s() takes one element name", n->name);
                 return NULL;
             }
-            int ei = element_arg(S, n->kids[0], n->name);
+            int ei = element_arg(S, env, n->kids[0], n->name);
             if (ei < 0)
                 return NULL;
             if (n->name[0] == 's') {
-                sym *es = sym_find(S, n->kids[0]->name);
-                ast_node *decl = es->decl;
+                ast_node *decl = S->elem_decl[ei];
                 if (decl->op != FM_ELEM_STATION && decl->op != FM_ELEM_ASSEMBLY) {
                     serr(S, n->kids[0]->loc, "state() needs a station or an assembly; %s is a %s", decl->name,
                          fm_elem_kind_name((fm_elem_kind)decl->op));
@@ -520,8 +523,8 @@ static bool tc_num(sema *S, fm_expr *e, const char *what)
 static bool tc_call(sema *S, fm_expr *e, tc_ctx *c)
 {
     fm_fn *fn = &S->m->fns[e->index];
-    if (c->depth > 32) {
-        serr(S, e->loc, "call of %s is recursive (fn calls may not recurse)", fn->name);
+    if (c->depth > 64) { /* recursion is rejected before typing; this bounds the C stack */
+        serr(S, e->loc, "fn calls are nested more than 64 deep at this call of %s", fn->name);
         return false;
     }
     tc_ctx inner = {arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_type)),

@@ -62,6 +62,7 @@ typedef struct sema {
     int errors_at_start;
     bool quiet;        /* serr/swarn/snote print nothing (typing uncalled fns) */
     bool *fn_called;   /* per fn: typed at some call site */
+    ast_node **elem_decl; /* per element index: its declaration */
 } sema;
 
 /* A `route { ... }` inside an element body, with the scope it was written in. */
