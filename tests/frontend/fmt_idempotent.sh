@@ -18,6 +18,11 @@ for dir in "$@"; do
     if ! cmp -s "$tmp/once.fab" "$tmp/twice.fab"; then
       echo "FAIL: fmt is not idempotent on $f"; diff "$tmp/once.fab" "$tmp/twice.fab" | head -20; fail=1
     fi
+    # in place: `fmt FILE` writes what --stdout prints, after which --check is silent
+    cp "$f" "$tmp/inplace.fab"
+    "$fabc" fmt "$tmp/inplace.fab" && cmp -s "$tmp/inplace.fab" "$tmp/once.fab" \
+      && "$fabc" fmt --check "$tmp/inplace.fab" > /dev/null \
+      || { echo "FAIL: fmt in place / fmt --check on a copy of $f"; fail=1; }
     c1=$(grep -c '//' "$f"); c2=$(grep -c '//' "$tmp/once.fab")
     if [ "$c1" != "$c2" ]; then echo "FAIL: fmt lost comments of $f ($c1 -> $c2)"; fail=1; fi
     if grep -q '^model' "$f"; then
