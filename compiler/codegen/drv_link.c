@@ -126,19 +126,30 @@ int drv_spawn_wait(char *const argv[], char *err, size_t errsz)
 int drv_link(const char *obj, const char *out, const char *runtime_lib, char *err, size_t errsz)
 {
     const char *cc = getenv("CC");
+    const char *extra = "";
+#ifdef FAB_BUILD_RUNTIME_LIB
+    int build_tree = strcmp(runtime_lib, FAB_BUILD_RUNTIME_LIB) == 0;
+    if (build_tree)
+        extra = FAB_BUILD_LINK_ARGS;
+    if ((!cc || !*cc) && build_tree)
+        cc = FAB_BUILD_LINK_CC;
+#endif
     if (!cc || !*cc)
         cc = "cc";
-    char ccbuf[1024];
+    char ccbuf[1024], extrabuf[512];
     snprintf(ccbuf, sizeof ccbuf, "%s", cc);
+    snprintf(extrabuf, sizeof extrabuf, "%s", extra);
 
     char *argv[64];
     int argc = 0;
-    for (char *tok = strtok(ccbuf, " \t"); tok && argc < 40; tok = strtok(NULL, " \t"))
+    for (char *tok = strtok(ccbuf, " \t"); tok && argc < 30; tok = strtok(NULL, " \t"))
         argv[argc++] = tok;
     if (argc == 0) {
         snprintf(err, errsz, "CC is empty");
         return -1;
     }
+    for (char *tok = strtok(extrabuf, " \t"); tok && argc < 50; tok = strtok(NULL, " \t"))
+        argv[argc++] = tok;
     argv[argc++] = (char *)obj;
     argv[argc++] = (char *)runtime_lib;
     argv[argc++] = "-lxxhash";

@@ -21,6 +21,8 @@ int drv_self_dir(char *buf, size_t n);
 int drv_runtime_lib(char *buf, size_t n, char *err, size_t errsz);
 
 /* cc OBJ RUNTIME_LIB -lxxhash -lm -o OUT, with $CC (split on spaces) instead of cc if set.
+ * When RUNTIME_LIB is the build tree's archive, the default compiler is the one meson built
+ * it with, plus the build's sanitizer flags (so a sanitizer build links its simulators).
  * The compiler's own messages go to stderr; a failure is reported in err. */
 int drv_link(const char *obj, const char *out, const char *runtime_lib, char *err, size_t errsz);
 
