@@ -347,19 +347,101 @@ static void jdist(const fm_dist *d, FILE *o)
     fputs("}", o);
 }
 
-void sema_dump_model_json(const fab_model *m, FILE *o)
+/* An expression as a JSON string holding the text dump's prefix form. */
+static void jexpr(const fab_model *m, const fm_expr *e, FILE *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem) {
+        fputs("null", o);
+        return;
+    }
+    dump_expr(m, e, mem);
+    fclose(mem);
+    jstr(buf, o);
+    free(buf);
+}
+
+static void jpower(const double *p, FILE *o)
 {
     char b[32];
+    fputs("{", o);
+    for (int s = 0; s < FM_STATE__COUNT; s++)
+        fprintf(o, "%s\"%s\": %s", s ? ", " : "", fm_state_name((fm_state)s), jnum(p[s], b));
+    fputs("}", o);
+}
+
+static void jnames(const fab_model *m, const int *idx, int n, FILE *o)
+{
+    fputs("[", o);
+    for (int k = 0; k < n; k++) {
+        fputs(k ? ", " : "", o);
+        jstr(m->elements[idx[k]].name, o);
+    }
+    fputs("]", o);
+}
+
+void sema_dump_model_json(const fab_model *m, FILE *o)
+{
+    char b[32], db[48];
     fputs("{\"model\": ", o);
     jstr(m->name, o);
     fprintf(o, ", \"horizon_s\": %s", jnum(m->horizon, b));
-    fprintf(o, ", \"warmup_s\": %s, \"replications\": %ld, \"seed\": %llu,\n \"parts\": [", jnum(m->warmup, b),
+    fprintf(o, ", \"warmup_s\": %s, \"replications\": %ld, \"seed\": %llu,\n \"attrs\": [", jnum(m->warmup, b),
             m->replications, (unsigned long long)m->seed);
-    for (int i = 0; i < m->nparts; i++) {
+    for (int i = 0; i < m->nattrs; i++) {
         fputs(i ? ", " : "", o);
         fputs("{\"name\": ", o);
-        jstr(m->parts[i].name, o);
-        fprintf(o, ", \"mass_kg\": %s}", jnum(m->parts[i].mass, b));
+        jstr(m->attrs[i].name, o);
+        fputs(", \"dim\": ", o);
+        jstr(dimstr(m->attrs[i].dim, db), o);
+        fputs("}", o);
+    }
+    fputs("],\n \"parts\": [", o);
+    for (int i = 0; i < m->nparts; i++) {
+        const fm_part_type *p = &m->parts[i];
+        fputs(i ? ",\n  " : "\n  ", o);
+        fputs("{\"name\": ", o);
+        jstr(p->name, o);
+        fprintf(o, ", \"mass_kg\": %s, \"attrs\": {", jnum(p->mass, b));
+        int first = 1;
+        for (int a = 0; a < m->nattrs; a++) {
+            const fm_attr_init *in = &p->attrs[a];
+            if (in->kind == FM_INIT_NONE)
+                continue;
+            fputs(first ? "" : ", ", o);
+            first = 0;
+            jstr(m->attrs[a].name, o);
+            fputs(": ", o);
+            if (in->kind == FM_INIT_CONST)
+                fprintf(o, "{\"const\": %s}", jnum(in->value, b));
+            else if (in->kind == FM_INIT_DIST) {
+                fputs("{\"dist\": ", o);
+                jdist(in->dist, o);
+                fputs("}", o);
+            } else {
+                fputs("{\"expr\": ", o);
+                jexpr(m, in->expr, o);
+                fputs("}", o);
+            }
+        }
+        fputs("}}", o);
+    }
+    fputs("],\n \"fns\": [", o);
+    for (int i = 0; i < m->nfns; i++) {
+        const fm_fn *f = &m->fns[i];
+        fputs(i ? ",\n  " : "\n  ", o);
+        fputs("{\"name\": ", o);
+        jstr(f->name, o);
+        fputs(", \"params\": [", o);
+        for (int k = 0; k < f->nparams; k++) {
+            fputs(k ? ", " : "", o);
+            jstr(f->params[k], o);
+        }
+        fputs("], \"body\": ", o);
+        jexpr(m, f->body, o);
+        fputs("}", o);
     }
     fputs("],\n \"elements\": [", o);
     for (int i = 0; i < m->nelements; i++) {
@@ -369,45 +451,124 @@ void sema_dump_model_json(const fab_model *m, FILE *o)
         jstr(e->name, o);
         fputs(", \"kind\": ", o);
         jstr(fm_elem_kind_name(e->kind), o);
+        if (e->template_name) {
+            fputs(", \"template\": ", o);
+            jstr(e->template_name, o);
+        }
         switch (e->kind) {
-        case FM_ELEM_SOURCE:
+        case FM_ELEM_SOURCE: {
+            const fm_source *s = &e->u.source;
             fputs(", \"part\": ", o);
-            jstr(e->u.source.part_type >= 0 ? m->parts[e->u.source.part_type].name : "", o);
+            jstr(s->part_type >= 0 ? m->parts[s->part_type].name : "", o);
             fputs(", \"interarrival\": ", o);
-            jdist(e->u.source.interarrival, o);
-            fprintf(o, ", \"unlimited\": %s, \"batch\": %ld, \"limit\": %ld", e->u.source.unlimited ? "true" : "false",
-                    e->u.source.batch, e->u.source.limit);
+            jdist(s->interarrival, o);
+            fprintf(o, ", \"unlimited\": %s, \"batch\": %ld, \"limit\": %ld, \"on_block\": \"%s\"",
+                    s->unlimited ? "true" : "false", s->batch, s->limit, s->on_block == FM_ON_BLOCK_LOSE ? "lose" : "queue");
             break;
-        case FM_ELEM_STATION:
+        }
+        case FM_ELEM_STATION: {
+            const fm_station *s = &e->u.station;
             fputs(", \"cycle\": ", o);
-            jdist(e->u.station.cycle, o);
-            fprintf(o, ", \"capacity\": %ld, \"failures\": %d", e->u.station.capacity, e->u.station.nfailures);
+            jdist(s->cycle, o);
+            fputs(", \"cycle_by_part\": {", o);
+            for (int k = 0; k < s->ncycle_map; k++) {
+                fputs(k ? ", " : "", o);
+                jstr(m->parts[s->cycle_map[k].part_type].name, o);
+                fputs(": ", o);
+                jdist(s->cycle_map[k].dist, o);
+            }
+            fprintf(o, "}, \"capacity\": %ld, \"setup\": ", s->capacity);
+            jdist(s->setup, o);
+            if (s->has_power) {
+                fputs(", \"power_w\": ", o);
+                jpower(s->power, o);
+            }
+            fputs(", \"failures\": [", o);
+            for (int k = 0; k < s->nfailures; k++) {
+                static const char *const bases[] = {"operating", "calendar", "cycles"};
+                fputs(k ? ", " : "", o);
+                fputs("{\"name\": ", o);
+                jstr(s->failures[k].name, o);
+                fprintf(o, ", \"basis\": \"%s\", \"ttf\": ", bases[s->failures[k].basis]);
+                jdist(s->failures[k].ttf, o);
+                fputs(", \"ttr\": ", o);
+                jdist(s->failures[k].ttr, o);
+                fputs("}", o);
+            }
+            fputs("]", o);
             break;
-        case FM_ELEM_BUFFER:
+        }
+        case FM_ELEM_BUFFER: {
+            static const char *const ords[] = {"fifo", "lifo", "ascending", "descending"};
             if (e->u.buffer.infinite)
                 fputs(", \"capacity\": \"inf\"", o);
             else
                 fprintf(o, ", \"capacity\": %ld", e->u.buffer.capacity);
+            fprintf(o, ", \"order\": \"%s\"", ords[e->u.buffer.order]);
+            if (e->u.buffer.order_key) {
+                fputs(", \"order_key\": ", o);
+                jexpr(m, e->u.buffer.order_key, o);
+            }
             break;
+        }
         case FM_ELEM_CONVEYOR:
             fprintf(o, ", \"length_m\": %s", jnum(e->u.conveyor.length, b));
             fprintf(o, ", \"speed_m_s\": %s", jnum(e->u.conveyor.speed, b));
-            fprintf(o, ", \"spacing_m\": %s, \"accumulating\": %s", jnum(e->u.conveyor.spacing, b),
-                    e->u.conveyor.accumulating ? "true" : "false");
+            fprintf(o, ", \"spacing_m\": %s, \"capacity\": %ld, \"accumulating\": %s", jnum(e->u.conveyor.spacing, b),
+                    e->u.conveyor.capacity, e->u.conveyor.accumulating ? "true" : "false");
             break;
-        case FM_ELEM_ASSEMBLY:
+        case FM_ELEM_ASSEMBLY: {
+            const fm_assembly *a = &e->u.assembly;
+            fputs(", \"inputs\": {", o);
+            for (int k = 0; k < a->ninputs; k++) {
+                fputs(k ? ", " : "", o);
+                jstr(m->parts[a->inputs[k].part_type].name, o);
+                fprintf(o, ": %ld", a->inputs[k].count);
+            }
+            fputs("}, \"output\": ", o);
+            jstr(m->parts[a->output].name, o);
             fputs(", \"cycle\": ", o);
-            jdist(e->u.assembly.cycle, o);
+            jdist(a->cycle, o);
+            if (a->has_power) {
+                fputs(", \"power_w\": ", o);
+                jpower(a->power, o);
+            }
             break;
+        }
         default:
             break;
         }
-        fputs(", \"succ\": [", o);
-        for (int k = 0; k < e->nsucc; k++) {
-            fputs(k ? ", " : "", o);
-            jstr(m->elements[e->succ[k]].name, o);
+        fputs(", \"succ\": ", o);
+        jnames(m, e->succ, e->nsucc, o);
+        fputs(", \"pred\": ", o);
+        jnames(m, e->pred, e->npred, o);
+        if (e->route.kind == FM_ROUTE_PROB) {
+            fputs(", \"route\": {\"kind\": \"prob\", \"stream\": ", o);
+            jstr(e->route.stream, o);
+            fputs(", \"entries\": [", o);
+            for (int k = 0; k < e->route.nentries; k++) {
+                fputs(k ? ", " : "", o);
+                fputs("{\"to\": ", o);
+                jstr(m->elements[e->route.probs[k].target].name, o);
+                fprintf(o, ", \"p\": %s}", jnum(e->route.probs[k].prob, b));
+            }
+            fputs("]}", o);
+        } else if (e->route.kind == FM_ROUTE_RULES) {
+            fputs(", \"route\": {\"kind\": \"rules\", \"entries\": [", o);
+            for (int k = 0; k < e->route.nentries; k++) {
+                fputs(k ? ", " : "", o);
+                fputs("{\"when\": ", o);
+                if (e->route.rules[k].cond)
+                    jexpr(m, e->route.rules[k].cond, o);
+                else
+                    fputs("null", o);
+                fputs(", \"to\": ", o);
+                jstr(m->elements[e->route.rules[k].target].name, o);
+                fputs("}", o);
+            }
+            fputs("]}", o);
         }
-        fputs("]}", o);
+        fputs("}", o);
     }
     fputs("\n ]}\n", o);
 }
