@@ -322,6 +322,40 @@ def t_cache():
     one_line_error(p5, "--horizon")
 
 
+def t_install_layout():
+    """fabc finds libfabrt.a and stdlib/ relative to itself in an installed layout
+    (<prefix>/bin/fabc, <prefix>/<libdir>/libfabrt.a, <prefix>/<datadir>/fab/stdlib)."""
+    libdir = os.environ["FAB_TEST_LIBDIR"]
+    datadir = os.environ["FAB_TEST_DATADIR"]
+    prefix = os.path.join(TMP, "prefix")
+    os.makedirs(os.path.join(prefix, "bin"))
+    shutil.copy(FABC, os.path.join(prefix, "bin", "fabc"))
+    os.makedirs(os.path.join(prefix, libdir))
+    shutil.copy(os.environ["FAB_TEST_RTLIB"], os.path.join(prefix, libdir, "libfabrt.a"))
+    std = os.path.join(prefix, datadir, "fab", "stdlib")
+    shutil.copytree(os.environ["FAB_TEST_STDLIB"], std)
+    # a template that exists only in the installed copy of the stdlib
+    open(os.path.join(std, "installed_only.fab"), "w").write(
+        "template Quick(ct: time) station {\n  cycle = exponential(mean: ct)\n}\n")
+    model = os.path.join(TMP, "inst.fab")
+    open(model, "w").write(
+        'import "std/installed_only.fab"\nimport "std/machines.fab"\n'
+        'model "installed" { horizon = 10 h; replications = 1; seed = 3 }\n'
+        "part P\nsource src { part = P; interarrival = exponential(mean: 5 min) }\n"
+        "buffer q { capacity = inf }\nstation m = Quick(ct: 2 min)\n"
+        "station c = Cnc(cycle: normal(mean: 2 min, sd: 10 s))\nsink out\n"
+        "flow src -> q -> m -> c -> out\n")
+    env = {"FAB_RUNTIME_LIB": "", "FAB_PATH": ""}
+    exe = os.path.join(TMP, "inst")
+    run([os.path.join(prefix, "bin", "fabc"), "build", model, "-o", exe], env=env)
+    res = simulate(exe)
+    check(stat(res["elements"]["out"], "count") > 0, "the installed-layout build produced nothing")
+    # without the runtime archive, the error names where it looked
+    os.unlink(os.path.join(prefix, libdir, "libfabrt.a"))
+    p = run([os.path.join(prefix, "bin", "fabc"), "build", model, "-o", exe + "2"], env=env, expect=1)
+    check("libfabrt.a" in p.stderr, "missing libfabrt.a not reported:\n" + p.stderr)
+
+
 CHECKS = {n[2:]: f for n, f in globals().items() if n.startswith("t_")}
 
 
