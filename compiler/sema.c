@@ -1521,6 +1521,14 @@ static void check_part_flow(sema *S)
                     snote(S, m->parts[p].loc, "part type %s is declared here", m->parts[p].name);
                 }
             }
+            for (int p = 0; p < m->nparts; p++) {
+                bool in_bom = false;
+                for (int k = 0; k < e->u.assembly.ninputs; k++)
+                    in_bom |= e->u.assembly.inputs[k].part_type == p;
+                if (HAS(p) && !in_bom)
+                    swarn(S, e->loc, "assembly %s can receive part type %s, which is not in its inputs; such a part can never be consumed",
+                          e->name, m->parts[p].name);
+            }
         } else if (e->kind == FM_ELEM_STATION && e->u.station.ncycle_map > 0) {
             for (int p = 0; p < m->nparts; p++) {
                 if (!HAS(p))
