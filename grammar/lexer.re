@@ -125,6 +125,22 @@ static int lex_quantity(lex_state *L, const unsigned char *s, const unsigned cha
             break;
         cut = q - 1;
     }
+    /* `capacity = 2 order = fifo`: a property after a number, not a unit */
+    if (unit < 0 && *us != '/') {
+        const unsigned char *after = ue;
+        while (*after == ' ' || *after == '\t')
+            after++;
+        if (*after == '=' && after[1] != '=') {
+            diag_error(L->dc, mkloc(L, us, ue), "missing ';' before '%.*s' (two properties on one line need a ';' between them)",
+                       (int)(ue - us), (const char *)us);
+            L->errors++;
+            L->cur = numend;
+            *val = ast_new(L->a, AST_NUM, mkloc(L, s, numend));
+            (*val)->num = lex_number(L, s, numend);
+            (*val)->str = arena_strndup(L->a, (const char *)s, (size_t)(numend - s));
+            return TOK_NUMBER;
+        }
+    }
     if (unit < 0 && *us == '/') {
         /* `6 /b`: a division, not a rate unit */
         L->cur = numend;
