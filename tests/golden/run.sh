@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Golden diagnostics suite: every tests/golden/<rule>.fab is checked with `fabc check` and its
-# diagnostics (stderr) plus exit status are compared with <rule>.err next to it.
+# Golden suite: every tests/golden/<rule>.fab is checked with `fabc check` and its
+# diagnostics (stderr) plus exit status are compared with <rule>.err next to it. When a
+# <rule>.fmt exists too, `fabc fmt --stdout <rule>.fab` must print exactly that.
 #
 #   tests/golden/run.sh FABC            compare (exit 1 on any difference, with a diff)
 #   tests/golden/run.sh FABC --bless    rewrite every .err from the current output
@@ -27,6 +28,13 @@ for src in *.fab; do
     echo "MISSING $name.err (run with --bless)"; fail=1
   elif ! diff -u "$name.err" <(printf '%s\n' "$actual") > /tmp/golden-diff.$$; then
     echo "FAIL $name"; cat /tmp/golden-diff.$$; fail=1
+  fi
+  if [ -f "$name.fmt" ]; then
+    if [ "$bless" = 1 ]; then
+      "$fabc" fmt --stdout "$src" > "$name.fmt"
+    elif ! "$fabc" fmt --stdout "$src" | diff -u "$name.fmt" - > /tmp/golden-diff.$$; then
+      echo "FAIL $name (fmt)"; cat /tmp/golden-diff.$$; fail=1
+    fi
   fi
 done
 rm -f /tmp/golden-diff.$$
