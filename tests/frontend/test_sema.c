@@ -99,6 +99,31 @@ START_TEST(test_template_instantiation)
 }
 END_TEST
 
+START_TEST(test_stdlib_templates)
+{
+    fab_model *m = check_str("import \"std/machines.fab\"\n" HEAD
+                             "station insp = Inspection(cycle: 20 s, pass_rate: 90 %, pass: ok, fail: bad)\n"
+                             "station hand = ManualStation(standard: 2 min, workers: 2)\n"
+                             "station cell = RobotCell(cycle: 30 s)\n"
+                             "sink ok\nsink bad\nflow src -> hand -> cell -> insp -> ok\nflow insp -> bad\n");
+    ck_assert_ptr_nonnull(m);
+    const fm_element *insp = &m->elements[fm_find_element(m, "insp")];
+    ck_assert_int_eq(insp->route.kind, FM_ROUTE_PROB);
+    ck_assert_int_eq(insp->route.probs[0].target, fm_find_element(m, "ok"));
+    ck_assert_double_eq_tol(insp->route.probs[0].prob, 0.9, 1e-15);
+    ck_assert_double_eq_tol(insp->route.probs[1].prob, 0.1, 1e-15);
+    const fm_station *hand = &m->elements[fm_find_element(m, "hand")].u.station;
+    ck_assert_int_eq(hand->capacity, 2);
+    ck_assert_int_eq(hand->cycle->kind, FAB_DIST_TRIANGULAR);
+    ck_assert_double_eq_tol(hand->cycle->p[0], 96.0, 1e-12);
+    const fm_station *cell = &m->elements[fm_find_element(m, "cell")].u.station;
+    ck_assert_int_eq(cell->cycle->bound, FAB_BOUND_TRUNCATE);
+    ck_assert_double_eq(cell->cycle->lo, 27.0);
+    ck_assert(!cell->cycle->implicit_bound);
+    done();
+}
+END_TEST
+
 START_TEST(test_routes)
 {
     fab_model *m = check_str(HEAD "station q { cycle = constant(5 s) }\nroute q { a: 96 %; b: 4 % }\n"
@@ -214,6 +239,7 @@ int main(void)
     tcase_add_test(tc, test_quantity_arithmetic);
     tcase_add_test(tc, test_template_instantiation);
     tcase_add_test(tc, test_routes);
+    tcase_add_test(tc, test_stdlib_templates);
     tcase_add_test(tc, test_rules_and_fn);
     tcase_add_test(tc, test_negative_duration_truncated);
     tcase_add_loop_test(tc, test_error_classes, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
