@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 FABC = None
 EXAMPLES = None
 TMP = None
@@ -320,6 +321,38 @@ def t_cache():
     # the simulator's own exit status comes through fabc run
     p5 = run([FABC, "run", model, "--", "--horizon", "xyz"], env=env, expect=2)
     one_line_error(p5, "--horizon")
+
+
+def t_features():
+    """A model using every distribution kind, clamp/truncate, attribute initialisers, fns,
+    route rules with level() and state(), keyed and LIFO buffers, batches, limits, cycle and
+    calendar failures, power, an assembly and both conveyor kinds: -O0 and -O3 builds agree
+    bit for bit, and the rules visibly act."""
+    model = os.path.join(HERE, "models", "features.fab")
+    r0 = simulate(build(model, "features_O0", opt=0))
+    r3 = simulate(build(model, "features_O3", opt=3))
+    check(strip_wall(r0) == strip_wall(r3), "-O0 and -O3 results differ")
+    el = r0["elements"]
+    T = r0["horizon_s"] - r0["warmup_s"]
+    # the route rule sends a part to belt_a only while it holds fewer than 8 parts
+    check(stat(el["belt_a"], "max_level") <= 8, "level(belt_a) < 8 not respected")
+    check(stat(el["overflow"], "count") > 0 and stat(el["shipped"], "count") > 0,
+          "parts did not take both routes")
+    # kits have no due date: no tardiness at the sink that only receives kits
+    shipped_tardy = el["shipped"].get("tardiness_s")
+    check(shipped_tardy is None or shipped_tardy["n"] == 0 or shipped_tardy["mean"] is None,
+          "parts without a due date report tardiness: %r" % (shipped_tardy,))
+    check(el["overflow"].get("tardiness_s") is not None, "parts with a due date report no tardiness")
+    prep = el["prep"]
+    fr = {s: stat(prep, "state_fraction", s) for s in ("idle", "busy", "blocked", "setup", "down")}
+    check(abs(sum(fr.values()) - 1) <= 1e-9, "prep state fractions sum to %r" % sum(fr.values()))
+    check(fr["setup"] > 0 and fr["down"] > 0, "prep never set up or never failed: %r" % fr)
+    power = {"idle": 1e3, "busy": 4e3, "blocked": 1e3, "setup": 2e3, "down": 100.0}
+    # two servers, each drawing the state's power; fractions are per server on average
+    expect = 2 * T * sum(fr[s] * power[s] for s in power) / 3.6e6
+    e = stat(prep, "energy_kwh")
+    check(abs(e - expect) <= 1e-6 * expect, "prep energy %g kWh, states give %g kWh" % (e, expect))
+    check(stat(el["reds"], "created") <= 1000, "the reds' limit was exceeded")
 
 
 def t_install_layout():
