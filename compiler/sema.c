@@ -351,6 +351,8 @@ static ast_node *seen_get(prop_seen *seen, const char *name)
 /* An identifier value among choices (fifo/lifo, operating/calendar/cycles, ...). */
 static int ident_choice(sema *S, ast_node *v, const char *what, const char *const *choices)
 {
+    if (v->kind == AST_ERROR)
+        return -1;
     int n = 0;
     while (choices[n])
         n++;
@@ -401,6 +403,8 @@ static bool count_value(sema *S, sx_env *env, ast_node *v, const char *what, lon
 
 static bool bool_value(sema *S, ast_node *v, const char *what, bool *out)
 {
+    if (v->kind == AST_ERROR)
+        return false;
     if (v->kind == AST_BOOL) {
         *out = v->op != 0;
         return true;
@@ -411,6 +415,8 @@ static bool bool_value(sema *S, ast_node *v, const char *what, bool *out)
 
 static int part_value(sema *S, sx_env *env, ast_node *v, const char *what)
 {
+    if (v->kind == AST_ERROR)
+        return -1;
     if (v->kind == AST_IDENT) {
         tval *tv = sx_tval(env, v->name);
         if (tv && tv->kind == TV_PARTTYPE)
@@ -518,6 +524,8 @@ static void check_failure(sema *S, sx_env *env, fm_element *e, ast_node *fb, fm_
         if (p->kind != AST_PROP) {
             if (p->kind != AST_ERROR)
                 serr(S, p->loc, "a failure block holds only ttf, ttr and basis");
+            else
+                seen.had_unknown = true;
             continue;
         }
         prop_ok(S, &seen, p, "failure", failure_props);
@@ -582,6 +590,8 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
             ptrvec_push(S->a, &S->body_routes, br);
             continue;
         }
+        if (p->kind == AST_ERROR)
+            seen.had_unknown = true; /* a syntax error may have eaten a required property */
         if (p->kind != AST_PROP)
             continue;
         prop_ok(S, &seen, p, kname, elem_props[e->kind]);
@@ -876,6 +886,9 @@ static void instantiate(sema *S, fm_element *e, ast_node *inst)
     ast_node **given = arena_array(S->a, (size_t)np + 1, sizeof *given);
     bool ok = true;
     int positional = 0;
+    for (int i = 0; i < call->nkids; i++)
+        if (call->kids[i]->kind == AST_ERROR)
+            return; /* a syntax error in the arguments, already reported */
     for (int i = 0; i < call->nkids; i++) {
         ast_node *arg = call->kids[i];
         int slot = -1;

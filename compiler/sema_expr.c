@@ -202,6 +202,8 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
     if (!n)
         return NULL;
     switch (n->kind) {
+    case AST_ERROR:
+        return NULL; /* a syntax error, already reported */
     case AST_NUM:
         return mk_num(S, n->loc, n->num, units_dim_none());
     case AST_QTY: {
@@ -834,6 +836,8 @@ static void dim_mismatch(sema *S, ast_node *n, const char *what, fm_dim want, fm
 
 bool sx_quantity(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what, double *out, fm_dim *dim)
 {
+    if (n->kind == AST_ERROR)
+        return false;
     if (n->kind == AST_IDENT) {
         tval *tv = sx_tval(env, n->name);
         if (tv && tv->kind == TV_DIST) {
@@ -1319,6 +1323,9 @@ fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
         return d;
     }
     bool ok = true;
+    for (int i = 0; i < n->nkids; i++)
+        if (n->kids[i]->kind == AST_ERROR)
+            return NULL; /* a syntax error inside the call, already reported */
     /* positional only for constant(v) */
     for (int i = 0; i < n->nkids; i++) {
         ast_node *arg = n->kids[i];
@@ -1374,7 +1381,7 @@ fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
         bool pure = param_dimensionless(pname) || dist_dimensionless(d->kind);
         fm_dim none = units_dim_none();
         fm_dim got;
-        const char *pwhat = arena_printf(S->a, "%s of %s", pname, what);
+        const char *pwhat = strcmp(pname, "v") == 0 ? what : arena_printf(S->a, "%s of %s", pname, what);
         if (pure) {
             if (!sx_quantity(S, env, pnodes[j], &none, pwhat, &d->p[j], NULL))
                 ok = false;

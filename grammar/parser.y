@@ -51,11 +51,12 @@ static void yyerror(YYLTYPE *loc, parse_ctx *P, const char *msg)
 }
 #define YYMAXDEPTH 2000
 
-/* Error productions for common mistakes: report with a hint, keep the node so that the
- * rest of the construct is still checked. */
-static ast_node *parse_mistake(parse_ctx *P, YYLTYPE loc, const char *msg, ast_node *n)
+/* Error productions for common mistakes: report with a hint (unless the parser is still
+ * recovering from an earlier error), keep the node so that the rest is still checked. */
+static ast_node *parse_mistake(parse_ctx *P, int recovering, YYLTYPE loc, const char *msg, ast_node *n)
 {
-    diag_error(P->dc, loc, "%s", msg);
+    if (!recovering)
+        diag_error(P->dc, loc, "%s", msg);
     return n;
 }
 }
@@ -144,7 +145,7 @@ body
 
 body_item
     : prop_name '=' value                       { $$ = ast_named(A, AST_PROP, @$, $1->name, $3, NULL); }
-    | prop_name ':' value                       { $$ = parse_mistake(P, @2, "properties are set with '=', not ':' (write `name = value`)", ast_named(A, AST_PROP, @$, $1->name, $3, NULL)); }
+    | prop_name ':' value                       { $$ = parse_mistake(P, YYRECOVERING(), @2, "properties are set with '=', not ':' (write `name = value`)", ast_named(A, AST_PROP, @$, $1->name, $3, NULL)); }
     | ATTR IDENT '=' value                      { $$ = ast_named(A, AST_ATTR, @$, $2->name, $4, NULL); }
     | FAILURE IDENT '{' body '}'                { $$ = ast_decl(A, AST_FAILURE, @$, 0, $2, $4); }
     | ROUTE '{' route_body '}'                  { $$ = ast_decl(A, AST_ROUTE, @$, 0, NULL, $3); }
@@ -210,7 +211,7 @@ route_body
 
 route_item
     : IDENT ':' expr                { $$ = ast_node3(A, AST_ROUTE_PROB, @$, 0, $1, $3, NULL); }
-    | IDENT '=' expr                { $$ = parse_mistake(P, @2, "route entries are written `successor: probability`, with ':'", ast_node3(A, AST_ROUTE_PROB, @$, 0, $1, $3, NULL)); }
+    | IDENT '=' expr                { $$ = parse_mistake(P, YYRECOVERING(), @2, "route entries are written `successor: probability`, with ':'", ast_node3(A, AST_ROUTE_PROB, @$, 0, $1, $3, NULL)); }
     | WHEN expr ARROW IDENT         { $$ = ast_node3(A, AST_ROUTE_WHEN, @$, 0, $2, $4, NULL); }
     | OTHERWISE ARROW IDENT         { $$ = ast_node3(A, AST_ROUTE_OTHERWISE, @$, 0, $3, NULL, NULL); }
     | ';'                           { $$ = NULL; }
@@ -273,6 +274,7 @@ arg_list
 arg
     : expr                          { $$ = $1; }
     | IDENT ':' expr                { $$ = ast_named(A, AST_NAMED, @$, $1->name, $3, NULL); }
+    | error                         { $$ = ast_new(A, AST_ERROR, @$); }
     ;
 
 map_entries
@@ -288,6 +290,7 @@ map_list
 
 map_entry
     : expr ':' expr                 { $$ = ast_node3(A, AST_MAP_ENTRY, @$, 0, $1, $3, NULL); }
+    | error                         { $$ = ast_node3(A, AST_MAP_ENTRY, @$, 0, ast_new(A, AST_ERROR, @$), ast_new(A, AST_ERROR, @$), NULL); }
     ;
 
 expr_list
