@@ -19,9 +19,11 @@
  *   bernoulli    U < p
  *   discrete     binary search of U in the cumulative table; empirical: an unbiased index
  *
- * Determinism: plain double arithmetic and libm (exp, log, log1p, pow, sqrt, floor, tgamma)
- * only; no long double. Floating-point contraction into fused multiply-adds is switched off
- * below because it would change results between machines.
+ * Determinism: plain double arithmetic only (no long double), with exp and log implemented
+ * here from +, -, *, / (the C library's may differ in the last bit between machines), sqrt and
+ * floor (exact in IEEE arithmetic). Floating-point contraction into fused multiply-adds is
+ * switched off below because it would change results between machines. The C library's
+ * tgamma is used only by fab_dist_mean, never for drawing.
  *
  * Deliberately not handled: parameters outside their domain (garbage in, garbage out, but never
  * an endless loop for finite parameters except a truncate window of zero probability, which
@@ -33,6 +35,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
@@ -65,6 +68,110 @@ const char *fab_dist_name(fab_dist_kind k)
     return dist_names[k];
 }
 
+/* ---- elementary functions ------------------------------------------------------------ */
+
+/* exp and log used by every sampler. The C library's versions are not used because they may
+ * differ in the last bit between machines even with the same library (glibc, for one, picks
+ * an FMA code path on CPUs that have FMA). These use only IEEE +, -, *, / (correctly rounded
+ * everywhere, and not contracted: see the pragma above), so they give the same bits on every
+ * machine. Accuracy: within 1 ulp of the exact value (tested against the C library in
+ * tests/random/test_dist_internal.c). Arguments outside the samplers' needs (NaN, inf, <= 0
+ * for log) get the usual IEEE answers. */
+
+#define DIST_LN2_HI 0x1.62e42fefa2000p-1   /* ln 2 to 41 bits: k * DIST_LN2_HI is exact */
+#define DIST_LN2_LO 0x1.9ef35793c7673p-41  /* ln 2 - DIST_LN2_HI */
+#define DIST_INV_LN2 0x1.71547652b82fep+0
+#define DIST_SQRT2 0x1.6a09e667f3bcdp+0
+
+static double dist_bits_to_double(uint64_t bits)
+{
+    double x;
+    memcpy(&x, &bits, sizeof x);
+    return x;
+}
+
+static uint64_t dist_double_to_bits(double x)
+{
+    uint64_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    return bits;
+}
+
+/* Natural logarithm: x = 2^k m with m in [sqrt(1/2), sqrt(2)), f = m - 1 (exact), and
+ * ln m = 2 atanh(s) = f - s (f - R) with s = f / (2 + f), R = sum_{n>=1} 2 s^2n / (2n + 1);
+ * |s| <= 0.1716, so the series to s^22 is exact to double precision. */
+static double dist_log(double x)
+{
+    if (!(x > 0.0))
+        return x == 0.0 ? -INFINITY : NAN;
+    if (x == INFINITY)
+        return x;
+    int k = 0;
+    uint64_t bits = dist_double_to_bits(x);
+    if (bits < 0x0010000000000000u) { /* subnormal: scale into the normal range */
+        bits = dist_double_to_bits(x * 0x1p54);
+        k = -54;
+    }
+    k += (int)(bits >> 52) - 1023;
+    double m = dist_bits_to_double((bits & 0x000fffffffffffffu) | 0x3ff0000000000000u);
+    if (m > DIST_SQRT2) {
+        m *= 0.5;
+        k++;
+    }
+    double f = m - 1.0;
+    double s = f / (2.0 + f);
+    double z = s * s;
+    double series = z * (2.0 / 3 + z * (2.0 / 5 + z * (2.0 / 7 + z * (2.0 / 9 + z * (2.0 / 11
+                    + z * (2.0 / 13 + z * (2.0 / 15 + z * (2.0 / 17 + z * (2.0 / 19
+                    + z * (2.0 / 21 + z * (2.0 / 23)))))))))));
+    double kd = (double)k;
+    return kd * DIST_LN2_HI + (f - (s * (f - series) - kd * DIST_LN2_LO));
+}
+
+/* ln(1 + x) for x >= 0, accurate also for tiny x. */
+static double dist_log1p(double x)
+{
+    double u = 1.0 + x;
+    if (u == 1.0)
+        return x;
+    return dist_log(u) * (x / (u - 1.0));
+}
+
+/* Exponential: x = k ln 2 + r with |r| <= ln(2)/2 (the reduction is exact), exp(r) by its
+ * Taylor polynomial to r^13 (remainder < 1e-17), then scaled by 2^k. */
+static double dist_exp(double x)
+{
+    if (x != x)
+        return x;
+    if (x > 709.782712893384)
+        return INFINITY;
+    if (x < -745.1332191019412)
+        return 0.0;
+    double kd = floor(x * DIST_INV_LN2 + 0.5);
+    double r = (x - kd * DIST_LN2_HI) - kd * DIST_LN2_LO;
+    double poly = r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120
+                  + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880
+                  + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (1.0 / 479001600
+                  + r * (1.0 / 6227020800.0)))))))))))));
+    double e = 1.0 + poly;
+    int k = (int)kd;
+    if (k > 1023) {
+        e *= 2.0;
+        k--;
+    }
+    if (k < -1022) { /* subnormal result: one rounding, in the last multiplication */
+        e *= dist_bits_to_double((uint64_t)(k + 54 + 1023) << 52);
+        return e * 0x1p-54;
+    }
+    return e * dist_bits_to_double((uint64_t)(k + 1023) << 52);
+}
+
+/* x^y for x > 0 as exp(y ln x): relative error about |y ln x| * 2^-53. */
+static double dist_pow_pos(double x, double y)
+{
+    return dist_exp(y * dist_log(x));
+}
+
 /* ---- continuous distributions ---------------------------------------------------------- */
 
 double fab_dist_uniform(fab_rng *r, double min, double max)
@@ -86,13 +193,13 @@ double fab_dist_triangular(fab_rng *r, double min, double mode, double max)
 
 double fab_dist_exponential(fab_rng *r, double mean)
 {
-    return -mean * log(fab_rng_u01(r));
+    return -mean * dist_log(fab_rng_u01(r));
 }
 
 /* Ziggurat tables for the standard normal: 256 layers of equal area under exp(-x^2/2),
  * generated with 60-digit arithmetic by tests/random/gen_ziggurat.py and rounded once to
  * doubles (so they do not depend on the C library). dist_zig_x[1] is r, the start of the tail;
- * dist_zig_x[0] = v / f(r) is the width of the base strip; dist_zig_f[i] = exp(-x[i]^2 / 2). */
+ * dist_zig_x[0] = v / f(r) is the width of the base strip; dist_zig_f[i] = dist_exp(-x[i]^2 / 2). */
 enum { DIST_ZIG_LAYERS = 256 };
 /* r = 3.6541528853610087716, v = 0.0049286732339746553474 */
 static const double dist_zig_x[DIST_ZIG_LAYERS + 1] = {
@@ -274,7 +381,7 @@ static const double dist_zig_f[DIST_ZIG_LAYERS + 1] = {
 
 /* A standard normal variate (Marsaglia & Tsang's ziggurat, 2000, with 256 layers). One word
  * gives the layer (bits 0-7), the sign (bit 8) and a 53-bit uniform (bits 11-63); 98.5 % of
- * draws end there. The wedges use one more uniform and exp(); the tail beyond r uses Marsaglia's
+ * draws end there. The wedges use one more uniform and dist_exp(); the tail beyond r uses Marsaglia's
  * exact method (1964): r + a with a = -ln(U1) / r, accepted when -2 ln(U2) >= a^2. */
 static double dist_std_normal(fab_rng *r)
 {
@@ -289,14 +396,14 @@ static double dist_std_normal(fab_rng *r)
         if (layer == 0) {
             double a, b;
             do {
-                a = -log(fab_rng_u01(r)) / tail_start;
-                b = -log(fab_rng_u01(r));
+                a = -dist_log(fab_rng_u01(r)) / tail_start;
+                b = -dist_log(fab_rng_u01(r));
             } while (b + b < a * a);
             return sign * (tail_start + a);
         }
         double y = dist_zig_f[layer]
                    + fab_rng_u01(r) * (dist_zig_f[layer + 1] - dist_zig_f[layer]);
-        if (y < exp(-0.5 * x * x))
+        if (y < dist_exp(-0.5 * x * x))
             return sign * x;
     }
 }
@@ -309,9 +416,9 @@ double fab_dist_normal(fab_rng *r, double mean, double sd)
 double fab_dist_lognormal(fab_rng *r, double mean, double sd)
 {
     double cv = sd / mean;
-    double sigma2 = log1p(cv * cv);
-    double mu = log(mean) - 0.5 * sigma2;
-    return exp(mu + sqrt(sigma2) * dist_std_normal(r));
+    double sigma2 = dist_log1p(cv * cv);
+    double mu = dist_log(mean) - 0.5 * sigma2;
+    return dist_exp(mu + sqrt(sigma2) * dist_std_normal(r));
 }
 
 /* Gamma(shape, 1) for shape >= 1 (Marsaglia & Tsang 2000). */
@@ -330,7 +437,7 @@ static double dist_gamma_ge1(fab_rng *r, double shape)
         double z2 = z * z;
         if (u < 1.0 - 0.0331 * z2 * z2)
             return d * v;
-        if (log(u) < 0.5 * z2 + d * (1.0 - v + log(v)))
+        if (dist_log(u) < 0.5 * z2 + d * (1.0 - v + dist_log(v)))
             return d * v;
     }
 }
@@ -339,9 +446,9 @@ static double dist_gamma_ge1(fab_rng *r, double shape)
 static double dist_log_gamma_variate(fab_rng *r, double shape)
 {
     if (shape >= 1.0)
-        return log(dist_gamma_ge1(r, shape));
+        return dist_log(dist_gamma_ge1(r, shape));
     double g = dist_gamma_ge1(r, shape + 1.0);
-    return log(g) + log(fab_rng_u01(r)) / shape;
+    return dist_log(g) + dist_log(fab_rng_u01(r)) / shape;
 }
 
 double fab_dist_gamma(fab_rng *r, double shape, double scale)
@@ -349,7 +456,7 @@ double fab_dist_gamma(fab_rng *r, double shape, double scale)
     if (shape >= 1.0)
         return scale * dist_gamma_ge1(r, shape);
     double g = dist_gamma_ge1(r, shape + 1.0);
-    return scale * g * pow(fab_rng_u01(r), 1.0 / shape);
+    return scale * g * dist_pow_pos(fab_rng_u01(r), 1.0 / shape);
 }
 
 enum { DIST_ERLANG_PRODUCT_MAX_K = 16 };
@@ -362,14 +469,14 @@ double fab_dist_erlang(fab_rng *r, double k, double mean)
         double prod = 1.0;
         for (int i = 0; i < n; i++)
             prod *= fab_rng_u01(r);
-        return -(mean / k) * log(prod);
+        return -(mean / k) * dist_log(prod);
     }
     return fab_dist_gamma(r, k, mean / k);
 }
 
 double fab_dist_weibull(fab_rng *r, double shape, double scale)
 {
-    return scale * pow(-log(fab_rng_u01(r)), 1.0 / shape);
+    return scale * dist_pow_pos(-dist_log(fab_rng_u01(r)), 1.0 / shape);
 }
 
 double fab_dist_beta(fab_rng *r, double a, double b, double min, double max)
@@ -382,7 +489,7 @@ double fab_dist_beta(fab_rng *r, double a, double b, double min, double max)
     } else {
         double la = dist_log_gamma_variate(r, a);
         double lb = dist_log_gamma_variate(r, b);
-        x = 1.0 / (1.0 + exp(lb - la));
+        x = 1.0 / (1.0 + dist_exp(lb - la));
     }
     return min + (max - min) * x;
 }
@@ -414,7 +521,7 @@ static double dist_log_factorial(double k)
     double ix = 1.0 / x, ix2 = ix * ix;
     double series = ix * (1.0 / 12.0 - ix2 * (1.0 / 360.0 - ix2 * (1.0 / 1260.0
                     - ix2 * (1.0 / 1680.0 - ix2 * (1.0 / 1188.0)))));
-    return (x - 0.5) * log(x) - x + 0.91893853320467274178 + series;
+    return (x - 0.5) * dist_log(x) - x + 0.91893853320467274178 + series;
 }
 
 enum { DIST_POISSON_INVERSION_MAX_K = 1000 };
@@ -423,7 +530,7 @@ enum { DIST_POISSON_INVERSION_MAX_K = 1000 };
 static double dist_poisson_inversion(fab_rng *r, double mean)
 {
     double u = fab_rng_u01(r);
-    double p = exp(-mean);
+    double p = dist_exp(-mean);
     double cum = p;
     int k = 0;
     /* p reaches 0 long before the guard for mean < 10; the guard only stops rounding loops. */
@@ -440,10 +547,10 @@ static double dist_poisson_inversion(fab_rng *r, double mean)
 static double dist_poisson_ptrs(fab_rng *r, double mean)
 {
     double smu = sqrt(mean);
-    double log_mean = log(mean);
+    double log_mean = dist_log(mean);
     double b = 0.931 + 2.53 * smu;
     double a = -0.059 + 0.02483 * b;
-    double log_inv_alpha = log(1.1239 + 1.1328 / (b - 3.4));
+    double log_inv_alpha = dist_log(1.1239 + 1.1328 / (b - 3.4));
     double v_r = 0.9277 - 3.6224 / (b - 2.0);
     for (;;) {
         double u = fab_rng_u01(r) - 0.5;
@@ -454,7 +561,7 @@ static double dist_poisson_ptrs(fab_rng *r, double mean)
             return k;
         if (k < 0.0 || (us < 0.013 && v > us))
             continue;
-        if (log(v) + log_inv_alpha - log(a / (us * us) + b)
+        if (dist_log(v) + log_inv_alpha - dist_log(a / (us * us) + b)
             <= -mean + k * log_mean - dist_log_factorial(k))
             return k;
     }

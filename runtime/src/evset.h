@@ -1,5 +1,5 @@
 /*
- * evset.h — the pending-event set of the kernel: a 4-ary heap or a calendar queue.
+ * evset.h — the pending-event set of the kernel: a binary heap or a calendar queue.
  *
  * In:  24-byte event records with a time and a sequence number.
  * Out: events in increasing (time, seq) order. seq is unique and increasing in scheduling

@@ -40,6 +40,60 @@ static int model_grow(void **arr, int *cap, int n, size_t sz)
     return 0;
 }
 
+/* ---- name indexes ---------------------------------------------------------------------- */
+
+static uint64_t model_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static const char *model_elem_key(const fab_model *m, int i) { return m->elem[i]->name; }
+static const char *model_param_key(const fab_model *m, int i) { return m->param[i].name; }
+
+typedef const char *(*model_key_fn)(const fab_model *m, int i);
+
+static int model_idx_find(const fab_model *m, const int *tab, size_t cap, model_key_fn key,
+                          const char *name)
+{
+    if (!cap)
+        return -1;
+    for (size_t h = model_hash(name) & (cap - 1);; h = (h + 1) & (cap - 1)) {
+        if (tab[h] < 0)
+            return -1;
+        if (!strcmp(key(m, tab[h]), name))
+            return tab[h];
+    }
+}
+
+/* Index entry i (0..count-1 are all present); grows to keep the load below one half. */
+static int model_idx_add(fab_model *m, int **tab, size_t *cap, model_key_fn key, int i, int count)
+{
+    if ((size_t)count * 2 >= *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        while ((size_t)count * 2 >= nc)
+            nc *= 2;
+        int *nt = malloc(nc * sizeof *nt);
+        if (!nt)
+            return -1;
+        for (size_t k = 0; k < nc; k++)
+            nt[k] = -1;
+        free(*tab);
+        *tab = nt;
+        *cap = nc;
+        for (int j = 0; j < count; j++)
+            if (j != i)
+                model_idx_add(m, tab, cap, key, j, 0);
+    }
+    size_t h = model_hash(key(m, i)) & (*cap - 1);
+    while ((*tab)[h] >= 0)
+        h = (h + 1) & (*cap - 1);
+    (*tab)[h] = i;
+    return 0;
+}
+
 void rt_model_fail(fab_model *m, const char *fmt, ...)
 {
     if (!m || m->error)
@@ -205,6 +259,8 @@ void fab_model_free(fab_model *m)
         free(m->samplers[i]);
     }
     free(m->samplers);
+    free(m->elem_idx);
+    free(m->param_idx);
     free(m->name);
     free(m->error);
     free(m);
@@ -314,12 +370,12 @@ void fab_model_param(fab_model *m, const char *name, double *slot, fab_dim dim)
         rt_model_fail(m, "fab_model_param %s: no slot or bad dimension", name);
         return;
     }
-    for (int i = 0; i < m->nparam; i++)
-        if (!strcmp(m->param[i].name, name)) {
-            m->param[i].slot = slot;
-            m->param[i].dim = dim;
-            return;
-        }
+    int found = model_idx_find(m, m->param_idx, m->param_idx_cap, model_param_key, name);
+    if (found >= 0) {
+        m->param[found].slot = slot;
+        m->param[found].dim = dim;
+        return;
+    }
     if (model_grow((void **)&m->param, &m->param_cap, m->nparam, sizeof *m->param)) {
         rt_model_fail(m, "out of memory");
         return;
@@ -328,13 +384,15 @@ void fab_model_param(fab_model *m, const char *name, double *slot, fab_dim dim)
     m->param[m->nparam].slot = slot;
     m->param[m->nparam].dim = dim;
     m->nparam++;
+    if (model_idx_add(m, &m->param_idx, &m->param_idx_cap, model_param_key, m->nparam - 1,
+                      m->nparam))
+        rt_model_fail(m, "out of memory");
 }
 
 int fab_model_set(fab_model *m, const char *name, const char *value, char *err, size_t errsize)
 {
-    for (int i = 0; i < m->nparam; i++) {
-        if (strcmp(m->param[i].name, name))
-            continue;
+    int i = model_idx_find(m, m->param_idx, m->param_idx_cap, model_param_key, name);
+    if (i >= 0) {
         double v;
         char why[200];
         if (fab_units_parse(value, m->param[i].dim, &v, why, sizeof why)) {
@@ -366,10 +424,7 @@ int fab_model_element_count(const fab_model *m) { return m->nelem; }
 
 int fab_model_element_find(const fab_model *m, const char *name)
 {
-    for (int i = 0; i < m->nelem; i++)
-        if (!strcmp(m->elem[i]->name, name))
-            return i;
-    return -1;
+    return model_idx_find(m, m->elem_idx, m->elem_idx_cap, model_elem_key, name);
 }
 
 const char *fab_model_element_name(const fab_model *m, int e)
@@ -415,7 +470,10 @@ static int model_elem_new(fab_model *m, const char *name, fab_kind kind)
     e->limit = INFINITY;
     e->capacity = 1;
     m->elem[m->nelem] = e;
-    return m->nelem++;
+    m->nelem++;
+    if (model_idx_add(m, &m->elem_idx, &m->elem_idx_cap, model_elem_key, m->nelem - 1, m->nelem))
+        rt_model_fail(m, "out of memory");
+    return m->nelem - 1;
 }
 
 static rt_elem *model_get(fab_model *m, int id, fab_kind k1, fab_kind k2, const char *fn)

@@ -23,10 +23,10 @@
 /* ---- model ----------------------------------------------------------------------------- */
 
 typedef struct rt_sampler {
+    int is_duration;            /* clamp below at 0 */
+    fab_dim dim;                /* dimension of the sampled quantity (for --set of params) */
     fab_sampler s;
     char *purpose;              /* stream purpose, e.g. "cycle.Housing" */
-    fab_dim dim;                /* dimension of the sampled quantity (for --set of params) */
-    int is_duration;            /* clamp below at 0 */
 } rt_sampler;
 
 typedef struct rt_failure {
@@ -114,6 +114,9 @@ struct fab_model {
     int nparam, param_cap;
     rt_sampler **samplers;      /* every sampler, for freeing */
     int nsamplers, samplers_cap;
+    /* open-addressing hash indexes (element and parameter names -> index, -1 empty) */
+    int *elem_idx, *param_idx;
+    size_t elem_idx_cap, param_idx_cap;
 };
 
 void rt_model_fail(fab_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -138,6 +141,7 @@ typedef struct rt_stream {
 } rt_stream;
 
 typedef struct rt_fclock {
+    fab_basis basis;        /* copy of the mode's basis */
     double op_left;         /* operating basis: busy time left before failure */
     double cyc_left;        /* cycles basis: cycles left */
     uint32_t gen;           /* invalidates a scheduled operating/calendar FAIL */
@@ -186,6 +190,9 @@ typedef struct rt_es {              /* element state during a replication */
     int nsucc;
     const int *succ;
     int direct;                     /* one successor, no rule: no routing decision */
+    int id;
+    int nfail;                      /* failure modes (station, assembly) */
+    int has_op;                     /* some mode counts operating time */
     int *waiters;                   /* upstream elements blocked on this one */
     int nwait, wait_cap;
     int in_wake;
@@ -200,6 +207,9 @@ typedef struct rt_es {              /* element state during a replication */
     fab_stat_timeavg level;         /* source queue, buffer, conveyor contents */
     fab_stat_tally wait;
     rt_stream cycle_st;
+    rt_sampler cycle_copy;          /* the default cycle sampler, copied for locality */
+    int has_cycle;
+    int wait_inline[4];             /* first waiters, before any heap allocation */
     /* warm */
     rt_stream setup_st;
     rt_cycle_stream *cyc;

@@ -186,12 +186,15 @@ static void sim_wait_on(fab_sim *s, int dst, int from)
         if (d->waiters[i] == from)
             return;
     if (d->nwait == d->wait_cap) {
-        int nc = d->wait_cap ? d->wait_cap * 2 : 4;
-        int *nw = realloc(d->waiters, (size_t)nc * sizeof *nw);
+        int nc = d->wait_cap * 2;
+        int *nw = d->waiters == d->wait_inline ? malloc((size_t)nc * sizeof *nw)
+                                               : realloc(d->waiters, (size_t)nc * sizeof *nw);
         if (!nw) {
             rt_sim_fail(s, "out of memory");
             return;
         }
+        if (d->waiters == d->wait_inline)
+            memcpy(nw, d->wait_inline, sizeof d->wait_inline);
         d->waiters = nw;
         d->wait_cap = nc;
     }
@@ -266,7 +269,7 @@ static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
     x->qlen++;
     x->count_in++;
     fab_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
-    rt_wake(s, e->id);
+    rt_wake(s, x->id);
     return 1;
 }
 
@@ -311,7 +314,7 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
     while ((p = buffer_peek(x)) != NULL) {
         double entered = p->entered;
         buffer_pop(x);
-        if (!rt_route_push(s, x->e->id, p)) {
+        if (!rt_route_push(s, x->id, p)) {
             /* put it back where it was: it is still the head */
             x->qlen++;
             if (x->e->order != FAB_ORDER_KEY) {
@@ -338,7 +341,7 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
         freed = 1;
     }
     if (freed)
-        rt_notify_space(s, x->e->id);
+        rt_notify_space(s, x->id);
 }
 
 /* ---- source ----------------------------------------------------------------------------- */
@@ -766,6 +769,9 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
         const rt_elem *e = m->elem[i];
         x->e = e;
         x->kind = e->kind;
+        x->id = i;
+        x->waiters = x->wait_inline;
+        x->wait_cap = 4;
         x->nsucc = e->nsucc;
         x->succ = e->succ;
         x->direct = e->nsucc == 1 && !e->rule;
@@ -813,7 +819,8 @@ void rt_sim_free(fab_sim *s)
     if (s->es) {
         for (int i = 0; i < s->nelem; i++) {
             rt_es *x = &s->es[i];
-            free(x->waiters);
+            if (x->waiters != x->wait_inline)
+                free(x->waiters);
             free(x->attr);
             free(x->heap);
             free(x->cv);

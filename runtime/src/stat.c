@@ -14,12 +14,18 @@
  *              (h = (n - 1) p, "type 7"). Estimates cover the first 2^31 - 2 observations;
  *              later ones are ignored (marker positions are int).
  *   summarize  two-pass mean and sample sd, CI = mean ± t(0.975, n - 1) sd / sqrt(n).
- *   t quantile solves S(t) = 1 - p, S the upper tail 0.5 I_{df/(df+t²)}(df/2, 1/2), by Newton's
- *              method inside a bisection bracket; the regularised incomplete beta function is a
- *              continued fraction (modified Lentz). Relative accuracy about 1e-13.
+ *   t quantile p = 0.975 (and 0.025), the one the intervals use: a table for integral
+ *              df <= 200 and an asymptotic expansion above, plain arithmetic only, so bit-identical
+ *              on every machine. Other p and non-integral df <= 200: solves
+ *              S(t) = 1 - p, S the upper tail 0.5 I_{df/(df+t²)}(df/2, 1/2), by Newton's method
+ *              inside a bisection bracket; the regularised incomplete beta function is a
+ *              continued fraction (modified Lentz); relative accuracy about 1e-13, last bits
+ *              subject to the C library's exp/log/lgamma.
  *
- * lgamma() is used by the t quantile, so call fab_stat_t_quantile/fab_stat_summarize from one
- * thread at a time on C libraries where lgamma writes signgam.
+ * lgamma() is used by the general t quantile (not by fab_stat_summarize), so call
+ * fab_stat_t_quantile with p other than 0.975 from one thread at a time on C libraries where
+ * lgamma writes signgam. Everything else uses only +, -, *, /, sqrt and floor, with
+ * floating-point contraction off, so the results are the same bits on every machine.
  *
  * Deliberately not handled: weighted tallies, batch means, quantiles of the time-average.
  */
@@ -324,6 +330,83 @@ static double stat_normal_density(double z)
     return exp(-0.5 * z * z) / sqrt(2.0 * STAT_PI);
 }
 
+/* t(0.975, df), the quantile of every confidence interval, without the C library: exact table
+ * values for integral df <= 200 and, above, the Cornish-Fisher expansion
+ * z + g1/df + ... + g5/df^5 (relative error < 5e-15 at df = 200, < 1e-16 from df = 400), both
+ * generated with 40-digit arithmetic by tests/random/gen_t_table.py. Deterministic to the bit on
+ * every machine, so the printed intervals are too. */
+enum { STAT_T975_DF_MAX = 200 };
+static const double stat_t975_series[6] = {
+    0x1.f5c0331eeff85p+0, 0x1.2fa6956bafdfap+1, 0x1.6947a277cdaf0p+1,
+    0x1.472615117d270p+1, 0x1.96ebb427346d2p+0, 0x1.773e6f378407cp-1,
+};
+static const double stat_t975_table[STAT_T975_DF_MAX + 1] = {
+    NAN, 0x1.96993aacc4d24p+3, 0x1.135ea98e146bbp+2, 0x1.975a66893c1abp+1,
+    0x1.63628d9efb5e0p+1, 0x1.4908d359dff3ap+1, 0x1.393468546e655p+1, 0x1.2eac01e9f5b1dp+1,
+    0x1.272b24bc9242ap+1, 0x1.218e5dac50b24p+1, 0x1.1d33a7661d304p+1, 0x1.19b9e1b8c996ep+1,
+    0x1.16e356bbc352ep+1, 0x1.1486f5cb67d3ep+1, 0x1.12885ec4c0667p+1, 0x1.10d356b5a06c1p+1,
+    0x1.0f590e8d62dd7p+1, 0x1.0e0e6fd5b1561p+1, 0x1.0ceb036f23f32p+1, 0x1.0be83653b666ep+1,
+    0x1.0b00d9a954438p+1, 0x1.0a30c955b504dp+1, 0x1.0974ac3559fb4p+1, 0x1.08c9c5c7af878p+1,
+    0x1.082dd3fc3a168p+1, 0x1.079ef594769a5p+1, 0x1.071b96b177db4p+1, 0x1.06a261e29bdadp+1,
+    0x1.0632348973a30p+1, 0x1.05ca15bce2872p+1, 0x1.05692f10aaeeap+1, 0x1.050ec6d0032d7p+1,
+    0x1.04ba3b5725837p+1, 0x1.046aff4ce0d90p+1, 0x1.0420968c7f61cp+1, 0x1.03da939b97bfcp+1,
+    0x1.0398958fb660dp+1, 0x1.035a464e0e4cbp+1, 0x1.031f59141b8adp+1, 0x1.02e7893bbcad6p+1,
+    0x1.02b299300ed52p+1, 0x1.0280518a7d290p+1, 0x1.02508051216f6p+1, 0x1.0222f850e412cp+1,
+    0x1.01f7908ed3d0ep+1, 0x1.01ce23cd00c4dp+1, 0x1.01a6901fcf862p+1, 0x1.0180b69140f88p+1,
+    0x1.015c7ad019362p+1, 0x1.0139c2e92927ep+1, 0x1.01187709471cdp+1, 0x1.00f88146be527p+1,
+    0x1.00d9cd712e718p+1, 0x1.00bc48e6fc926p+1, 0x1.009fe26f9904fp+1, 0x1.00848a19f9200p+1,
+    0x1.006a311ebbcb5p+1, 0x1.0050c9c58322bp+1, 0x1.0038474d1e1aap+1, 0x1.00209dd62b0acp+1,
+    0x1.0009c24fe7d7fp+1, 0x1.ffe754cddd112p+0, 0x1.ffbc98eb4b3b1p+0, 0x1.ff933eec65c17p+0,
+    0x1.ff6b35eb8b3b8p+0, 0x1.ff446e12253f9p+0, 0x1.ff1ed883c1e67p+0, 0x1.fefa674b14d93p+0,
+    0x1.fed70d48acdcfp+0, 0x1.feb4be2330d3dp+0, 0x1.fe936e38fc66cp+0, 0x1.fe731292f91a8p+0,
+    0x1.fe53a0d8948bcp+0, 0x1.fe350f44b80b5p+0, 0x1.fe17549ba8de2p+0, 0x1.fdfa6821bb14cp+0,
+    0x1.fdde4192c3476p+0, 0x1.fdc2d91a35991p+0, 0x1.fda8274be2387p+0, 0x1.fd8e251d4135ep+0,
+    0x1.fd74cbdf40f3ap+0, 0x1.fd5c15388bbe8p+0, 0x1.fd43fb203a3c9p+0, 0x1.fd2c77d8e9637p+0,
+    0x1.fd1585ec2b8d2p+0, 0x1.fcff20264d0fdp+0, 0x1.fce941926574cp+0, 0x1.fcd3e576af0edp+0,
+    0x1.fcbf07511f443p+0, 0x1.fcaaa2d43a642p+0, 0x1.fc96b3e41e566p+0, 0x1.fc833693bfdfbp+0,
+    0x1.fc70272256940p+0, 0x1.fc5d81f8f3e91p+0, 0x1.fc4b43a842280p+0, 0x1.fc3968e668449p+0,
+    0x1.fc27ee8d0fe14p+0, 0x1.fc16d1978b015p+0, 0x1.fc060f21171dbp+0, 0x1.fbf5a4633b83bp+0,
+    0x1.fbe58eb4410dbp+0, 0x1.fbd5cb85c16f8p+0, 0x1.fbc658634c733p+0, 0x1.fbb732f121a3ep+0,
+    0x1.fba858eafd03ap+0, 0x1.fb99c822f5823p+0, 0x1.fb8b7e806c06ap+0, 0x1.fb7d79ff09f27p+0,
+    0x1.fb6fb8adce1a6p+0, 0x1.fb6238ae2745dp+0, 0x1.fb54f8331b542p+0, 0x1.fb47f5807a3bep+0,
+    0x1.fb3b2eea1c227p+0, 0x1.fb2ea2d329dadp+0, 0x1.fb224fad6f276p+0, 0x1.fb1633f8b622ep+0,
+    0x1.fb0a4e422b441p+0, 0x1.fafe9d23c9756p+0, 0x1.faf31f43cdc4ep+0, 0x1.fae7d354323a0p+0,
+    0x1.fadcb8122f63cp+0, 0x1.fad1cc45c43c8p+0, 0x1.fac70ec144042p+0, 0x1.fabc7e60e9b95p+0,
+    0x1.fab21a0a70e03p+0, 0x1.faa7e0acb3495p+0, 0x1.fa9dd13f4b912p+0, 0x1.fa93eac23c150p+0,
+    0x1.fa8a2c3d9a1ebp+0, 0x1.fa8094c13d0aap+0, 0x1.fa7723647132dp+0, 0x1.fa6dd745ae696p+0,
+    0x1.fa64af8a51d25p+0, 0x1.fa5bab5e5aee7p+0, 0x1.fa52c9f42bad2p+0, 0x1.fa4a0a844b5b0p+0,
+    0x1.fa416c4d2c493p+0, 0x1.fa38ee92f407dp+0, 0x1.fa30909f4612bp+0, 0x1.fa2851c110d08p+0,
+    0x1.fa20314c5cc5dp+0, 0x1.fa182e9a1de0ep+0, 0x1.fa10490806c22p+0, 0x1.fa087ff85de97p+0,
+    0x1.fa00d2d1d4af8p+0, 0x1.f9f940ff5ff60p+0, 0x1.f9f1c9f01277dp+0, 0x1.f9ea6d16f8a6fp+0,
+    0x1.f9e329eaf6044p+0, 0x1.f9dbffe6a3dedp+0, 0x1.f9d4ee88316b5p+0, 0x1.f9cdf5514521cp+0,
+    0x1.f9c713c6df53dp+0, 0x1.f9c049713dec2p+0, 0x1.f9b995dbc14a1p+0, 0x1.f9b2f894d22c5p+0,
+    0x1.f9ac712dc89e1p+0, 0x1.f9a5ff3ad3dbcp+0, 0x1.f99fa252e3237p+0, 0x1.f9995a0f8f673p+0,
+    0x1.f993260d05d72p+0, 0x1.f98d05e9f3397p+0, 0x1.f986f9477007fp+0, 0x1.f980ffc8ed4a8p+0,
+    0x1.f97b191422258p+0, 0x1.f97544d0fa160p+0, 0x1.f96f82a983d2dp+0, 0x1.f969d249e0ccap+0,
+    0x1.f964336035458p+0, 0x1.f95ea59c98fabp+0, 0x1.f95928b108594p+0, 0x1.f953bc5156393p+0,
+    0x1.f94e60331e181p+0, 0x1.f949140db6cfbp+0, 0x1.f943d79a25c20p+0, 0x1.f93eaa931276ep+0,
+    0x1.f9398cb4baa68p+0, 0x1.f9347dbce6ac4p+0, 0x1.f92f7d6ade5e0p+0, 0x1.f92a8b7f5e43dp+0,
+    0x1.f925a7bc8d2bfp+0, 0x1.f920d1e5f2186p+0, 0x1.f91c09c06a81ap+0, 0x1.f9174f1220ebap+0,
+    0x1.f912a1a283ca4p+0, 0x1.f90e013a3cb16p+0, 0x1.f9096da327ceap+0, 0x1.f904e6a84ba96p+0,
+    0x1.f9006c15d1269p+0, 0x1.f8fbfdb8fbcddp+0, 0x1.f8f79b60224dbp+0, 0x1.f8f344daa73bfp+0,
+    0x1.f8eef9f8f210dp+0, 0x1.f8eaba8c6859ep+0, 0x1.f8e6866767239p+0, 0x1.f8e25d5d3c96ap+0,
+    0x1.f8de3f4221c7fp+0, 0x1.f8da2beb34b91p+0, 0x1.f8d6232e72874p+0, 0x1.f8d224e2b1c82p+0,
+    0x1.f8ce30df9d113p+0,
+};
+
+/* t(0.975, df) when the table or the expansion applies, else NAN. */
+static double stat_t975(double df)
+{
+    if (df > STAT_T975_DF_MAX) {
+        const double *g = stat_t975_series;
+        double w = 1.0 / df;
+        return g[0] + w * (g[1] + w * (g[2] + w * (g[3] + w * (g[4] + w * g[5]))));
+    }
+    if (df >= 1.0 && df == floor(df))
+        return stat_t975_table[(int)df];
+    return NAN;
+}
+
 /* Beyond this many degrees of freedom the t quantile equals the normal one to ~1e-13. */
 #define STAT_T_NORMAL_DF 1e13
 
@@ -335,6 +418,11 @@ double fab_stat_t_quantile(double p, double df)
         return 0.0;
     if (p < 0.5)
         return -fab_stat_t_quantile(1.0 - p, df);
+    if (p == 0.975) {
+        double t = stat_t975(df);
+        if (!isnan(t))
+            return t;
+    }
 
     double target = 1.0 - p; /* exact: p >= 0.5 */
     int normal = df > STAT_T_NORMAL_DF;

@@ -37,12 +37,24 @@ int rt_station_setup(fab_sim *s, rt_es *x)
 {
     const rt_elem *e = x->e;
     x->nsrv = (unsigned)e->capacity;
-    x->srv = calloc(x->nsrv, sizeof *x->srv);
-    x->blocked_q = calloc(x->nsrv, sizeof *x->blocked_q);
-    if (!x->srv || !x->blocked_q)
+    x->nfail = e->nfail;
+    for (int f = 0; f < e->nfail; f++)
+        if (e->fail[f].basis == FAB_BASIS_OPERATING)
+            x->has_op = 1;
+    /* servers, failure clocks and the blocked ring in one block, for locality */
+    size_t nsrv = x->nsrv, nfc = nsrv * (size_t)e->nfail;
+    char *block = calloc(1, nsrv * sizeof(rt_server) + nfc * sizeof(rt_fclock)
+                            + nsrv * sizeof(unsigned));
+    if (!block)
         return -1;
-    if (e->cycle)
+    x->srv = (rt_server *)(void *)block;
+    rt_fclock *fcs = (rt_fclock *)(void *)(block + nsrv * sizeof(rt_server));
+    x->blocked_q = (unsigned *)(void *)(block + nsrv * sizeof(rt_server) + nfc * sizeof(rt_fclock));
+    if (e->cycle) {
         rt_stream_setup(s, &x->cycle_st, e->name, e->cycle->purpose);
+        x->cycle_copy = *e->cycle;
+        x->has_cycle = 1;
+    }
     if (e->setup)
         rt_stream_setup(s, &x->setup_st, e->name, "setup");
     if (e->ncycle_for) {
@@ -60,10 +72,9 @@ int rt_station_setup(fab_sim *s, rt_es *x)
         rt_server *v = &x->srv[k];
         if (e->nfail == 0)
             continue;
-        v->fc = calloc((size_t)e->nfail, sizeof *v->fc);
-        if (!v->fc)
-            return -1;
+        v->fc = fcs + (size_t)k * (size_t)e->nfail;
         for (int f = 0; f < e->nfail; f++) {
+            v->fc[f].basis = e->fail[f].basis;
             char p1[300], p2[300];
             if (k == 0) {
                 snprintf(p1, sizeof p1, "%s", e->fail[f].ttf->purpose);
@@ -87,11 +98,7 @@ int rt_station_setup(fab_sim *s, rt_es *x)
 
 void rt_station_free(rt_es *x)
 {
-    if (x->srv)
-        for (unsigned k = 0; k < x->nsrv; k++)
-            free(x->srv[k].fc);
-    free(x->srv);
-    free(x->blocked_q);
+    free(x->srv);       /* with the failure clocks and the blocked ring */
     free(x->cyc);
     free(x->kit);
     free(x->kit_parts);
@@ -170,17 +177,16 @@ void rt_station_finish(fab_sim *s, rt_es *x)
 
 static void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy_for)
 {
-    const rt_elem *e = x->e;
     rt_server *v = &x->srv[k];
     v->busy_start = s->now;
-    for (int f = 0; f < e->nfail; f++) {
-        if (e->fail[f].basis != FAB_BASIS_OPERATING)
-            continue;
+    for (int f = 0; f < x->nfail; f++) {
         rt_fclock *fc = &v->fc[f];
+        if (fc->basis != FAB_BASIS_OPERATING)
+            continue;
         if (fc->op_left < busy_for) {
             fc->gen++;
             fc->pending = 1;
-            rt_schedule(s, s->now + (fc->op_left > 0 ? fc->op_left : 0), RT_EV_FAIL, e->id, k,
+            rt_schedule(s, s->now + (fc->op_left > 0 ? fc->op_left : 0), RT_EV_FAIL, x->id, k,
                         (unsigned)f, fc->gen);
         }
     }
@@ -188,13 +194,12 @@ static void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy_for)
 
 static void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
 {
-    const rt_elem *e = x->e;
     rt_server *v = &x->srv[k];
     double used = s->now - v->busy_start;
-    for (int f = 0; f < e->nfail; f++) {
-        if (e->fail[f].basis != FAB_BASIS_OPERATING)
-            continue;
+    for (int f = 0; f < x->nfail; f++) {
         rt_fclock *fc = &v->fc[f];
+        if (fc->basis != FAB_BASIS_OPERATING)
+            continue;
         fc->op_left -= used;
         if (fc->pending) {
             fc->gen++;
@@ -208,7 +213,7 @@ static void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
 static void srv_start_busy(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
-    const rt_sampler *rs = x->e->cycle;
+    const rt_sampler *rs = x->has_cycle ? &x->cycle_copy : NULL;
     fab_rng *r = &x->cycle_st.rng;
     for (int i = 0; i < x->ncyc; i++)
         if (x->cyc[i].type == v->part->type) {
@@ -225,8 +230,8 @@ static void srv_start_busy(fab_sim *s, rt_es *x, unsigned k)
     srv_set(s, v, FAB_STATE_BUSY);
     v->end_time = s->now + d;
     v->gen++;
-    rt_schedule(s, v->end_time, RT_EV_SERVER_END, x->e->id, k, 0, v->gen);
-    if (x->e->nfail)
+    rt_schedule(s, v->end_time, RT_EV_SERVER_END, x->id, k, 0, v->gen);
+    if (x->has_op)
         op_clocks_start(s, x, k, d);
 }
 
@@ -327,7 +332,7 @@ static void srv_fail(fab_sim *s, rt_es *x, unsigned k, int mode)
         if (v->state == FAB_STATE_BUSY || v->state == FAB_STATE_SETUP) {
             v->remaining = v->end_time - s->now;
             v->gen++;
-            if (v->state == FAB_STATE_BUSY && e->nfail)
+            if (v->state == FAB_STATE_BUSY && x->has_op)
                 op_clocks_stop(s, x, k);
         }
         v->resume = v->state;
@@ -367,7 +372,7 @@ static void srv_repair(fab_sim *s, rt_es *x, unsigned k, int mode)
         v->end_time = s->now + v->remaining;
         v->gen++;
         rt_schedule(s, v->end_time, RT_EV_SERVER_END, e->id, k, 0, v->gen);
-        if (st == FAB_STATE_BUSY)
+        if (st == FAB_STATE_BUSY && x->has_op)
             op_clocks_start(s, x, k, v->remaining);
         break;
     case FAB_STATE_BLOCKED:
@@ -401,7 +406,6 @@ static void srv_released(fab_sim *s, rt_es *x, unsigned k)
 void rt_station_event(fab_sim *s, const rt_event *ev)
 {
     rt_es *x = &s->es[rt_ev_elem(ev)];
-    const rt_elem *e = x->e;
     unsigned k = ev->a;
     rt_server *v = &x->srv[k];
     switch (rt_ev_kind(ev)) {
@@ -414,10 +418,11 @@ void rt_station_event(fab_sim *s, const rt_event *ev)
         }
         if (v->state != FAB_STATE_BUSY)
             return;
-        if (e->nfail) {
-            op_clocks_stop(s, x, k);
-            for (int f = 0; f < e->nfail; f++)
-                if (e->fail[f].basis == FAB_BASIS_CYCLES && --v->fc[f].cyc_left <= 0
+        if (x->nfail) {
+            if (x->has_op)
+                op_clocks_stop(s, x, k);
+            for (int f = 0; f < x->nfail; f++)
+                if (v->fc[f].basis == FAB_BASIS_CYCLES && --v->fc[f].cyc_left <= 0
                     && !v->fail_after_cycle) {
                     v->fail_after_cycle = 1;
                     v->fail_mode_after = f;
@@ -461,7 +466,7 @@ void rt_station_push_out(fab_sim *s, rt_es *x)
             x->bq_head = 0;
         x->bq_len--;
         rt_server *v = &x->srv[k];
-        if (v->state == FAB_STATE_BLOCKED && rt_route_push(s, x->e->id, v->part)) {
+        if (v->state == FAB_STATE_BLOCKED && rt_route_push(s, x->id, v->part)) {
             x->count_out++;
             srv_released(s, x, k);
             freed = 1;
@@ -474,7 +479,7 @@ void rt_station_push_out(fab_sim *s, rt_es *x)
         x->bq_len++;
     }
     if (freed)
-        rt_notify_space(s, x->e->id);
+        rt_notify_space(s, x->id);
 }
 
 int rt_station_stuck(const fab_sim *s, const rt_es *x)
