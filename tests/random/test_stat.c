@@ -293,6 +293,37 @@ START_TEST(t_quantile_matches_closed_forms)
 }
 END_TEST
 
+/* t(0.975, df) comes from a table (integral df <= 200) and an expansion (df > 200), computed
+ * without the C library. Checked: (1) against the numerical solver, reached through
+ * non-integral df + 1e-9 (the quantile moves by less than 3e-8 relative for that change of df,
+ * so the tolerance is 1e-7 relative); (2) the expansion against 20-digit values (relative
+ * 1e-14); (3) monotone decrease in df across the seam at 200. */
+START_TEST(t975_table_and_expansion)
+{
+    for (int df = 1; df <= 200; df++) {
+        double table = fab_stat_t_quantile(0.975, df);
+        double solver = fab_stat_t_quantile(0.975, df + 1e-9);
+        ck_assert_msg(fabs(table - solver) <= 1e-7 * table, "df %d: table %.15g, solver %.15g",
+                      df, table, solver);
+        ck_assert(fab_stat_t_quantile(0.025, df) == -table);
+    }
+    static const struct { double df, t; } exact[] = {
+        {201, 1.9718365067798592651}, {250, 1.9694983934211535865},
+        {1000, 1.962339080826408485}, {10000, 1.9602012398906262578},
+    };
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
+        double t = fab_stat_t_quantile(0.975, exact[i].df);
+        ck_assert_msg(fabs(t - exact[i].t) <= 1e-14 * exact[i].t, "df %g: %.17g", exact[i].df, t);
+    }
+    double prev = INFINITY;
+    for (double df = 1; df <= 300; df += 1) {
+        double t = fab_stat_t_quantile(0.975, df);
+        ck_assert_msg(t < prev, "not decreasing at df %g", df);
+        prev = t;
+    }
+}
+END_TEST
+
 START_TEST(summarize_edge_cases)
 {
     fab_stat_summary s = fab_stat_summarize(NULL, 0);
@@ -358,6 +389,7 @@ int main(void)
     tcase_add_test(tc, p2_is_exact_below_five_observations);
     tcase_add_test(tc, t_quantile_matches_tables);
     tcase_add_test(tc, t_quantile_matches_closed_forms);
+    tcase_add_test(tc, t975_table_and_expansion);
     tcase_add_test(tc, summarize_edge_cases);
     tcase_add_test(tc, summarize_ci_has_nominal_coverage);
     suite_add_tcase(s, tc);
