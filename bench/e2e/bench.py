@@ -11,7 +11,10 @@ Usage: bench.py FABC [--stations N] [--repeat R] [--opt N] [--c-bench PATH] [--h
 4. With --c-bench PATH (build/bench/runtime/bench_line): runs the C-API benchmark and the
    generated simulator alternately on the same line for --horizon seconds (default 200000),
    checks that both execute the same number of events, and compares events per second by
-   CPU time of the whole process (robust on a loaded machine) and by each program's own timer.
+   CPU time of the whole process and by each program's own timer.
+5. With --c-bench and --callgrind: counts the instructions both execute inside the runtime's
+   replication loop (rt_sim_run, valgrind --tool=callgrind --toggle-collect) over one 8-hour
+   shift: a measure of the work per event that does not depend on the machine's load.
 Prints Markdown tables for docs/performance.md.
 """
 import argparse
@@ -53,6 +56,7 @@ def main():
     ap.add_argument("--no-failures", action="store_true")
     ap.add_argument("--c-bench")
     ap.add_argument("--horizon", type=float, default=200000.0)
+    ap.add_argument("--callgrind", action="store_true")
     a = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="fab-bench-") as d:
@@ -109,6 +113,23 @@ def main():
                   (ev_c / med(r[2] for r in rows), ev_g / med(r[5] for r in rows)))
             if ev_c != ev_g:
                 print("\nWARNING: the two programs executed different numbers of events")
+            if a.callgrind:
+                counts = []
+                for prog in ([a.c_bench, "--stations", str(a.stations), "--horizon", "28800"],
+                             [exe, "--quiet", "--horizon", "28800"]):
+                    out = os.path.join(d, "callgrind.out")
+                    p = subprocess.run(["valgrind", "--tool=callgrind", "--toggle-collect=rt_sim_run",
+                                        "--callgrind-out-file=" + out] + prog,
+                                       capture_output=True, text=True)
+                    m = re.search(r"Collected : (\d+)", p.stderr)
+                    if p.returncode != 0 or not m:
+                        sys.exit("callgrind failed:\n" + p.stderr[-2000:])
+                    counts.append(int(m.group(1)))
+                print()
+                print("| instructions in rt_sim_run, one 8 h shift (%d events) | C API | generated |" % events)
+                print("|---|---|---|")
+                print("| total | %d | %d |" % tuple(counts))
+                print("| per event | %.1f | %.1f |" % (counts[0] / events, counts[1] / events))
 
 
 if __name__ == "__main__":
