@@ -403,6 +403,69 @@ static void body(fmt_state *F, ast_node *n, int from)
     end_construct(F, n->loc.end);
 }
 
+#define FMT_WIDTH 100
+
+/* Column (bytes) of the end of the output. */
+static size_t out_col(const fmt_state *F)
+{
+    size_t i = F->len;
+    while (i > 0 && F->buf[i - 1] != '\n')
+        i--;
+    return F->len - i;
+}
+
+/* Render one list item (a template parameter or an argument) on its own. */
+static char *render_item(fmt_state *F, ast_node *n, bool tparam, size_t *len)
+{
+    fmt_state T;
+    memset(&T, 0, sizeof T);
+    T.src = F->src;
+    T.srclen = F->srclen;
+    T.comments = F->comments;
+    if (tparam) {
+        printf_(&T, "%s: %s", n->name, n->kids[0]->name);
+        if (n->nkids > 1) {
+            puts_(&T, " = ");
+            expr(&T, n->kids[1], 0);
+        }
+    } else {
+        expr(&T, n, 0);
+    }
+    if (T.oom) {
+        free(T.buf);
+        F->oom = true;
+        return NULL;
+    }
+    *len = T.len;
+    return T.buf;
+}
+
+/* `(a, b, c)`: items separated by ", ", wrapped under the first item when a line would
+ * pass FMT_WIDTH columns. */
+static void wrapped_list(fmt_state *F, ast_node *list, bool tparam)
+{
+    puts_(F, "(");
+    size_t col0 = out_col(F);
+    for (int i = 0; i < list->nkids; i++) {
+        size_t len = 0;
+        char *txt = render_item(F, list->kids[i], tparam, &len);
+        if (!txt)
+            return;
+        if (i > 0) {
+            if (out_col(F) + 2 + len + 1 > FMT_WIDTH) {
+                puts_(F, ",\n");
+                for (size_t k = 0; k < col0; k++)
+                    put(F, " ", 1);
+            } else {
+                puts_(F, ", ");
+            }
+        }
+        put(F, txt, len);
+        free(txt);
+    }
+    puts_(F, ")");
+}
+
 static void item(fmt_state *F, ast_node *it)
 {
     switch (it->kind) {
@@ -424,21 +487,14 @@ static void item(fmt_state *F, ast_node *it)
         body(F, it, 0);
         break;
     case AST_INSTANCE:
-        printf_(F, "%s %s = ", fm_elem_kind_name((fm_elem_kind)it->op), it->name);
-        expr(F, it->kids[0], 0);
+        printf_(F, "%s %s = %s", fm_elem_kind_name((fm_elem_kind)it->op), it->name, it->kids[0]->name);
+        wrapped_list(F, it->kids[0], false);
         break;
     case AST_TEMPLATE: {
-        printf_(F, "template %s(", it->name);
+        printf_(F, "template %s", it->name);
         ast_node *ps = it->kids[0];
-        for (int i = 0; i < ps->nkids; i++) {
-            ast_node *tp = ps->kids[i];
-            printf_(F, "%s%s: %s", i ? ", " : "", tp->name, tp->kids[0]->name);
-            if (tp->nkids > 1) {
-                puts_(F, " = ");
-                expr(F, tp->kids[1], 0);
-            }
-        }
-        printf_(F, ") %s", fm_elem_kind_name((fm_elem_kind)it->op));
+        wrapped_list(F, ps, true);
+        printf_(F, " %s", fm_elem_kind_name((fm_elem_kind)it->op));
         ast_node *b = it->kids[1];
         b->loc.start = b->loc.start < ps->loc.end ? ps->loc.end : b->loc.start;
         b->loc.end = it->loc.end;
