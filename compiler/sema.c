@@ -1329,8 +1329,6 @@ static int route_target(sema *S, sx_env *env, ast_node *tid)
 
 static void check_route(sema *S, fm_element *e, ast_node *r, sx_env *env)
 {
-    fab_model *m = S->m;
-    (void)m;
     fm_route *rt = &e->route;
     fab_loc rloc = r->name ? r->nloc : r->loc;
     rt->loc = rloc;
@@ -1758,14 +1756,12 @@ static fab_model *run(sema *S, uint32_t main_id, const char *path)
             instantiate(S, e, it);
     }
     check_flows(S);
-    int errs_before_graph = S->dc->errors;
     check_routes(S);
     if (S->dc->errors == S->errors_at_start) {
         check_connectivity(S);
         check_part_flow(S);
         check_deadlock_cycles(S);
     }
-    (void)errs_before_graph;
     if (S->dc->errors != S->errors_at_start)
         return NULL;
     for (int i = 0; i < m->nfns; i++)

@@ -976,9 +976,7 @@ static bool dist_table_values(sema *S, sx_env *env, fm_dist *d, ast_node *arg, f
         size_t cap = 64;
         d->values = arena_array(S->a, cap, sizeof(double));
         char line[256];
-        unsigned lineno = 0;
         while (fgets(line, sizeof line, fp) && d->values) {
-            lineno++;
             char *end;
             double v = strtod(line, &end);
             if (end == line)
@@ -995,7 +993,6 @@ static bool dist_table_values(sema *S, sx_env *env, fm_dist *d, ast_node *arg, f
             d->values[d->n++] = v;
         }
         fclose(fp);
-        (void)lineno;
         if (d->n == 0) {
             serr(S, arg->loc, "the data file '%s' holds no numbers", path);
             return false;

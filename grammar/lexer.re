@@ -175,7 +175,6 @@ static int lex_string(lex_state *L, const unsigned char *s, ast_node **val)
     const unsigned char *p = s + 1;
     size_t cap = 16, n = 0;
     char *buf = arena_alloc(L->a, cap);
-    int bad = 0;
     for (;;) {
         unsigned char c = *p;
         if (c == '"') {
@@ -185,13 +184,11 @@ static int lex_string(lex_state *L, const unsigned char *s, ast_node **val)
         if (c == '\n' || (c == 0 && p >= L->end)) {
             diag_error(L->dc, mkloc(L, s, p), "unterminated string (a string ends on the line it starts)");
             L->errors++;
-            bad = 1;
             break;
         }
         if (c == 0) {
             diag_error(L->dc, mkloc(L, p, p + 1), "NUL byte inside a string");
             L->errors++;
-            bad = 1;
             p++;
             continue;
         }
@@ -207,7 +204,6 @@ static int lex_string(lex_state *L, const unsigned char *s, ast_node **val)
                 diag_error(L->dc, mkloc(L, p, p + (e && e != '\n' ? 2 : 1)),
                            "unknown escape in string (use \\n, \\t, \\\\ or \\\")");
                 L->errors++;
-                bad = 1;
                 out = '?';
                 if (e == 0 || e == '\n') {
                     p++;
@@ -234,7 +230,6 @@ static int lex_string(lex_state *L, const unsigned char *s, ast_node **val)
     if (buf)
         buf[n] = 0;
     (*val)->str = buf ? buf : "";
-    (void)bad;
     return TOK_STRING;
 }
 
