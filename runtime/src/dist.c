@@ -74,14 +74,101 @@ const char *fab_dist_name(fab_dist_kind k)
  * differ in the last bit between machines even with the same library (glibc, for one, picks
  * an FMA code path on CPUs that have FMA). These use only IEEE +, -, *, / (correctly rounded
  * everywhere, and not contracted: see the pragma above), so they give the same bits on every
- * machine. Accuracy: within 1 ulp of the exact value (tested against the C library in
+ * machine. Accuracy: within 1 ulp of the C library's result (tested in
  * tests/random/test_dist_internal.c). Arguments outside the samplers' needs (NaN, inf, <= 0
- * for log) get the usual IEEE answers. */
+ * for log) get the usual IEEE answers. The tables hold ln(j/64) and 2^(j/32) split into a
+ * double and its remainder, computed with 50-digit arithmetic. */
 
 #define DIST_LN2_HI 0x1.62e42fefa2000p-1   /* ln 2 to 41 bits: k * DIST_LN2_HI is exact */
 #define DIST_LN2_LO 0x1.9ef35793c7673p-41  /* ln 2 - DIST_LN2_HI */
-#define DIST_INV_LN2 0x1.71547652b82fep+0
+#define DIST_LN2_32_HI 0x1.62e42fefa0000p-6 /* ln(2)/32 to 36 bits: n * it is exact, |n| < 2^16 */
+#define DIST_LN2_32_LO 0x1.cf79abc9e3b3ap-45
+#define DIST_32_LN2 0x1.71547652b82fep+5
 #define DIST_SQRT2 0x1.6a09e667f3bcdp+0
+
+static const double dist_log_table[47][2] = { /* ln(j/64), j = 45..91: hi, lo */
+    {-0x1.68ac83e9c6a14p-2, -0x1.a64eadd740178p-58},
+    {-0x1.522ae0738a3d8p-2, 0x1.8f7e9b38a6979p-57},
+    {-0x1.3c25277333184p-2, 0x1.2ad27e50a8ec6p-56},
+    {-0x1.269621134db92p-2, -0x1.e0efadd9db02bp-56},
+    {-0x1.1178e8227e47cp-2, 0x1.0e63a5f01c691p-57},
+    {-0x1.f991c6cb3b379p-3, -0x1.f665066f980a2p-57},
+    {-0x1.d1037f2655e7bp-3, -0x1.60629242471a2p-57},
+    {-0x1.a93ed3c8ad9e3p-3, -0x1.bcafa9de97203p-57},
+    {-0x1.823c16551a3c2p-3, 0x1.1232ce70be781p-57},
+    {-0x1.5bf406b543db2p-3, 0x1.1f5b44c0df7e7p-61},
+    {-0x1.365fcb0159016p-3, -0x1.7d411a5b944adp-58},
+    {-0x1.1178e8227e47cp-3, 0x1.0e63a5f01c691p-58},
+    {-0x1.da727638446a2p-4, -0x1.401fa71733019p-58},
+    {-0x1.9335e5d594989p-4, 0x1.478a85704ccb7p-58},
+    {-0x1.4d3115d207eacp-4, -0x1.769f42c7842ccp-58},
+    {-0x1.08598b59e3a07p-4, 0x1.dd7009902bf32p-58},
+    {-0x1.894aa149fb343p-5, -0x1.a8be97660a23dp-60},
+    {-0x1.0415d89e74444p-5, -0x1.c05cf1d753622p-59},
+    {-0x1.0205658935847p-6, -0x1.27c8e8416e71fp-60},
+    {0x0.0p+0, 0x0.0p+0},
+    {0x1.fc0a8b0fc03e4p-7, -0x1.83092c59642a1p-62},
+    {0x1.f829b0e783300p-6, 0x1.33e3f04f1ef23p-60},
+    {0x1.77458f632dcfcp-5, 0x1.18d3ca87b9296p-59},
+    {0x1.f0a30c01162a6p-5, 0x1.85f325c5bbacdp-59},
+    {0x1.341d7961bd1d1p-4, -0x1.b599f227becbbp-58},
+    {0x1.6f0d28ae56b4cp-4, -0x1.906d99184b992p-58},
+    {0x1.a926d3a4ad563p-4, 0x1.942f48aa70ea9p-58},
+    {0x1.e27076e2af2e6p-4, -0x1.61578001e0162p-60},
+    {0x1.0d77e7cd08e59p-3, 0x1.9a5dc5e9030acp-57},
+    {0x1.29552f81ff523p-3, 0x1.301771c407dbfp-57},
+    {0x1.44d2b6ccb7d1ep-3, 0x1.9f4f6543e1f88p-57},
+    {0x1.5ff3070a793d4p-3, -0x1.bc60efafc6f6ep-58},
+    {0x1.7ab890210d909p-3, 0x1.be36b2d6a0608p-59},
+    {0x1.9525a9cf456b4p-3, 0x1.d904c1d4e2e26p-57},
+    {0x1.af3c94e80bff3p-3, -0x1.398cff3641985p-58},
+    {0x1.c8ff7c79a9a22p-3, -0x1.4f689f8434012p-57},
+    {0x1.e27076e2af2e6p-3, -0x1.61578001e0162p-59},
+    {0x1.fb9186d5e3e2bp-3, -0x1.caaae64f21acbp-57},
+    {0x1.0a324e27390e3p-2, 0x1.7dcfde8061c03p-56},
+    {0x1.1675cababa60ep-2, 0x1.ce63eab883717p-61},
+    {0x1.22941fbcf7966p-2, -0x1.76f5eb09628afp-56},
+    {0x1.2e8e2bae11d31p-2, -0x1.8f4cdb95ebdf9p-56},
+    {0x1.3a64c556945eap-2, -0x1.c68651945f97cp-57},
+    {0x1.4618bc21c5ec2p-2, 0x1.f42decdeccf1dp-56},
+    {0x1.51aad872df82dp-2, 0x1.3927ac19f55e3p-59},
+    {0x1.5d1bdbf5809cap-2, 0x1.4236383dc7fe1p-56},
+    {0x1.686c81e9b14afp-2, -0x1.ddea0f7f58e3dp-57},
+};
+static const double dist_exp_table[32][2] = { /* 2^(j/32), j = 0..31: hi, lo */
+    {0x1.0000000000000p+0, 0x0.0p+0},
+    {0x1.059b0d3158574p+0, 0x1.d73e2a475b465p-55},
+    {0x1.0b5586cf9890fp+0, 0x1.8a62e4adc610bp-54},
+    {0x1.11301d0125b51p+0, -0x1.6c51039449b3ap-54},
+    {0x1.172b83c7d517bp+0, -0x1.19041b9d78a76p-55},
+    {0x1.1d4873168b9aap+0, 0x1.e016e00a2643cp-54},
+    {0x1.2387a6e756238p+0, 0x1.9b07eb6c70573p-54},
+    {0x1.29e9df51fdee1p+0, 0x1.612e8afad1255p-55},
+    {0x1.306fe0a31b715p+0, 0x1.6f46ad23182e4p-55},
+    {0x1.371a7373aa9cbp+0, -0x1.63aeabf42eae2p-54},
+    {0x1.3dea64c123422p+0, 0x1.ada0911f09ebcp-55},
+    {0x1.44e086061892dp+0, 0x1.89b7a04ef80d0p-59},
+    {0x1.4bfdad5362a27p+0, 0x1.d4397afec42e2p-56},
+    {0x1.5342b569d4f82p+0, -0x1.07abe1db13cadp-55},
+    {0x1.5ab07dd485429p+0, 0x1.6324c054647adp-54},
+    {0x1.6247eb03a5585p+0, -0x1.383c17e40b497p-54},
+    {0x1.6a09e667f3bcdp+0, -0x1.bdd3413b26456p-54},
+    {0x1.71f75e8ec5f74p+0, -0x1.16e4786887a99p-55},
+    {0x1.7a11473eb0187p+0, -0x1.41577ee04992fp-55},
+    {0x1.82589994cce13p+0, -0x1.d4c1dd41532d8p-54},
+    {0x1.8ace5422aa0dbp+0, 0x1.6e9f156864b27p-54},
+    {0x1.93737b0cdc5e5p+0, -0x1.75fc781b57ebcp-57},
+    {0x1.9c49182a3f090p+0, 0x1.c7c46b071f2bep-56},
+    {0x1.a5503b23e255dp+0, -0x1.d2f6edb8d41e1p-54},
+    {0x1.ae89f995ad3adp+0, 0x1.7a1cd345dcc81p-54},
+    {0x1.b7f76f2fb5e47p+0, -0x1.5584f7e54ac3bp-56},
+    {0x1.c199bdd85529cp+0, 0x1.11065895048ddp-55},
+    {0x1.cb720dcef9069p+0, 0x1.503cbd1e949dbp-56},
+    {0x1.d5818dcfba487p+0, 0x1.2ed02d75b3707p-55},
+    {0x1.dfc97337b9b5fp+0, -0x1.1a5cd4f184b5cp-54},
+    {0x1.ea4afa2a490dap+0, -0x1.e9c23179c2893p-54},
+    {0x1.f50765b6e4540p+0, 0x1.9d3e12dd8a18bp-54},
+};
 
 static double dist_bits_to_double(uint64_t bits)
 {
@@ -97,9 +184,11 @@ static uint64_t dist_double_to_bits(double x)
     return bits;
 }
 
-/* Natural logarithm: x = 2^k m with m in [sqrt(1/2), sqrt(2)), f = m - 1 (exact), and
- * ln m = 2 atanh(s) = f - s (f - R) with s = f / (2 + f), R = sum_{n>=1} 2 s^2n / (2n + 1);
- * |s| <= 0.1716, so the series to s^22 is exact to double precision. */
+/* Natural logarithm. x = 2^k m with m in [sqrt(1/2), sqrt(2)); F = j/64 nearest to m and
+ * f = m - F (both exact); ln m = ln F + 2 atanh(s) with s = f / (F + m), |s| < 1/180, so
+ * 2 atanh(s) = 2s + s R, R = sum_{n>=1} 2 s^2n / (2n + 1), needs four terms. Near m = 1
+ * (|m - 1| < 3/128) F = 1 and the form f - s (f - R), s = f / (2 + f), avoids cancellation
+ * against ln F. The large terms k ln2 + ln F are added with their rounding error recovered. */
 static double dist_log(double x)
 {
     if (!(x > 0.0))
@@ -118,14 +207,24 @@ static double dist_log(double x)
         m *= 0.5;
         k++;
     }
-    double f = m - 1.0;
-    double s = f / (2.0 + f);
-    double z = s * s;
-    double series = z * (2.0 / 3 + z * (2.0 / 5 + z * (2.0 / 7 + z * (2.0 / 9 + z * (2.0 / 11
-                    + z * (2.0 / 13 + z * (2.0 / 15 + z * (2.0 / 17 + z * (2.0 / 19
-                    + z * (2.0 / 21 + z * (2.0 / 23)))))))))));
     double kd = (double)k;
-    return kd * DIST_LN2_HI + (f - (s * (f - series) - kd * DIST_LN2_LO));
+    int j = (int)(m * 64.0 + 0.5);
+    if (j >= 62 && j <= 66) {
+        double f = m - 1.0;
+        double s = f / (2.0 + f);
+        double z = s * s;
+        double r = z * (2.0 / 3 + z * (2.0 / 5 + z * (2.0 / 7 + z * (2.0 / 9 + z * (2.0 / 11)))));
+        return kd * DIST_LN2_HI + (f - (s * (f - r) - kd * DIST_LN2_LO));
+    }
+    double big_f = (double)j * 0x1p-6;
+    double f = m - big_f;
+    double s = f / (big_f + m);
+    double z = s * s;
+    double r = z * (2.0 / 3 + z * (2.0 / 5 + z * (2.0 / 7 + z * (2.0 / 9))));
+    const double *ln_f = dist_log_table[j - 45];
+    double a = kd * DIST_LN2_HI, hi = a + ln_f[0];
+    double hi_err = k != 0 ? (a - hi) + ln_f[0] : 0.0; /* exact: |a| >= ln 2 > |ln F| */
+    return hi + (hi_err + ((s + s) + s * r) + (ln_f[1] + kd * DIST_LN2_LO));
 }
 
 /* ln(1 + x) for x >= 0, accurate also for tiny x. */
@@ -137,8 +236,9 @@ static double dist_log1p(double x)
     return dist_log(u) * (x / (u - 1.0));
 }
 
-/* Exponential: x = k ln 2 + r with |r| <= ln(2)/2 (the reduction is exact), exp(r) by its
- * Taylor polynomial to r^13 (remainder < 1e-17), then scaled by 2^k. */
+/* Exponential: x = (32 k + j) ln(2)/32 + r with |r| <= ln(2)/64 (the reduction is exact),
+ * exp(x) = 2^k 2^(j/32) exp(r), exp(r) - 1 by its Taylor polynomial to r^6 (remainder
+ * < 4e-18 relative). */
 static double dist_exp(double x)
 {
     if (x != x)
@@ -147,14 +247,17 @@ static double dist_exp(double x)
         return INFINITY;
     if (x < -745.1332191019412)
         return 0.0;
-    double kd = floor(x * DIST_INV_LN2 + 0.5);
-    double r = (x - kd * DIST_LN2_HI) - kd * DIST_LN2_LO;
-    double poly = r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120
-                  + r * (1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320 + r * (1.0 / 362880
-                  + r * (1.0 / 3628800 + r * (1.0 / 39916800 + r * (1.0 / 479001600
-                  + r * (1.0 / 6227020800.0)))))))))))));
-    double e = 1.0 + poly;
-    int k = (int)kd;
+    /* nearest integer to x 32/ln2 (|.| < 2^15): adding and subtracting 1.5 * 2^52 rounds to an
+     * integer in IEEE round-to-nearest, without a call to floor */
+    double nd = (x * DIST_32_LN2 + 0x1.8p52) - 0x1.8p52;
+    double r = (x - nd * DIST_LN2_32_HI) - nd * DIST_LN2_32_LO;
+    int n = (int)nd;
+    int j = (int)((unsigned)n & 31u); /* n mod 32, also for negative n */
+    int k = (n - j) / 32;
+    double p = r + r * r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120
+               + r * (1.0 / 720)))));
+    const double *t = dist_exp_table[j];
+    double e = t[0] + (t[0] * p + t[1]);
     if (k > 1023) {
         e *= 2.0;
         k--;

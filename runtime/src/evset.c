@@ -90,7 +90,7 @@ static inline int64_t cq_vb(const rt_evset *q, double t)
 static int cq_node_get(rt_evset *q, uint32_t *idx)
 {
     if (q->free_node == CQ_NIL) {
-        uint32_t nc = q->node_cap ? q->node_cap * 2 : 256;
+        uint32_t nc = q->node_cap ? q->node_cap + q->node_cap / 2 : 256;
         rt_cq_node *nn = realloc(q->node, (size_t)nc * sizeof *nn);
         if (!nn)
             return -1;

@@ -150,20 +150,21 @@ typedef struct rt_fclock {
 } rt_fclock;
 
 typedef struct rt_server {
+    /* first cache line: what a cycle start and end touch */
     fab_state state;
-    fab_state resume;       /* state to return to after repair */
+    uint32_t gen;
     fab_part *part;
     double since;           /* time of the last state change */
-    double t_state[FAB_STATE__COUNT];
     double end_time;        /* scheduled end of setup/cycle */
-    double remaining;       /* setup/cycle time left when preempted */
     double busy_start;
-    uint32_t gen;
     int last_type;
+    fab_state resume;       /* state to return to after repair */
+    rt_fclock *fc;
+    double t_state[FAB_STATE__COUNT];
+    double remaining;       /* setup/cycle time left when preempted */
     int down_count;
     int fail_after_cycle;   /* cycles-basis failure due once the part has left */
     int fail_mode_after;
-    rt_fclock *fc;
 } rt_server;
 
 typedef struct rt_conv_slot {
@@ -193,6 +194,10 @@ typedef struct rt_es {              /* element state during a replication */
     int id;
     int nfail;                      /* failure modes (station, assembly) */
     int has_op;                     /* some mode counts operating time */
+    int is_asm;
+    fab_order order;                /* buffer */
+    int ncyc;
+    const rt_sampler *setup;        /* e->setup */
     int *waiters;                   /* upstream elements blocked on this one */
     int nwait, wait_cap;
     int in_wake;
@@ -213,7 +218,6 @@ typedef struct rt_es {              /* element state during a replication */
     /* warm */
     rt_stream setup_st;
     rt_cycle_stream *cyc;
-    int ncyc;
     uint64_t failures;
     unsigned *kit;                  /* assembly: components held per BOM line */
     fab_part **kit_parts;           /* held components, per BOM line, bom_count each */

@@ -233,13 +233,13 @@ static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
     const rt_elem *e = x->e;
     p->entered = s->now;
     p->next = NULL;
-    if (e->order == FAB_ORDER_FIFO) {
+    if (x->order == FAB_ORDER_FIFO) {
         if (x->q_tail)
             x->q_tail->next = p;
         else
             x->q_head = p;
         x->q_tail = p;
-    } else if (e->order == FAB_ORDER_LIFO) {
+    } else if (x->order == FAB_ORDER_LIFO) {
         p->next = x->q_head;
         x->q_head = p;
     } else {
@@ -277,12 +277,12 @@ static fab_part *buffer_peek(const rt_es *x)
 {
     if (x->qlen == 0)
         return NULL;
-    return x->e->order == FAB_ORDER_KEY ? x->heap[0] : x->q_head;
+    return x->order == FAB_ORDER_KEY ? x->heap[0] : x->q_head;
 }
 
 static void buffer_pop(rt_es *x)
 {
-    if (x->e->order != FAB_ORDER_KEY) {
+    if (x->order != FAB_ORDER_KEY) {
         x->q_head = x->q_head->next;
         if (!x->q_head)
             x->q_tail = NULL;
@@ -317,7 +317,7 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
         if (!rt_route_push(s, x->id, p)) {
             /* put it back where it was: it is still the head */
             x->qlen++;
-            if (x->e->order != FAB_ORDER_KEY) {
+            if (x->order != FAB_ORDER_KEY) {
                 p->next = x->q_head;
                 x->q_head = p;
                 if (!x->q_tail)
@@ -589,38 +589,72 @@ void rt_check_deadlock(fab_sim *s, int from)
         visit[vis_list[i]] = 0;
 }
 
-/* Mark elements on a directed cycle of the flow graph (reachable from themselves). */
+/* Mark elements on a directed cycle of the flow graph: those in a strongly connected
+ * component of two or more elements, or with a flow to themselves. Tarjan's algorithm with
+ * an explicit stack, linear in the size of the graph. */
 static void sim_mark_cycles(fab_sim *s)
 {
     int n = s->nelem;
-    int *seen = calloc((size_t)n, sizeof *seen);
-    int *stack = malloc((size_t)n * sizeof *stack);
-    if (!seen || !stack) {
-        free(seen);
-        free(stack);
-        return;
-    }
-    for (int r = 0; r < n; r++) {
-        memset(seen, 0, (size_t)n * sizeof *seen);
-        int sp = 0;
-        const rt_elem *er = s->m->elem[r];
-        for (int k = 0; k < er->nsucc; k++)
-            if (!seen[er->succ[k]]) {
-                seen[er->succ[k]] = 1;
-                stack[sp++] = er->succ[k];
-            }
-        while (sp > 0 && !seen[r]) {
-            const rt_elem *e = s->m->elem[stack[--sp]];
-            for (int k = 0; k < e->nsucc; k++)
-                if (!seen[e->succ[k]]) {
-                    seen[e->succ[k]] = 1;
-                    stack[sp++] = e->succ[k];
+    int *index = malloc((size_t)n * sizeof *index), *low = malloc((size_t)n * sizeof *low);
+    int *onstk = calloc((size_t)n, sizeof *onstk), *stk = malloc((size_t)n * sizeof *stk);
+    int *cs_node = malloc((size_t)n * sizeof *cs_node), *cs_edge = malloc((size_t)n * sizeof *cs_edge);
+    if (!index || !low || !onstk || !stk || !cs_node || !cs_edge)
+        goto out;
+    for (int i = 0; i < n; i++)
+        index[i] = -1;
+    int counter = 0, sp = 0;
+    for (int root = 0; root < n; root++) {
+        if (index[root] >= 0)
+            continue;
+        int cp = 0;
+        cs_node[cp] = root;
+        cs_edge[cp++] = 0;
+        index[root] = low[root] = counter++;
+        stk[sp++] = root;
+        onstk[root] = 1;
+        while (cp > 0) {
+            int v = cs_node[cp - 1];
+            const rt_elem *e = s->m->elem[v];
+            if (cs_edge[cp - 1] < e->nsucc) {
+                int w = e->succ[cs_edge[cp - 1]++];
+                if (w == v)
+                    s->dl_mark[v] = 1;
+                if (index[w] < 0) {
+                    index[w] = low[w] = counter++;
+                    stk[sp++] = w;
+                    onstk[w] = 1;
+                    cs_node[cp] = w;
+                    cs_edge[cp++] = 0;
+                } else if (onstk[w] && index[w] < low[v]) {
+                    low[v] = index[w];
                 }
+                continue;
+            }
+            if (low[v] == index[v]) {
+                int size = 0, top = sp;
+                do {
+                    onstk[stk[--sp]] = 0;
+                    size++;
+                } while (stk[sp] != v);
+                if (size > 1)
+                    for (int k = sp; k < top; k++)
+                        s->dl_mark[stk[k]] = 1;
+            }
+            cp--;
+            if (cp > 0) {
+                int u = cs_node[cp - 1];
+                if (low[v] < low[u])
+                    low[u] = low[v];
+            }
         }
-        s->dl_mark[r] = seen[r];
     }
-    free(seen);
-    free(stack);
+out:
+    free(index);
+    free(low);
+    free(onstk);
+    free(stk);
+    free(cs_node);
+    free(cs_edge);
 }
 
 /* ---- view ------------------------------------------------------------------------------- */
@@ -752,7 +786,7 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
     s->seed = seed;
     s->nelem = m->nelem;
     s->part_size = sizeof(fab_part) + (size_t)m->nattr * sizeof(double);
-    int evkind = evk == FAB_EVSET_CALENDAR ? 2 : 1;
+    int evkind = evk == FAB_EVSET_HEAP ? 1 : 2;     /* default: calendar queue */
     s->es = calloc((size_t)m->nelem, sizeof *s->es);
     s->wake = malloc((size_t)m->nelem * sizeof *s->wake);
     s->dl_mark = calloc((size_t)m->nelem, sizeof *s->dl_mark);
@@ -770,6 +804,9 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
         x->e = e;
         x->kind = e->kind;
         x->id = i;
+        x->is_asm = e->kind == FAB_KIND_ASSEMBLY;
+        x->order = e->order;
+        x->setup = e->setup;
         x->waiters = x->wait_inline;
         x->wait_cap = 4;
         x->nsucc = e->nsucc;

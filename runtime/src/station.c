@@ -238,13 +238,12 @@ static void srv_start_busy(fab_sim *s, rt_es *x, unsigned k)
 static void srv_begin(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
-    const rt_elem *e = x->e;
-    if (e->setup && v->last_type >= 0 && v->last_type != v->part->type) {
-        double d = rt_sample(e->setup, &x->setup_st.rng, v->part);
+    if (x->setup && v->last_type >= 0 && v->last_type != v->part->type) {
+        double d = rt_sample(x->setup, &x->setup_st.rng, v->part);
         srv_set(s, v, FAB_STATE_SETUP);
         v->end_time = s->now + d;
         v->gen++;
-        rt_schedule(s, v->end_time, RT_EV_SERVER_END, e->id, k, 0, v->gen);
+        rt_schedule(s, v->end_time, RT_EV_SERVER_END, x->id, k, 0, v->gen);
         return;
     }
     srv_start_busy(s, x, k);
@@ -290,8 +289,8 @@ static void asm_try_start(fab_sim *s, rt_es *x)
 
 int rt_station_accept(fab_sim *s, rt_es *x, fab_part *p)
 {
-    const rt_elem *e = x->e;
-    if (e->kind == FAB_KIND_ASSEMBLY) {
+    if (x->is_asm) {
+        const rt_elem *e = x->e;
         unsigned off = 0;
         for (int k = 0; k < e->nbom; k++) {
             if (e->bom_type[k] == p->type) {
@@ -399,7 +398,7 @@ static void srv_released(fab_sim *s, rt_es *x, unsigned k)
         srv_fail(s, x, k, v->fail_mode_after);
         return;
     }
-    if (x->e->kind == FAB_KIND_ASSEMBLY)
+    if (x->is_asm)
         asm_try_start(s, x);
 }
 

@@ -45,7 +45,7 @@ fab_state fab_sim_state(const fab_sim *s, int elem);
 /* ---- Running --------------------------------------------------------------------------- */
 
 typedef enum fab_evset_kind {
-    FAB_EVSET_DEFAULT,      /* the measured best (see docs/performance.md) */
+    FAB_EVSET_DEFAULT,      /* the measured best: the calendar queue (docs/performance.md) */
     FAB_EVSET_HEAP,         /* binary heap */
     FAB_EVSET_CALENDAR      /* calendar queue (Brown 1988) with resizing */
 } fab_evset_kind;
