@@ -132,6 +132,9 @@ typedef struct CgGen {
     size_t nparams, capparams;
     LLVMValueRef *ops;          /* rows of the model's op table (see gen_ops) */
     size_t nops, capops;
+    LLVMValueRef *checks;       /* rows of the --set check table (see gen_check) */
+    LLVMValueRef check_fn;      /* i32 check.params(ptr prog), or NULL without rows */
+    size_t nchecks, capchecks;
     CgShared *shared;           /* sampling functions shared between quantities */
     size_t nshared, capshared;
     int failed;
@@ -152,6 +155,32 @@ static void gen_param(CgGen *g, const char *name, LLVMValueRef slot, int dim)
     g->params[g->nparams].slot = slot;
     g->params[g->nparams].dim = dim;
     g->nparams++;
+}
+
+/* A row of the --set check table: {ptr block, ptr pristine, i32 kind, ptr stream}. */
+static LLVMTypeRef gen_check_type(CgState *cg)
+{
+    LLVMTypeRef f[4] = {cg->t_ptr, cg->t_ptr, cg->t_i32, cg->t_ptr};
+    return LLVMStructTypeInContext(cg->ctx, f, 4, 0);
+}
+
+static void gen_check(CgGen *g, LLVMValueRef block, LLVMValueRef pristine, fab_dist_kind kind,
+                      const char *stream)
+{
+    CgState *cg = g->cg;
+    if (g->nchecks == g->capchecks) {
+        size_t cap = g->capchecks ? 2 * g->capchecks : 64;
+        LLVMValueRef *n = realloc(g->checks, cap * sizeof *n);
+        if (!n) {
+            g->failed = 1;
+            return;
+        }
+        g->checks = n;
+        g->capchecks = cap;
+    }
+    LLVMValueRef f[4] = {block, pristine, LLVMConstInt(cg->t_i32, (unsigned long long)kind, 0),
+                         cg_cstring(cg, stream)};
+    g->checks[g->nchecks++] = LLVMConstStructInContext(cg->ctx, f, 4, 0);
 }
 
 /* x < lo ? lo : x > hi ? hi : x — fab_dist_clamp, inline. */
@@ -273,16 +302,26 @@ static LLVMValueRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, 
     /* the parameter block, registered for --set */
     LLVMValueRef block = LLVMConstPointerNull(cg->t_ptr);
     if (np > 0) {
+        /* always four doubles (unused ones 0), the layout of fab_dist.p, so the --set check
+         * can copy a block into a fab_dist whole */
         LLVMValueRef init[4];
-        for (int i = 0; i < np; i++)
-            init[i] = f64c(cg, d->p[i]);
-        LLVMValueRef cinit = LLVMConstArray2(cg->t_f64, init, (uint64_t)np);
+        for (int i = 0; i < 4; i++)
+            init[i] = f64c(cg, i < np ? d->p[i] : 0.0);
+        LLVMValueRef cinit = LLVMConstArray2(cg->t_f64, init, 4);
         char bname[600];
         snprintf(bname, sizeof bname, "param.%s", stream);
         block = LLVMAddGlobal(cg->mod, LLVMTypeOf(cinit), bname);
         LLVMSetInitializer(block, cinit);
         LLVMSetLinkage(block, LLVMInternalLinkage);
         LLVMSetAlignment(block, 8);
+        /* a pristine copy, to tell which blocks --set changed */
+        snprintf(bname, sizeof bname, "param0.%s", stream);
+        LLVMValueRef pristine = LLVMAddGlobal(cg->mod, LLVMTypeOf(cinit), bname);
+        LLVMSetInitializer(pristine, cinit);
+        LLVMSetGlobalConstant(pristine, 1);
+        LLVMSetLinkage(pristine, LLVMPrivateLinkage);
+        LLVMSetAlignment(pristine, 8);
+        gen_check(g, block, pristine, d->kind, stream);
         for (int i = 0; i < np; i++) {
             const char *pn = cg_dist_params[d->kind][i];
             char pname[600];
@@ -669,6 +708,8 @@ static LLVMValueRef call_api(CgState *cg, const char *name, LLVMTypeRef ret, LLV
     return call;
 }
 
+static void gen_check_fn(CgGen *g);
+
 /* main(argc, argv): create the model, perform the rows of the op table, run fab_main. */
 static int gen_main(CgGen *g)
 {
@@ -676,6 +717,7 @@ static int gen_main(CgGen *g)
     const fab_model *m = g->tab.m;
     if (gen_ops(g) != 0)
         return -1;
+    gen_check_fn(g);
     LLVMTypeRef op_t = gen_op_type(cg);
     LLVMValueRef init = LLVMConstArray2(op_t, g->ops, g->nops);
     LLVMValueRef table = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), "model.ops");
@@ -779,10 +821,130 @@ static int gen_main(CgGen *g)
     LLVMBasicBlockRef ib[2] = {latch, entry};
     LLVMAddIncoming(i, iv, ib, g->nops ? 2 : 1); /* no rows: the loop is unreachable */
 
+    /* run: parse the command line once to apply --set, check the compiled samplers'
+     * parameters, then hand over to fab_main (which parses again, identically) */
     LLVMPositionBuilderAtEnd(cg->b, done);
-    LLVMValueRef a[3] = {mdl, LLVMGetParam(mainf, 0), LLVMGetParam(mainf, 1)};
+    LLVMValueRef argc = LLVMGetParam(mainf, 0), argv = LLVMGetParam(mainf, 1);
+    LLVMBasicBlockRef check_bb = cg_block(cg, mainf, "check");
+    LLVMBasicBlockRef bad_bb = cg_block(cg, mainf, "bad_set");
+    LLVMBasicBlockRef run_bb = cg_block(cg, mainf, "fab_main");
+    if (g->nchecks > 0) {
+        LLVMValueRef cli = LLVMBuildArrayAlloca(cg->b, cg->t_i8, i64c(cg, cg_rt_cli_size), "cli");
+        LLVMSetAlignment(cli, 16);
+        LLVMValueRef err = LLVMBuildArrayAlloca(cg->b, cg->t_i8, i64c(cg, 256), "err");
+        LLVMValueRef pa[6] = {cli, mdl, argc, argv, err, LLVMConstInt(cg->t_size, 256, 0)};
+        LLVMValueRef prc = cg_call(cg, "fab_cli_parse", cg->t_i32, pa, 6);
+        LLVMValueRef hoff = i64c(cg, cg_rt_cli_help_off);
+        LLVMValueRef help = LLVMBuildLoad2(cg->b, cg->t_i32,
+                                           LLVMBuildGEP2(cg->b, cg->t_i8, cli, &hoff, 1, ""), "help");
+        LLVMValueRef go = LLVMBuildAnd(cg->b,
+            LLVMBuildICmp(cg->b, LLVMIntEQ, prc, i32c(cg, 0), ""),
+            LLVMBuildICmp(cg->b, LLVMIntEQ, help, i32c(cg, 0), ""), "go");
+        LLVMBuildCondBr(cg->b, go, check_bb, run_bb);
+
+        LLVMPositionBuilderAtEnd(cg->b, check_bb);
+        LLVMValueRef prog = LLVMBuildLoad2(cg->b, cg->t_ptr, argv, "prog");
+        LLVMValueRef crc = LLVMBuildCall2(cg->b, LLVMGlobalGetValueType(g->check_fn), g->check_fn,
+                                          &prog, 1, "");
+        LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, crc, i32c(cg, 0), ""), run_bb, bad_bb);
+
+        LLVMPositionBuilderAtEnd(cg->b, bad_bb);
+        call_void(cg, "fab_model_free", &mdl, 1);
+        LLVMBuildRet(cg->b, crc);
+    } else {
+        LLVMBuildBr(cg->b, run_bb);
+        LLVMDeleteBasicBlock(check_bb);
+        LLVMDeleteBasicBlock(bad_bb);
+    }
+    LLVMPositionBuilderAtEnd(cg->b, run_bb);
+    LLVMValueRef a[3] = {mdl, argc, argv};
     LLVMBuildRet(cg->b, cg_call(cg, "fab_main", cg->t_i32, a, 3));
     return 0;
+}
+
+/* i32 check.params(ptr prog): for every parameter block that --set changed, validate the
+ * distribution with fab_dist_validate; on the first failure print
+ * "<prog>: error: --set: <stream>: <reason>" and return 2 (a bad option value), else 0. */
+static void gen_check_fn(CgGen *g)
+{
+    CgState *cg = g->cg;
+    if (g->nchecks == 0)
+        return;
+    LLVMTypeRef row_t = gen_check_type(cg);
+    LLVMValueRef init = LLVMConstArray2(row_t, g->checks, g->nchecks);
+    LLVMValueRef table = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), "model.checks");
+    LLVMSetInitializer(table, init);
+    LLVMSetGlobalConstant(table, 1);
+    LLVMSetLinkage(table, LLVMPrivateLinkage);
+
+    LLVMTypeRef pt = cg->t_ptr;
+    LLVMValueRef f = LLVMAddFunction(cg->mod, "check.params", LLVMFunctionType(cg->t_i32, &pt, 1, 0));
+    LLVMSetLinkage(f, LLVMInternalLinkage);
+    g->check_fn = f;
+    LLVMBasicBlockRef entry = cg_block(cg, f, "entry");
+    LLVMBasicBlockRef loop = cg_block(cg, f, "row");
+    LLVMBasicBlockRef validate = cg_block(cg, f, "validate");
+    LLVMBasicBlockRef bad = cg_block(cg, f, "bad");
+    LLVMBasicBlockRef next_bb = cg_block(cg, f, "next");
+    LLVMBasicBlockRef ok = cg_block(cg, f, "ok");
+
+    LLVMPositionBuilderAtEnd(cg->b, entry);
+    LLVMValueRef dist = LLVMBuildArrayAlloca(cg->b, cg->t_i8, i64c(cg, cg_rt_dist_size), "dist");
+    LLVMSetAlignment(dist, 16);
+    LLVMValueRef err = LLVMBuildArrayAlloca(cg->b, cg->t_i8, i64c(cg, 256), "err");
+    LLVMBuildBr(cg->b, loop);
+
+    LLVMPositionBuilderAtEnd(cg->b, loop);
+    LLVMValueRef i = LLVMBuildPhi(cg->b, cg->t_i64, "i");
+    LLVMValueRef idx[2] = {i64c(cg, 0), i};
+    LLVMValueRef row = LLVMBuildGEP2(cg->b, LLVMTypeOf(init), table, idx, 2, "");
+    LLVMValueRef block = LLVMBuildLoad2(cg->b, cg->t_ptr, LLVMBuildStructGEP2(cg->b, row_t, row, 0, ""), "block");
+    LLVMValueRef pristine = LLVMBuildLoad2(cg->b, cg->t_ptr, LLVMBuildStructGEP2(cg->b, row_t, row, 1, ""), "pristine");
+    LLVMValueRef changed = LLVMConstInt(cg->t_i1, 0, 0);
+    LLVMValueRef pv[4];
+    for (int k = 0; k < 4; k++) {
+        LLVMValueRef ki = i64c(cg, (unsigned long long)k);
+        pv[k] = LLVMBuildLoad2(cg->b, cg->t_f64, LLVMBuildGEP2(cg->b, cg->t_f64, block, &ki, 1, ""), "p");
+        LLVMValueRef p0 = LLVMBuildLoad2(cg->b, cg->t_f64, LLVMBuildGEP2(cg->b, cg->t_f64, pristine, &ki, 1, ""), "p0");
+        /* bit comparison of the doubles: a NaN set by --set counts as a change */
+        LLVMValueRef bi = LLVMBuildBitCast(cg->b, pv[k], cg->t_i64, "");
+        LLVMValueRef b0 = LLVMBuildBitCast(cg->b, p0, cg->t_i64, "");
+        changed = LLVMBuildOr(cg->b, changed, LLVMBuildICmp(cg->b, LLVMIntNE, bi, b0, ""), "changed");
+    }
+    LLVMBuildCondBr(cg->b, changed, validate, next_bb);
+
+    LLVMPositionBuilderAtEnd(cg->b, validate);
+    LLVMBuildMemSet(cg->b, dist, LLVMConstInt(cg->t_i8, 0, 0), i64c(cg, cg_rt_dist_size), 16);
+    LLVMValueRef kind = LLVMBuildLoad2(cg->b, cg->t_i32, LLVMBuildStructGEP2(cg->b, row_t, row, 2, ""), "kind");
+    LLVMValueRef koff = i64c(cg, cg_rt_dist_kind_off);
+    LLVMBuildStore(cg->b, kind, LLVMBuildGEP2(cg->b, cg->t_i8, dist, &koff, 1, ""));
+    for (int k = 0; k < 4; k++) {
+        LLVMValueRef off = i64c(cg, cg_rt_dist_p_off + (size_t)k * sizeof(double));
+        LLVMBuildStore(cg->b, pv[k], LLVMBuildGEP2(cg->b, cg->t_i8, dist, &off, 1, ""));
+    }
+    LLVMValueRef va[3] = {dist, err, LLVMConstInt(cg->t_size, 256, 0)};
+    LLVMValueRef vrc = cg_call(cg, "fab_dist_validate", cg->t_i32, va, 3);
+    LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, vrc, i32c(cg, 0), ""), next_bb, bad);
+
+    LLVMPositionBuilderAtEnd(cg->b, bad);
+    LLVMValueRef stream = LLVMBuildLoad2(cg->b, cg->t_ptr, LLVMBuildStructGEP2(cg->b, row_t, row, 3, ""), "stream");
+    LLVMTypeRef dp_t[2] = {cg->t_i32, cg->t_ptr};
+    LLVMTypeRef dprintf_t = LLVMFunctionType(cg->t_i32, dp_t, 2, 1);
+    LLVMValueRef dprintf_f = cg_declare(cg, "dprintf", dprintf_t);
+    LLVMValueRef da[5] = {i32c(cg, 2), cg_cstring(cg, "%s: error: --set: %s: %s\n"),
+                          LLVMGetParam(f, 0), stream, err};
+    LLVMBuildCall2(cg->b, dprintf_t, dprintf_f, da, 5, "");
+    LLVMBuildRet(cg->b, i32c(cg, 2));
+
+    LLVMPositionBuilderAtEnd(cg->b, next_bb);
+    LLVMValueRef next = LLVMBuildAdd(cg->b, i, i64c(cg, 1), "i.next");
+    LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntULT, next, i64c(cg, g->nchecks), ""), loop, ok);
+    LLVMValueRef iv[2] = {i64c(cg, 0), next};
+    LLVMBasicBlockRef ib[2] = {entry, next_bb};
+    LLVMAddIncoming(i, iv, ib, 2);
+
+    LLVMPositionBuilderAtEnd(cg->b, ok);
+    LLVMBuildRet(cg->b, i32c(cg, 0));
 }
 
 static double cg_now_s(void)
@@ -834,6 +996,7 @@ int cg_compile_model(const struct fab_model *m, const cg_options *o, char *err, 
     free(g.params);
     free(g.ops);
     free(g.shared);
+    free(g.checks);
     free(g.tab.fn_vals);
     free(g.tab.fn_types);
     cg_state_dispose(&cg);

@@ -17,6 +17,12 @@ const size_t cg_rt_part_created_off = offsetof(fab_part, created);
 const size_t cg_rt_part_type_off = offsetof(fab_part, type);
 const size_t cg_rt_part_attr_off = offsetof(fab_part, attr);
 
+const size_t cg_rt_dist_size = sizeof(fab_dist);
+const size_t cg_rt_dist_kind_off = offsetof(fab_dist, kind);
+const size_t cg_rt_dist_p_off = offsetof(fab_dist, p);
+const size_t cg_rt_cli_size = sizeof(fab_cli);
+const size_t cg_rt_cli_help_off = offsetof(fab_cli, help);
+
 const int cg_rt_dim_none = FAB_DIM_NONE, cg_rt_dim_count = FAB_DIM_COUNT,
           cg_rt_dim_time = FAB_DIM_TIME, cg_rt_dim_length = FAB_DIM_LENGTH,
           cg_rt_dim_speed = FAB_DIM_SPEED, cg_rt_dim_accel = FAB_DIM_ACCEL,
@@ -42,6 +48,10 @@ _Static_assert(FAB_STATE_IDLE == 0 && FAB_STATE_BUSY == 1 && FAB_STATE_BLOCKED =
                "fab_state order differs from the checked model's fm_state order");
 _Static_assert(offsetof(fab_sampler, fn) == 0 && offsetof(fab_sampler, ctx) == sizeof(void *),
                "fab_sampler does not start with {fn, ctx}: cg_model.c builds it as such");
+_Static_assert(FAB_BOUND_NONE == 0 && sizeof(fab_dist_kind) == sizeof(int) &&
+               sizeof(((fab_dist *)0)->p) == 4 * sizeof(double) &&
+               sizeof(((fab_cli *)0)->help) == sizeof(int),
+               "fab_dist / fab_cli differ from what cg_model.c's --set check assumes");
 _Static_assert(sizeof(((fab_part *)0)->type) == 4, "fab_part.type is not 32 bits");
 _Static_assert(sizeof(fab_dim) == sizeof(int) && sizeof(fab_order) == sizeof(int) &&
                sizeof(fab_basis) == sizeof(int) && sizeof(fab_on_block) == sizeof(int) &&

@@ -21,6 +21,12 @@ extern const size_t cg_rt_part_created_off; /* offsetof(fab_part, created) */
 extern const size_t cg_rt_part_type_off;    /* offsetof(fab_part, type), an int32_t */
 extern const size_t cg_rt_part_attr_off;    /* offsetof(fab_part, attr) */
 
+extern const size_t cg_rt_dist_size;       /* sizeof(fab_dist) */
+extern const size_t cg_rt_dist_kind_off;   /* offsetof(fab_dist, kind), an int-sized enum */
+extern const size_t cg_rt_dist_p_off;      /* offsetof(fab_dist, p), double[4] */
+extern const size_t cg_rt_cli_size;        /* sizeof(fab_cli) */
+extern const size_t cg_rt_cli_help_off;    /* offsetof(fab_cli, help), an int */
+
 /* fab_dim values */
 extern const int cg_rt_dim_none, cg_rt_dim_count, cg_rt_dim_time, cg_rt_dim_length,
     cg_rt_dim_speed, cg_rt_dim_accel, cg_rt_dim_mass, cg_rt_dim_power, cg_rt_dim_energy,

@@ -254,6 +254,9 @@ def t_bad_sim_cli():
         (["--set", "nosuch.thing=3"], "nosuch.thing"),
         (["--set", "queue.capacity"], "queue.capacity"),
         (["--jobs", "-1"], "--jobs"),
+        # unit-correct but outside the distribution's domain: checked after --set
+        (["--set", "server.cycle.mean=-5s"], "server.cycle"),
+        (["--set", "arrivals.interarrival.mean=0s"], "arrivals.interarrival"),
     ]
     for args, word in cases:
         p = run([exe] + args, expect=2)
@@ -378,7 +381,8 @@ def t_install_layout():
         "buffer q { capacity = inf }\nstation m = Quick(ct: 2 min)\n"
         "station c = Cnc(cycle: normal(mean: 2 min, sd: 10 s))\nsink out\n"
         "flow src -> q -> m -> c -> out\n")
-    env = {"FAB_RUNTIME_LIB": "", "FAB_PATH": ""}
+    # an installed fabc links with $CC or cc; a sanitizer build's archive needs its flags
+    env = {"FAB_RUNTIME_LIB": "", "FAB_PATH": "", "CC": os.environ.get("FAB_TEST_CC", "cc")}
     exe = os.path.join(TMP, "inst")
     run([os.path.join(prefix, "bin", "fabc"), "build", model, "-o", exe], env=env)
     res = simulate(exe)
