@@ -173,6 +173,10 @@ START_TEST(test_compile_every_level)
     /* the key created + due - now is affine in now: compiled with now = 0, no query */
     ck_assert_ptr_null(strstr(ir, "@fab_sim_now("));
     ck_assert_ptr_nonnull(strstr(ir, "byval("));
+    /* the model is a constant op table; --set values are checked before fab_main */
+    ck_assert_ptr_nonnull(strstr(ir, "@model.ops"));
+    ck_assert_ptr_nonnull(strstr(ir, "@fab_cli_parse("));
+    ck_assert_ptr_nonnull(strstr(ir, "@fab_dist_validate("));
     /* no fast-math flags and no fused multiply-add anywhere */
     ck_assert_ptr_null(strstr(ir, " fast "));
     ck_assert_ptr_null(strstr(ir, " contract "));
