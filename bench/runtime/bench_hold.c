@@ -5,6 +5,7 @@
  * Prints ns per hold operation and bytes per pending event for N = 10 .. 100000.
  *
  *   bench_hold [steps per size, default 2000000]
+ *   bench_hold STEPS N heap|calendar exp|bimodal     one configuration (e.g. under cachegrind)
  */
 #include <math.h>
 #include <stdio.h>
@@ -57,6 +58,14 @@ static double hold(int kind, int n, long steps, int bimodal, size_t *bytes)
 int main(int argc, char **argv)
 {
     long steps = argc > 1 ? atol(argv[1]) : 2000000;
+    if (argc == 5) {
+        size_t bytes;
+        int kind = argv[3][0] == 'c' ? 2 : 1, n = atoi(argv[2]), bi = argv[4][0] == 'b';
+        double ns = hold(kind, n, steps, bi, &bytes);
+        printf("%d %s %s: %.1f ns/hold, %.1f bytes/pending\n", n, argv[3], argv[4], ns,
+               (double)bytes / n);
+        return 0;
+    }
     static const int sizes[] = {10, 100, 1000, 10000, 100000};
     printf("%-8s %-9s %8s %14s %14s\n", "N", "increment", "set", "ns/hold", "bytes/pending");
     for (int bi = 0; bi <= 1; bi++)
