@@ -138,13 +138,3 @@ LLVMValueRef cg_const_f64_array(CgState *cg, const double *v, size_t n, const ch
     LLVMSetLinkage(g, LLVMPrivateLinkage);
     return g;
 }
-
-LLVMValueRef cg_f64_slot(CgState *cg, double v, const char *hint)
-{
-    char name[128];
-    snprintf(name, sizeof name, "param.%s.%u", hint ? hint : "", cg->n_globals++);
-    LLVMValueRef g = LLVMAddGlobal(cg->mod, cg->t_f64, name);
-    LLVMSetInitializer(g, LLVMConstReal(cg->t_f64, v));
-    LLVMSetLinkage(g, LLVMInternalLinkage);
-    return g;
-}

@@ -3,9 +3,10 @@
  *
  * In:  a module name, an optimisation level 0..3.
  * Out: CgState, which owns the LLVM context, module, IR builder and target machine, plus
- *      cached types and declarations of runtime functions. cg_state_dispose() releases all of
- *      them; nothing LLVM-owned escapes this struct (the AST and the checked model never see
- *      an LLVM type).
+ *      cached types. cg_state_dispose() releases all of them; nothing LLVM-owned escapes the
+ *      code generator (the AST and the checked model never see an LLVM type). The handles of
+ *      one model's compile (functions, table rows) are values inside this module, listed in
+ *      cg_model.c's generation context beside the CgState and dropped with it.
  * Errors: functions return 0 on success and -1 on failure, leaving a one-line message in
  *      cg->err, which the driver prints as a normal diagnostic. No function exits.
  * Not handled: cross compilation. The target is the host triple with the generic CPU
@@ -55,9 +56,6 @@ LLVMValueRef cg_cstring(CgState *cg, const char *s);
 
 /* A private constant array of doubles (n may be 0: returns a null pointer). */
 LLVMValueRef cg_const_f64_array(CgState *cg, const double *v, size_t n, const char *hint);
-
-/* A private mutable double global initialised to v (the slot a --set parameter writes). */
-LLVMValueRef cg_f64_slot(CgState *cg, double v, const char *hint);
 
 /* Verify the module; a failure becomes cg->err ("internal error: invalid module: ..."). */
 int cg_verify(CgState *cg);
