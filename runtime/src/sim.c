@@ -269,7 +269,10 @@ static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
     x->qlen++;
     x->count_in++;
     fab_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
-    rt_wake(s, x->id);
+    /* In a FIFO buffer that already held parts the head is unchanged: it is either waiting
+     * downstream (registered as a waiter) or about to be offered, so no wake-up is needed. */
+    if (x->qlen == 1 || x->order != FAB_ORDER_FIFO)
+        rt_wake(s, x->id);
     return 1;
 }
 
