@@ -368,6 +368,19 @@ def t_features():
     check(stat(el["reds"], "created") <= 1000, "the reds' limit was exceeded")
 
 
+def t_capi_equivalence():
+    """The simulator generated from mm1.fab and the same model written by hand against the C
+    API (mm1_capi.c, fab_dist samplers) give identical JSON, apart from wall time, also after
+    --set of a compiled sampler parameter and of a runtime parameter."""
+    capi = os.environ["FAB_TEST_MM1_CAPI"]
+    gen = build("mm1.fab")
+    for extra in ([], ["--set", "server.cycle.mean=50s", "--set", "queue.capacity=12"]):
+        args = ["--replications", "3", "--horizon", "300h", "--warmup", "10h"] + extra
+        a = strip_wall(simulate(gen, *args))
+        b = strip_wall(simulate(capi, *args))
+        check(a == b, "generated and C-API simulators differ with %r" % (args,))
+
+
 def t_install_layout():
     """fabc finds libfabrt.a and stdlib/ relative to itself in an installed layout
     (<prefix>/bin/fabc, <prefix>/<libdir>/libfabrt.a, <prefix>/<datadir>/fab/stdlib)."""
