@@ -15,6 +15,15 @@ for f in "$dir"/*.fab; do
     echo "FAIL: check --dump $f lists no element"; fail=1
   fi
 done
+# all at once, as `fabc check FILE...`
+"$fabc" check --color=never "$dir"/*.fab || { echo "FAIL: fabc check on all examples at once"; fail=1; }
+# command-line errors: one line naming the option, exit status 2
+for args in "check --bogus x.fab" "check" "check -I" "check --color=sometimes x.fab" "fmt --bogus x.fab" "fmt" "frobnicate"; do
+  err=$("$fabc" $args 2>&1 >/dev/null); st=$?
+  if [ $st -ne 2 ] || [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then
+    echo "FAIL: 'fabc $args' gave status $st and: $err"; fail=1
+  fi
+done
 [ "$n" -ge 5 ] || { echo "FAIL: expected at least the 5 contract examples, found $n"; fail=1; }
 [ $fail = 0 ] && echo "ok: $n examples check"
 exit $fail
