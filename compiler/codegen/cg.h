@@ -23,6 +23,7 @@ typedef struct cg_options {
     int opt_level;              /* 0..3 */
     const char *object_path;    /* object file to write; NULL = none */
     const char *emit_llvm;      /* textual IR after optimisation ("-" = stdout); NULL = none */
+    const char *emit_llvm_raw;  /* textual IR as generated, before optimisation; NULL = none */
     int print_times;            /* print the duration of each phase on stderr */
 } cg_options;
 

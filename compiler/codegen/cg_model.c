@@ -979,6 +979,8 @@ int cg_compile_model(const struct fab_model *m, const cg_options *o, char *err, 
     if (rc == 0)
         rc = cg_verify(&cg);
     cg_phase(o, "verify", &t);
+    if (rc == 0 && o->emit_llvm_raw)
+        rc = cg_write_ir(&cg, o->emit_llvm_raw);
     if (rc == 0)
         rc = cg_optimize(&cg);
     cg_phase(o, "optimise", &t);

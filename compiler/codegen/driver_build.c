@@ -44,6 +44,7 @@ typedef struct drv_opts {
     const char *file;
     const char *out;
     const char *emit_llvm;
+    const char *emit_llvm_raw;
     int opt_level;
     int verbose;
     int print_times;
@@ -64,7 +65,8 @@ static int drv_usage_error(const char *cmd, const char *fmt, const char *arg)
 static void drv_print_help(const char *cmd)
 {
     if (strcmp(cmd, "build") == 0)
-        printf("usage: fabc build FILE [-o OUT] [-O0|-O1|-O2|-O3] [--emit-llvm FILE] [-I DIR] [--time]\n"
+        printf("usage: fabc build FILE [-o OUT] [-O0|-O1|-O2|-O3] [--emit-llvm FILE]\n"
+               "                  [--emit-llvm-unoptimized FILE] [-I DIR] [--time]\n"
                "Compile a .fab model into a standalone simulator executable (default: -O2,\n"
                "output named after FILE without .fab). See docs/cli.md.\n");
     else
@@ -106,6 +108,11 @@ static int drv_parse(drv_opts *o, int argc, char **argv, int is_run)
                 return drv_usage_error(o->cmd, "option %s expects a file name (or - for stdout)",
                                        "--emit-llvm");
             o->emit_llvm = argv[++i];
+        } else if (strcmp(a, "--emit-llvm-unoptimized") == 0 && !is_run) {
+            if (i + 1 >= argc)
+                return drv_usage_error(o->cmd, "option %s expects a file name (or - for stdout)",
+                                       "--emit-llvm-unoptimized");
+            o->emit_llvm_raw = argv[++i];
         } else if (strncmp(a, "-I", 2) == 0) {
             const char *v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v)
@@ -219,7 +226,7 @@ static int drv_compile_link(drv_front *f, const drv_opts *o, const char *out)
     }
     close(fd);
     cg_options co = {.opt_level = o->opt_level, .object_path = obj, .emit_llvm = o->emit_llvm,
-                     .print_times = o->print_times};
+                     .emit_llvm_raw = o->emit_llvm_raw, .print_times = o->print_times};
     int rc = 0;
     struct timespec t0, t1;
     if (cg_compile_model(f->model, &co, err, sizeof err) != 0) {

@@ -2,7 +2,8 @@
  * driver_build.h — the `fabc build` and `fabc run` commands (called from compiler/main.c's
  * command table).
  *
- *   fabc build FILE [-o OUT] [-O N] [--emit-llvm FILE] [-I DIR]
+ *   fabc build FILE [-o OUT] [-O N] [--emit-llvm FILE] [--emit-llvm-unoptimized FILE]
+ *              [-I DIR] [--time]
  *   fabc run [--verbose] [-O N] [-I DIR] FILE [-- SIMULATOR ARGS...]
  *
  * argv[0] is the command name ("build" / "run"); the rest are its arguments.

@@ -294,7 +294,9 @@ def t_bad_fabc_cli():
 def t_emit_llvm():
     """--emit-llvm writes verified IR with the generated main and sampling functions."""
     ll = os.path.join(TMP, "mm1.ll")
-    build("mm1.fab", extra=["--emit-llvm", ll])
+    raw = os.path.join(TMP, "mm1.raw.ll")
+    build("mm1.fab", extra=["--emit-llvm", ll, "--emit-llvm-unoptimized", raw])
+    check("define internal double @smp." in open(raw).read(), "no sampler in the unoptimised IR")
     text = open(ll).read()
     check(re.search(r"define .*@main\(", text), "no main in the IR")
     check("fab_main" in text, "main does not hand over to fab_main")
