@@ -3,7 +3,6 @@
  */
 #include "hint.h"
 
-#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -21,15 +20,12 @@ int hint_distance(const char *a, const char *b)
         d[0][j] = (int)j;
     for (size_t i = 1; i <= la; i++) {
         for (size_t j = 1; j <= lb; j++) {
-            int same = a[i - 1] == b[j - 1];
-            int casefold = !same && tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
-            int cost = same ? 0 : 1;
+            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
             int v = d[i - 1][j] + 1;
             if (d[i][j - 1] + 1 < v)
                 v = d[i][j - 1] + 1;
             if (d[i - 1][j - 1] + cost < v)
                 v = d[i - 1][j - 1] + cost;
-            (void)casefold;
             if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
                 v = d[i - 2][j - 2] + 1;
             d[i][j] = v;
