@@ -464,8 +464,13 @@ START_TEST(test_buffer_orders)
         fab_flow(m, q, st);
         fab_flow(m, st, k);
         fab_results *r = run(m, 1100, 0, 1, 1);
-        /* every order serves all five, lead times 10..50 s: mean 30 */
+        /* every order serves all five, lead times 10..50 s: mean 30; the median is the third
+         * order statistic and p90 (rank 3.6 of 0..4) the fourth, each to within its
+         * histogram bin (0.8 %) */
         ck_assert(fabs(mean_of(r, "out", "lead_time_s") - 30) < 1e-9);
+        ck_assert(fabs(mean_of(r, "out", "lead_time_percentiles_s.p50") - 30) < 0.008 * 30);
+        ck_assert(fabs(mean_of(r, "out", "lead_time_percentiles_s.p90") - 40) < 0.008 * 40);
+        ck_assert(fabs(mean_of(r, "out", "lead_time_percentiles_s.p99") - 40) < 0.008 * 40);
         /* the whole batch enters the buffer before the station takes the first part */
         ck_assert(mean_of(r, "q", "max_level") == 5);
         fab_results_free(r);

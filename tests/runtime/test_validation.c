@@ -104,6 +104,17 @@ START_TEST(test_mm1)
         row(name, "L (parts in system)", rho / (1 - rho),
             combo(r, "queue", "mean_level", 1, "server", "utilization", 1));
         row(name, "W (time in system, s)", s / (1 - rho), fab_results_get(r, "done", "lead_time_s"));
+        if (i == 1) {
+            /* the time in system is exponential with mean W: p_q = -ln(1 - q) W */
+            static const double qs[3] = {0.5, 0.9, 0.99};
+            static const char *const qn[3] = {"p50", "p90", "p99"};
+            for (int k = 0; k < 3; k++) {
+                char metric[64], what[64];
+                snprintf(metric, sizeof metric, "lead_time_percentiles_s.%s", qn[k]);
+                snprintf(what, sizeof what, "time in system %s (s)", qn[k]);
+                row(name, what, -log(1 - qs[k]) * s / (1 - rho), fab_results_get(r, "done", metric));
+            }
+        }
         fab_results_free(r);
         fab_model_free(m);
     }
