@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define DIAG_MAX_FILE ((size_t)256 << 20)
+
 void diag_init(diag_ctx *ctx, FILE *out)
 {
     memset(ctx, 0, sizeof *ctx);
@@ -60,7 +62,14 @@ uint32_t diag_load_file(diag_ctx *ctx, const char *path)
         return 0;
     char *buf = NULL;
     size_t len = 0, cap = 0;
+    errno = 0;
     for (;;) {
+        if (len > DIAG_MAX_FILE) { /* /dev/zero, or a file no model is */
+            free(buf);
+            fclose(fp);
+            errno = EFBIG;
+            return 0;
+        }
         if (cap - len < 65536) {
             size_t ncap = cap ? cap * 2 : 65536;
             char *nb = realloc(buf, ncap);
@@ -78,11 +87,11 @@ uint32_t diag_load_file(diag_ctx *ctx, const char *path)
         if (got == 0)
             break;
     }
-    int err = ferror(fp);
+    int err = ferror(fp) ? (errno ? errno : EIO) : 0;
     fclose(fp);
     if (err) {
         free(buf);
-        errno = EIO;
+        errno = err;
         return 0;
     }
     uint32_t id = diag_add_file(ctx, path, buf ? buf : "", len);

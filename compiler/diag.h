@@ -46,7 +46,8 @@ void diag_init(diag_ctx *ctx, FILE *out);
 void diag_free(diag_ctx *ctx);
 /* Register a copy of text[0..len); returns the file id (>= 1). */
 uint32_t diag_add_file(diag_ctx *ctx, const char *path, const char *text, size_t len);
-/* Read a file into the context; returns the file id, or 0 when it cannot be read (errno). */
+/* Read a file into the context; returns the file id, or 0 when it cannot be read (errno;
+ * EFBIG for inputs over 256 MiB). */
 uint32_t diag_load_file(diag_ctx *ctx, const char *path);
 const diag_file *diag_get_file(const diag_ctx *ctx, uint32_t id);
 /* 1-based line and column (UTF-8 characters) of a byte offset. */

@@ -12,6 +12,7 @@
  * Memory: everything in the arena (the symbol table too).
  * Not handled: recursion between fns is reported, not supported.
  */
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -252,7 +253,7 @@ static void do_import(sema *S, sfile *from, ast_node *imp)
     }
     uint32_t id = diag_load_file(S->dc, found);
     if (!id) {
-        serr(S, imp->loc, "cannot read the imported file \"%s\"", found);
+        serr(S, imp->loc, "cannot read the imported file \"%s\": %s", found, strerror(errno));
         return;
     }
     f = arena_alloc(S->a, sizeof *f);
@@ -1791,7 +1792,7 @@ fab_model *sema_check_file(const char *path, const sema_options *opt, diag_ctx *
 {
     uint32_t id = diag_load_file(dc, path);
     if (!id) {
-        diag_error_noloc(dc, "cannot read '%s'", path);
+        diag_error_noloc(dc, "cannot read '%s': %s", path, strerror(errno));
         return NULL;
     }
     return check_registered(id, path, opt, dc, a);
