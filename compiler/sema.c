@@ -1569,6 +1569,54 @@ static void check_connectivity(sema *S)
     }
 }
 
+/* Elements no source reaches, and elements from which no sink can be reached (worklists). */
+static void check_reachability(sema *S)
+{
+    fab_model *m = S->m;
+    int n = m->nelements;
+    char *from_src = arena_array(S->a, (size_t)n + 1, 1);
+    char *to_sink = arena_array(S->a, (size_t)n + 1, 1);
+    int *stack = arena_array(S->a, (size_t)n + 1, sizeof(int));
+    if (!from_src || !to_sink || !stack)
+        return;
+    int sp = 0;
+    for (int i = 0; i < n; i++)
+        if (m->elements[i].kind == FM_ELEM_SOURCE) {
+            from_src[i] = 1;
+            stack[sp++] = i;
+        }
+    while (sp > 0) {
+        fm_element *e = &m->elements[stack[--sp]];
+        for (int k = 0; k < e->nsucc; k++)
+            if (!from_src[e->succ[k]]) {
+                from_src[e->succ[k]] = 1;
+                stack[sp++] = e->succ[k];
+            }
+    }
+    for (int i = 0; i < n; i++)
+        if (m->elements[i].kind == FM_ELEM_SINK) {
+            to_sink[i] = 1;
+            stack[sp++] = i;
+        }
+    while (sp > 0) {
+        fm_element *e = &m->elements[stack[--sp]];
+        for (int k = 0; k < e->npred; k++)
+            if (!to_sink[e->pred[k]]) {
+                to_sink[e->pred[k]] = 1;
+                stack[sp++] = e->pred[k];
+            }
+    }
+    for (int i = 0; i < n; i++) {
+        fm_element *e = &m->elements[i];
+        if (!from_src[i])
+            swarn(S, e->loc, "%s %s never receives a part: no flow path leads to it from a source",
+                  fm_elem_kind_name(e->kind), e->name);
+        else if (!to_sink[i])
+            swarn(S, e->loc, "parts that reach %s %s can never leave the model: no flow path leads from it to a sink",
+                  fm_elem_kind_name(e->kind), e->name);
+    }
+}
+
 /* Flow cycles made only of finite buffers and stations (Tarjan, iterative). */
 static void check_deadlock_cycles(sema *S)
 {
@@ -1760,6 +1808,8 @@ static fab_model *run(sema *S, uint32_t main_id, const char *path)
     check_routes(S);
     if (S->dc->errors == S->errors_at_start) {
         check_connectivity(S);
+        if (S->dc->errors == S->errors_at_start)
+            check_reachability(S);
         check_part_flow(S);
         check_deadlock_cycles(S);
     }
