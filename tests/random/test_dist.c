@@ -682,6 +682,62 @@ START_TEST(normal_fine_structure_and_tails)
 }
 END_TEST
 
+/* (x - cut given x > cut) for a standard exponential is again standard exponential */
+static double exp_excess_cdf(double x, const void *arg)
+{
+    (void)arg;
+    return x <= 0 ? 0.0 : -expm1(-x);
+}
+
+/* The exponential sampler's fine structure: 4 * 10^6 standard exponentials.
+ *   - chi-square over 1000 cells equiprobable under Exp(1) for the first 2 * 10^6;
+ *   - the frequency of x > r = 7.6971 (the ziggurat's tail start) and of x > 11 (binomial
+ *     z-tests), and KS of the excesses x - r beyond r against Exp(1) (memorylessness, which is
+ *     how the tail is drawn).
+ * alpha = 0.001 for each of the four checks. */
+START_TEST(exponential_fine_structure_and_tail)
+{
+    enum { N = 4000000, N_CELLED = 2000000, CELLS = 1000, TAIL_CAP = 4000 };
+    static double count[CELLS], excess[TAIL_CAP];
+    memset(count, 0, sizeof count);
+    const double r_tail = 7.697117470131049714, far = 11.0;
+    size_t nexcess = 0;
+    double beyond_r = 0, beyond_far = 0;
+    fab_rng r;
+    fab_rng_init(&r, TEST_SEED, "exponential", "fine-structure", 0);
+    for (int i = 0; i < N; i++) {
+        double x = fab_dist_exponential(&r, 1.0);
+        if (i < N_CELLED) {
+            int cell = (int)floor(-expm1(-x) * CELLS);
+            count[cell < 0 ? 0 : cell >= CELLS ? CELLS - 1 : cell] += 1;
+        }
+        if (x > r_tail) {
+            beyond_r += 1;
+            if (nexcess < TAIL_CAP)
+                excess[nexcess++] = x - r_tail;
+        }
+        beyond_far += x > far;
+    }
+    double expected = (double)N_CELLED / CELLS, chi2 = 0;
+    for (int c = 0; c < CELLS; c++)
+        chi2 += (count[c] - expected) * (count[c] - expected) / expected;
+    double p = tm_chisq_pvalue(chi2, CELLS - 1);
+    double pks = tm_ks_pvalue(tm_ks_statistic(excess, nexcess, exp_excess_cdf, NULL), nexcess);
+    double q_r = exp(-r_tail), q_far = exp(-far);
+    double z_r = (beyond_r - N * q_r) / sqrt(N * q_r * (1 - q_r));
+    double z_far = (beyond_far - N * q_far) / sqrt(N * q_far * (1 - q_far));
+    if (verbose())
+        printf("exponential fine structure: chi2 %.1f (999 df) p %.3f; x>r: %.0f (expected %.1f) "
+               "z %+.2f, excess KS p %.3f; x>11: %.0f (expected %.1f) z %+.2f\n",
+               chi2, p, beyond_r, N * q_r, z_r, pks, beyond_far, N * q_far, z_far);
+    ck_assert_msg(p >= TM_ALPHA, "exponential 1000-cell chi-square %.1f, p = %.3g", chi2, p);
+    ck_assert_msg(tm_z_pvalue(z_r) >= TM_ALPHA, "x > r: %.0f, expected %.1f", beyond_r, N * q_r);
+    ck_assert_msg(pks >= TM_ALPHA, "excess beyond r: KS p = %.3g over %zu", pks, nexcess);
+    ck_assert_msg(tm_z_pvalue(z_far) >= TM_ALPHA, "x > 11: %.0f, expected %.1f", beyond_far,
+                  N * q_far);
+}
+END_TEST
+
 /* ---- snapshot --------------------------------------------------------------------------- */
 
 /* The first draws of (seed 42, "press", "cycle", replication 0), recorded once from this
@@ -694,7 +750,7 @@ static const struct {
     double v[3];
 } snapshot[] = {
     {"normal(0,1)", {0x1.f6de02900c68dp-6, -0x1.0eb232971e566p-3, 0x1.70d159a44aaecp-3}},
-    {"exponential(1)", {0x1.799846023eb56p-1, 0x1.18960782458edp-2, 0x1.c9e7c135c5994p+0}},
+    {"exponential(1)", {0x1.629433fa8a9eep+0, 0x1.51c18e3d5ed1ap+2, 0x1.66e6684693c68p-2}},
     {"gamma(2.5,1)", {0x1.64fbb31bd993ep-1, 0x1.481528acc8bc4p+1, 0x1.12046eb65ea3ap-2}},
     {"poisson(50)", {0x1.ap+5, 0x1.a8p+5, 0x1.c8p+5}},
     {"lognormal(5,2)", {0x1.45ed50913a8ccp+2, 0x1.4807b79e9dd66p+2, 0x1.32944e0e6f78p+2}},
@@ -906,6 +962,7 @@ int main(void)
                         sizeof truncated_cases / sizeof truncated_cases[0]);
     tcase_add_test(tc, truncate_of_empty_window_terminates);
     tcase_add_test(tc, normal_fine_structure_and_tails);
+    tcase_add_test(tc, exponential_fine_structure_and_tail);
     tcase_add_test(tc, draws_match_snapshot);
     tcase_add_test(tc, descriptor_dispatch_matches_direct_calls);
     tcase_add_test(tc, exact_mean_of_every_case);

@@ -7,8 +7,8 @@
  *   - fab_dist, a descriptor (kind, parameters, table, clamp/truncate bounds) that the C API
  *     uses when a model is built by hand, with fab_dist_sample() dispatching on the kind.
  *
- * Parameters are those of dist.def. Algorithms: inversion where it is exact (exponential,
- * uniform, triangular, weibull, discrete/empirical by table search), ziggurat normal,
+ * Parameters are those of dist.def. Algorithms: inversion where it is exact (uniform,
+ * triangular, weibull, discrete/empirical by table search), ziggurat exponential and normal,
  * Marsaglia–Tsang gamma (with the a < 1 boost), beta from two gammas, lognormal from the
  * normal with sigma^2 = ln(1 + sd^2/mean^2), erlang as a product of k uniforms (k <= 16) or a
  * gamma, Poisson by sequential-search inversion below mean 10 and PTRS (Hörmann) from 10 up.
