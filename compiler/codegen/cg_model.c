@@ -110,12 +110,43 @@ static int cg_param_dimensionless(const char *p)
 
 /* ---- the generation context ------------------------------------------------------------ */
 
+/* Constant data is gathered here during generation and materialised at the end in a few
+ * large globals: one string pool, one array of parameter blocks (and its pristine copy), one
+ * array of fab_sampler records, the op table and the check table. A model of 10,000 stations
+ * would otherwise make ~200,000 small globals, and LLVM's global passes scale with their
+ * number. Until then, rows refer to pool items symbolically (CgRef). */
+enum { REF_NULL, REF_VAL, REF_STR, REF_REC, REF_SLOT, REF_BLOCK, REF_PRISTINE };
+typedef struct CgRef {
+    int kind;
+    size_t i;          /* STR: byte offset; REC, SLOT, BLOCK, PRISTINE: index */
+    int k;             /* SLOT: parameter index in the block */
+    LLVMValueRef v;    /* VAL: a function or other constant */
+} CgRef;
+
+static CgRef ref_val(LLVMValueRef v)
+{
+    return (CgRef){.kind = v ? REF_VAL : REF_NULL, .v = v};
+}
+
 /* A --set parameter to register in main: name, slot, dimension. */
 typedef struct CgParam {
-    char *name;
-    LLVMValueRef slot;
+    CgRef name;
+    CgRef slot;
     int dim;
 } CgParam;
+
+/* A fab_sampler record: the sampling function and its parameter block (-1: none). */
+typedef struct CgRec {
+    LLVMValueRef fn;
+    long block;
+} CgRec;
+
+/* A row of the --set check table: parameter block, distribution kind, stream name. */
+typedef struct CgCheck {
+    size_t block;
+    fab_dist_kind kind;
+    CgRef stream;
+} CgCheck;
 
 /* A shared sampling function and the code it stands for. */
 typedef struct CgShared {
@@ -125,36 +156,79 @@ typedef struct CgShared {
     LLVMValueRef fn;
 } CgShared;
 
+typedef struct CgOpRow CgOpRow;
+
 typedef struct CgGen {
     CgState *cg;
     CgModelTab tab;
     CgParam *params;
     size_t nparams, capparams;
-    LLVMValueRef *ops;          /* rows of the model's op table (see gen_ops) */
+    CgOpRow *ops;               /* rows of the model's op table (see gen_ops) */
     size_t nops, capops;
-    LLVMValueRef *checks;       /* rows of the --set check table (see gen_check) */
-    LLVMValueRef check_fn;      /* i32 check.params(ptr prog), or NULL without rows */
+    CgCheck *checks;            /* rows of the --set check table */
     size_t nchecks, capchecks;
+    LLVMValueRef check_fn;      /* i32 check.params(ptr prog), or NULL without rows */
     CgShared *shared;           /* sampling functions shared between quantities */
     size_t nshared, capshared;
+    char *str;                  /* string pool: NUL-terminated strings back to back */
+    size_t nstr, capstr;
+    double (*blocks)[4];        /* parameter blocks, SI values */
+    size_t nblocks, capblocks;
+    CgRec *recs;                /* fab_sampler records */
+    size_t nrecs, caprecs;
+    /* the materialised pools (gen_pools) */
+    LLVMValueRef g_str, g_blocks, g_pristine, g_recs;
+    LLVMTypeRef t_str, t_blocks, t_recs;
     int failed;
 } CgGen;
 
-static void gen_param(CgGen *g, const char *name, LLVMValueRef slot, int dim)
+/* Grow an array to hold one more element; returns 0, or -1 (and marks the failure). */
+static int gen_grow(CgGen *g, void **items, size_t n, size_t *cap, size_t size)
 {
-    if (g->nparams == g->capparams) {
-        g->capparams = g->capparams ? 2 * g->capparams : 64;
-        CgParam *np = realloc(g->params, g->capparams * sizeof *np);
-        if (!np) {
-            g->failed = 1;
-            return;
-        }
-        g->params = np;
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap ? 2 * *cap : 64;
+    void *ni = realloc(*items, nc * size);
+    if (!ni) {
+        g->failed = 1;
+        return -1;
     }
-    g->params[g->nparams].name = strdup(name);
-    g->params[g->nparams].slot = slot;
-    g->params[g->nparams].dim = dim;
-    g->nparams++;
+    *items = ni;
+    *cap = nc;
+    return 0;
+}
+
+static CgRef pool_str(CgGen *g, const char *s)
+{
+    size_t len = strlen(s) + 1;
+    while (g->nstr + len > g->capstr) {
+        size_t nc = g->capstr ? 2 * g->capstr : 4096;
+        char *ns = realloc(g->str, nc);
+        if (!ns) {
+            g->failed = 1;
+            return (CgRef){.kind = REF_NULL};
+        }
+        g->str = ns;
+        g->capstr = nc;
+    }
+    memcpy(g->str + g->nstr, s, len);
+    CgRef r = {.kind = REF_STR, .i = g->nstr};
+    g->nstr += len;
+    return r;
+}
+
+static void gen_param(CgGen *g, const char *name, CgRef slot, int dim)
+{
+    if (gen_grow(g, (void **)&g->params, g->nparams, &g->capparams, sizeof *g->params))
+        return;
+    g->params[g->nparams++] = (CgParam){.name = pool_str(g, name), .slot = slot, .dim = dim};
+}
+
+static void gen_check(CgGen *g, size_t block, fab_dist_kind kind, const char *stream)
+{
+    if (gen_grow(g, (void **)&g->checks, g->nchecks, &g->capchecks, sizeof *g->checks))
+        return;
+    g->checks[g->nchecks++] = (CgCheck){.block = block, .kind = kind, .stream = pool_str(g, stream)};
 }
 
 /* A row of the --set check table: {ptr block, ptr pristine, i32 kind, ptr stream}. */
@@ -162,25 +236,6 @@ static LLVMTypeRef gen_check_type(CgState *cg)
 {
     LLVMTypeRef f[4] = {cg->t_ptr, cg->t_ptr, cg->t_i32, cg->t_ptr};
     return LLVMStructTypeInContext(cg->ctx, f, 4, 0);
-}
-
-static void gen_check(CgGen *g, LLVMValueRef block, LLVMValueRef pristine, fab_dist_kind kind,
-                      const char *stream)
-{
-    CgState *cg = g->cg;
-    if (g->nchecks == g->capchecks) {
-        size_t cap = g->capchecks ? 2 * g->capchecks : 64;
-        LLVMValueRef *n = realloc(g->checks, cap * sizeof *n);
-        if (!n) {
-            g->failed = 1;
-            return;
-        }
-        g->checks = n;
-        g->capchecks = cap;
-    }
-    LLVMValueRef f[4] = {block, pristine, LLVMConstInt(cg->t_i32, (unsigned long long)kind, 0),
-                         cg_cstring(cg, stream)};
-    g->checks[g->nchecks++] = LLVMConstStructInContext(cg->ctx, f, 4, 0);
 }
 
 /* x < lo ? lo : x > hi ? hi : x — fab_dist_clamp, inline. */
@@ -227,7 +282,6 @@ static LLVMValueRef gen_draw(CgGen *g, const fm_dist *d, LLVMValueRef rng, LLVMV
 }
 
 static LLVMTypeRef gen_sampler_type(CgState *cg);
-static LLVMValueRef gen_sampler_record(CgState *cg, LLVMValueRef fn, LLVMValueRef ctx);
 
 /* The code of a sampling function: draw (with clamp or truncate) from parameters loaded
  * through `params` (a pointer to the quantity's parameter block) or from baked tables. */
@@ -287,47 +341,32 @@ static LLVMValueRef gen_sampler_fn(CgGen *g, const fm_dist *d, const char *name,
 }
 
 /* The sampler of one random quantity: registers its parameters for --set and returns the
- * constant fab_sampler record {fn, ctx = the quantity's parameter block} to pass by value.
+ * fab_sampler record {fn, ctx = the quantity's parameter block} to pass by value (a
+ * reference into the record pool).
  * Sampling functions with the same code — same kind, same bound and bound values — are
  * emitted once and shared; each quantity keeps its own parameter block (its SI values, which
  * --set overwrites). Discrete and empirical quantities get a function of their own with
  * their tables baked in. Sharing keeps the module small: a 1000-station line has three
  * sampling functions instead of 3000, which is what makes it compile in well under 2 s. */
-static LLVMValueRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, int ttf_cycles)
+static CgRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, int ttf_cycles)
 {
     CgState *cg = g->cg;
     int np = cg_dist_nparams[d->kind];
     int vdim = ttf_cycles ? cg_rt_dim_none : cg_fab_dim(d->dim);
 
-    /* the parameter block, registered for --set */
-    LLVMValueRef block = LLVMConstPointerNull(cg->t_ptr);
-    if (np > 0) {
-        /* always four doubles (unused ones 0), the layout of fab_dist.p, so the --set check
-         * can copy a block into a fab_dist whole */
-        LLVMValueRef init[4];
+    /* the parameter block, registered for --set: always four doubles (unused ones 0), the
+     * layout of fab_dist.p, so the --set check can copy a block into a fab_dist whole */
+    long block = -1;
+    if (np > 0 && !gen_grow(g, (void **)&g->blocks, g->nblocks, &g->capblocks, sizeof *g->blocks)) {
+        block = (long)g->nblocks++;
         for (int i = 0; i < 4; i++)
-            init[i] = f64c(cg, i < np ? d->p[i] : 0.0);
-        LLVMValueRef cinit = LLVMConstArray2(cg->t_f64, init, 4);
-        char bname[600];
-        snprintf(bname, sizeof bname, "param.%s", stream);
-        block = LLVMAddGlobal(cg->mod, LLVMTypeOf(cinit), bname);
-        LLVMSetInitializer(block, cinit);
-        LLVMSetLinkage(block, LLVMInternalLinkage);
-        LLVMSetAlignment(block, 8);
-        /* a pristine copy, to tell which blocks --set changed */
-        snprintf(bname, sizeof bname, "param0.%s", stream);
-        LLVMValueRef pristine = LLVMAddGlobal(cg->mod, LLVMTypeOf(cinit), bname);
-        LLVMSetInitializer(pristine, cinit);
-        LLVMSetGlobalConstant(pristine, 1);
-        LLVMSetLinkage(pristine, LLVMPrivateLinkage);
-        LLVMSetAlignment(pristine, 8);
-        gen_check(g, block, pristine, d->kind, stream);
+            g->blocks[block][i] = i < np ? d->p[i] : 0.0;
+        gen_check(g, (size_t)block, d->kind, stream);
         for (int i = 0; i < np; i++) {
             const char *pn = cg_dist_params[d->kind][i];
             char pname[600];
             snprintf(pname, sizeof pname, "%s.%s", stream, pn);
-            LLVMValueRef idx[2] = {i64c(cg, 0), i64c(cg, (unsigned long long)i)};
-            LLVMValueRef slot = LLVMConstGEP2(LLVMTypeOf(cinit), block, idx, 2);
+            CgRef slot = {.kind = REF_SLOT, .i = (size_t)block, .k = i};
             int dim = cg_param_dimensionless(pn) ? cg_rt_dim_none : vdim;
             if (d->kind == FAB_DIST_POISSON)
                 dim = cg_rt_dim_none;
@@ -345,7 +384,7 @@ static LLVMValueRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, 
             double *c = malloc((d->n ? d->n : 1) * sizeof *c);
             if (!c) {
                 g->failed = 1;
-                return LLVMConstNull(gen_sampler_type(cg));
+                return (CgRef){.kind = REF_NULL};
             }
             double acc = 0;
             for (size_t i = 0; i < d->n; i++) {
@@ -382,7 +421,7 @@ static LLVMValueRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, 
                 CgShared *ns = realloc(g->shared, cap * sizeof *ns);
                 if (!ns) {
                     g->failed = 1;
-                    return gen_sampler_record(cg, fn, block);
+                    return (CgRef){.kind = REF_NULL};
                 }
                 g->shared = ns;
                 g->capshared = cap;
@@ -391,11 +430,14 @@ static LLVMValueRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, 
                                                  .lo = d->lo, .hi = d->hi, .fn = fn};
         }
     }
-    return gen_sampler_record(cg, fn, block);
+    if (gen_grow(g, (void **)&g->recs, g->nrecs, &g->caprecs, sizeof *g->recs))
+        return (CgRef){.kind = REF_NULL};
+    g->recs[g->nrecs] = (CgRec){.fn = fn, .block = block};
+    return (CgRef){.kind = REF_REC, .i = g->nrecs++};
 }
 
 /* A sampler returning a constant (attribute constants). */
-static LLVMValueRef gen_const_sampler(CgGen *g, double v, const char *stream)
+static CgRef gen_const_sampler(CgGen *g, double v, const char *stream)
 {
     fm_dist d;
     memset(&d, 0, sizeof d);
@@ -470,30 +512,22 @@ typedef struct CgOpArgs {
     long long a, b, c;
     unsigned long long n;
     double x, y, z;
-    LLVMValueRef p, q, r;
+    CgRef p, q, r;
 } CgOpArgs;
+
+struct CgOpRow {
+    cg_op code;
+    CgOpArgs v;
+};
 
 static void op(CgGen *g, cg_op code, CgOpArgs v)
 {
-    CgState *cg = g->cg;
-    if (g->nops == g->capops) {
-        size_t cap = g->capops ? 2 * g->capops : 256;
-        LLVMValueRef *n = realloc(g->ops, cap * sizeof *n);
-        if (!n) {
-            g->failed = 1;
-            return;
-        }
-        g->ops = n;
-        g->capops = cap;
-    }
-    LLVMValueRef null = LLVMConstPointerNull(cg->t_ptr);
-    LLVMValueRef f[F__COUNT] = {i32c(cg, code), i32c(cg, v.a), i32c(cg, v.b), i32c(cg, v.c),
-                                i64c(cg, v.n), f64c(cg, v.x), f64c(cg, v.y), f64c(cg, v.z),
-                                v.p ? v.p : null, v.q ? v.q : null, v.r ? v.r : null};
-    g->ops[g->nops++] = LLVMConstStructInContext(cg->ctx, f, F__COUNT, 0);
+    if (gen_grow(g, (void **)&g->ops, g->nops, &g->capops, sizeof *g->ops))
+        return;
+    g->ops[g->nops++] = (CgOpRow){.code = code, .v = v};
 }
 
-/* The byval fab_sampler argument {fn, ctx, dist = 0} is a private constant global (the
+/* The byval fab_sampler argument {fn, ctx, dist = 0} is an element of a constant array (the
  * callee receives a copy). The LLVM type is {ptr, ptr, [size - 16 x i8]}, which cg_rtabi.c
  * checks against fab_sampler. */
 static LLVMTypeRef gen_sampler_type(CgState *cg)
@@ -503,19 +537,91 @@ static LLVMTypeRef gen_sampler_type(CgState *cg)
     return LLVMStructTypeInContext(cg->ctx, f, 3, 0);
 }
 
-static LLVMValueRef gen_sampler_record(CgState *cg, LLVMValueRef fn, LLVMValueRef ctx)
+static LLVMValueRef gen_array_global(CgState *cg, LLVMValueRef init, const char *name,
+                                     int constant, unsigned align)
 {
-    LLVMTypeRef sampler_t = gen_sampler_type(cg);
-    LLVMValueRef f[3] = {fn, ctx, LLVMConstNull(LLVMStructGetTypeAtIndex(sampler_t, 2))};
-    LLVMValueRef init = LLVMConstStructInContext(cg->ctx, f, 3, 0);
-    char name[64];
-    snprintf(name, sizeof name, "sampler.%u", cg->n_globals++);
-    LLVMValueRef gv = LLVMAddGlobal(cg->mod, sampler_t, name);
+    LLVMValueRef gv = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), name);
     LLVMSetInitializer(gv, init);
-    LLVMSetGlobalConstant(gv, 1);
-    LLVMSetLinkage(gv, LLVMPrivateLinkage);
-    LLVMSetAlignment(gv, (unsigned)cg_rt_sampler_align);
+    LLVMSetGlobalConstant(gv, constant);
+    LLVMSetLinkage(gv, constant ? LLVMPrivateLinkage : LLVMInternalLinkage);
+    LLVMSetAlignment(gv, align);
     return gv;
+}
+
+/* The constant (or, for SLOT and BLOCK, mutable) address a reference stands for. */
+static LLVMValueRef resolve(CgGen *g, CgRef r)
+{
+    CgState *cg = g->cg;
+    LLVMValueRef idx[3] = {i64c(cg, 0), i64c(cg, r.i), i64c(cg, (unsigned long long)r.k)};
+    switch (r.kind) {
+    case REF_VAL:
+        return r.v;
+    case REF_STR:
+        return LLVMConstInBoundsGEP2(g->t_str, g->g_str, idx, 2);
+    case REF_REC:
+        return LLVMConstInBoundsGEP2(g->t_recs, g->g_recs, idx, 2);
+    case REF_SLOT:
+        return LLVMConstInBoundsGEP2(g->t_blocks, g->g_blocks, idx, 3);
+    case REF_BLOCK:
+        return LLVMConstInBoundsGEP2(g->t_blocks, g->g_blocks, idx, 2);
+    case REF_PRISTINE:
+        return LLVMConstInBoundsGEP2(g->t_blocks, g->g_pristine, idx, 2);
+    default:
+        return LLVMConstPointerNull(cg->t_ptr);
+    }
+}
+
+/* Materialise the string pool, the parameter blocks (mutable, and a pristine constant copy
+ * to tell what --set changed) and the fab_sampler records. */
+static int gen_pools(CgGen *g)
+{
+    CgState *cg = g->cg;
+    if (g->nstr == 0)
+        pool_str(g, "");
+    if (g->failed)
+        return cg_fail(cg, "out of memory");
+    LLVMValueRef str = LLVMConstStringInContext(cg->ctx, g->str, (unsigned)g->nstr, 1);
+    g->t_str = LLVMTypeOf(str);
+    g->g_str = gen_array_global(cg, str, "pool.strings", 1, 1);
+    LLVMSetUnnamedAddress(g->g_str, LLVMGlobalUnnamedAddr);
+
+    LLVMTypeRef block_t = LLVMArrayType2(cg->t_f64, 4);
+    size_t nb = g->nblocks ? g->nblocks : 1;
+    LLVMValueRef *rows = malloc(nb * sizeof *rows);
+    if (!rows)
+        return cg_fail(cg, "out of memory");
+    for (size_t i = 0; i < nb; i++) {
+        LLVMValueRef v[4];
+        for (int k = 0; k < 4; k++)
+            v[k] = f64c(cg, i < g->nblocks ? g->blocks[i][k] : 0.0);
+        rows[i] = LLVMConstArray2(cg->t_f64, v, 4);
+    }
+    LLVMValueRef blocks = LLVMConstArray2(block_t, rows, nb);
+    free(rows);
+    g->t_blocks = LLVMTypeOf(blocks);
+    g->g_blocks = gen_array_global(cg, blocks, "pool.params", 0, 16);
+    g->g_pristine = gen_array_global(cg, blocks, "pool.params0", 1, 16);
+
+    LLVMTypeRef sampler_t = gen_sampler_type(cg);
+    size_t nr = g->nrecs ? g->nrecs : 1;
+    rows = malloc(nr * sizeof *rows);
+    if (!rows)
+        return cg_fail(cg, "out of memory");
+    LLVMValueRef zero = LLVMConstNull(LLVMStructGetTypeAtIndex(sampler_t, 2));
+    for (size_t i = 0; i < nr; i++) {
+        LLVMValueRef f[3] = {LLVMConstPointerNull(cg->t_ptr), LLVMConstPointerNull(cg->t_ptr), zero};
+        if (i < g->nrecs) {
+            f[0] = g->recs[i].fn;
+            if (g->recs[i].block >= 0)
+                f[1] = resolve(g, (CgRef){.kind = REF_BLOCK, .i = (size_t)g->recs[i].block});
+        }
+        rows[i] = LLVMConstStructInContext(cg->ctx, f, 3, 0);
+    }
+    LLVMValueRef recs = LLVMConstArray2(sampler_t, rows, nr);
+    free(rows);
+    g->t_recs = LLVMTypeOf(recs);
+    g->g_recs = gen_array_global(cg, recs, "pool.samplers", 1, (unsigned)cg_rt_sampler_align);
+    return 0;
 }
 
 static char *stream_name(const char *owner, const char *purpose, char *buf, size_t n)
@@ -532,9 +638,9 @@ static int gen_ops(CgGen *g)
     char sbuf[600], purpose[300];
 
     for (int i = 0; i < m->nparts; i++)
-        op(g, CG_OP_PART_TYPE, (CgOpArgs){.p = cg_cstring(cg, m->parts[i].name)});
+        op(g, CG_OP_PART_TYPE, (CgOpArgs){.p = pool_str(g, m->parts[i].name)});
     for (int i = 0; i < m->nattrs; i++)
-        op(g, CG_OP_ATTR, (CgOpArgs){.p = cg_cstring(cg, m->attrs[i].name)});
+        op(g, CG_OP_ATTR, (CgOpArgs){.p = pool_str(g, m->attrs[i].name)});
     for (int t = 0; t < m->nparts; t++) {
         const fm_part_type *pt = &m->parts[t];
         for (int i = 0; i < m->nattrs; i++) {
@@ -543,18 +649,18 @@ static int gen_ops(CgGen *g)
                 continue;
             snprintf(purpose, sizeof purpose, "attr.%s", m->attrs[i].name);
             stream_name(pt->name, purpose, sbuf, sizeof sbuf);
-            LLVMValueRef s = ai->kind == FM_INIT_CONST ? gen_const_sampler(g, ai->value, sbuf)
+            CgRef s = ai->kind == FM_INIT_CONST ? gen_const_sampler(g, ai->value, sbuf)
                                                        : gen_sampler(g, ai->dist, sbuf, 0);
             op(g, CG_OP_PART_ATTR, (CgOpArgs){.a = t, .b = i, .q = s});
         }
         LLVMValueRef init = cg_part_init_fn(cg, &g->tab, t);
         if (init)
-            op(g, CG_OP_PART_INIT, (CgOpArgs){.a = t, .p = init});
+            op(g, CG_OP_PART_INIT, (CgOpArgs){.a = t, .p = ref_val(init)});
     }
 
     for (int i = 0; i < m->nelements; i++) {
         const fm_element *el = &m->elements[i];
-        LLVMValueRef nm = cg_cstring(cg, el->name);
+        CgRef nm = pool_str(g, el->name);
         switch (el->kind) {
         case FM_ELEM_SOURCE:
             op(g, CG_OP_SOURCE_NEW, (CgOpArgs){.p = nm, .a = el->u.source.part_type});
@@ -631,14 +737,14 @@ static int gen_ops(CgGen *g)
             for (int k = 0; st && k < st->nfailures; k++) {
                 const fm_failure *fl = &st->failures[k];
                 snprintf(purpose, sizeof purpose, "failure.%s.ttf", fl->name);
-                LLVMValueRef ttf = gen_sampler(g, fl->ttf, stream_name(el->name, purpose, sbuf, sizeof sbuf),
+                CgRef ttf = gen_sampler(g, fl->ttf, stream_name(el->name, purpose, sbuf, sizeof sbuf),
                                                fl->basis == FM_BASIS_CYCLES);
                 snprintf(purpose, sizeof purpose, "failure.%s.ttr", fl->name);
-                LLVMValueRef ttr = gen_sampler(g, fl->ttr, stream_name(el->name, purpose, sbuf, sizeof sbuf), 0);
+                CgRef ttr = gen_sampler(g, fl->ttr, stream_name(el->name, purpose, sbuf, sizeof sbuf), 0);
                 int basis = fl->basis == FM_BASIS_CALENDAR ? cg_rt_basis_calendar
                           : fl->basis == FM_BASIS_CYCLES ? cg_rt_basis_cycles
                                                          : cg_rt_basis_operating;
-                op(g, CG_OP_STATION_FAILURE, (CgOpArgs){.a = i, .p = cg_cstring(cg, fl->name),
+                op(g, CG_OP_STATION_FAILURE, (CgOpArgs){.a = i, .p = pool_str(g, fl->name),
                                                         .q = ttf, .r = ttr, .b = basis});
             }
             break;
@@ -649,7 +755,7 @@ static int gen_ops(CgGen *g)
                 op(g, CG_OP_BUFFER_ORDER, (CgOpArgs){.a = i, .b = cg_rt_order_lifo});
             else if ((b->order == FM_ORDER_ASCENDING || b->order == FM_ORDER_DESCENDING) &&
                      b->order_key)
-                op(g, CG_OP_BUFFER_ORDER_KEY, (CgOpArgs){.a = i, .p = cg_order_key_fn(cg, &g->tab, el),
+                op(g, CG_OP_BUFFER_ORDER_KEY, (CgOpArgs){.a = i, .p = ref_val(cg_order_key_fn(cg, &g->tab, el)),
                                                          .b = b->order == FM_ORDER_DESCENDING});
             break;
         }
@@ -668,11 +774,11 @@ static int gen_ops(CgGen *g)
                 op(g, CG_OP_ROUTE_PROB, (CgOpArgs){.a = i, .b = el->route.probs[k].target,
                                                    .x = el->route.probs[k].prob});
         } else if (el->route.kind == FM_ROUTE_RULES) {
-            op(g, CG_OP_ROUTE_RULE, (CgOpArgs){.a = i, .p = cg_route_rule_fn(cg, &g->tab, el)});
+            op(g, CG_OP_ROUTE_RULE, (CgOpArgs){.a = i, .p = ref_val(cg_route_rule_fn(cg, &g->tab, el))});
         }
     }
     for (size_t i = 0; i < g->nparams; i++)
-        op(g, CG_OP_PARAM, (CgOpArgs){.p = cg_cstring(cg, g->params[i].name),
+        op(g, CG_OP_PARAM, (CgOpArgs){.p = g->params[i].name,
                                       .q = g->params[i].slot, .a = g->params[i].dim});
     return g->failed ? cg_fail(cg, "out of memory") : 0;
 }
@@ -715,15 +821,27 @@ static int gen_main(CgGen *g)
 {
     CgState *cg = g->cg;
     const fab_model *m = g->tab.m;
-    if (gen_ops(g) != 0)
+    if (gen_ops(g) != 0 || gen_pools(g) != 0)
         return -1;
     gen_check_fn(g);
     LLVMTypeRef op_t = gen_op_type(cg);
-    LLVMValueRef init = LLVMConstArray2(op_t, g->ops, g->nops);
-    LLVMValueRef table = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), "model.ops");
-    LLVMSetInitializer(table, init);
-    LLVMSetGlobalConstant(table, 1);
-    LLVMSetLinkage(table, LLVMPrivateLinkage);
+    size_t nrows = g->nops ? g->nops : 1;
+    LLVMValueRef *rows = malloc(nrows * sizeof *rows);
+    if (!rows)
+        return cg_fail(cg, "out of memory");
+    for (size_t i = 0; i < g->nops; i++) {
+        const CgOpArgs *v = &g->ops[i].v;
+        LLVMValueRef f[F__COUNT] = {i32c(cg, g->ops[i].code), i32c(cg, v->a), i32c(cg, v->b),
+                                    i32c(cg, v->c), i64c(cg, v->n), f64c(cg, v->x),
+                                    f64c(cg, v->y), f64c(cg, v->z), resolve(g, v->p),
+                                    resolve(g, v->q), resolve(g, v->r)};
+        rows[i] = LLVMConstStructInContext(cg->ctx, f, F__COUNT, 0);
+    }
+    if (g->nops == 0)
+        rows[0] = LLVMConstNull(op_t);
+    LLVMValueRef init = LLVMConstArray2(op_t, rows, nrows);
+    free(rows);
+    LLVMValueRef table = gen_array_global(cg, init, "model.ops", 1, 16);
 
     LLVMTypeRef main_pt[2] = {cg->t_i32, cg->t_ptr};
     LLVMValueRef mainf = LLVMAddFunction(cg->mod, "main", LLVMFunctionType(cg->t_i32, main_pt, 2, 0));
@@ -871,11 +989,21 @@ static void gen_check_fn(CgGen *g)
     if (g->nchecks == 0)
         return;
     LLVMTypeRef row_t = gen_check_type(cg);
-    LLVMValueRef init = LLVMConstArray2(row_t, g->checks, g->nchecks);
-    LLVMValueRef table = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), "model.checks");
-    LLVMSetInitializer(table, init);
-    LLVMSetGlobalConstant(table, 1);
-    LLVMSetLinkage(table, LLVMPrivateLinkage);
+    LLVMValueRef *rows = malloc(g->nchecks * sizeof *rows);
+    if (!rows) {
+        g->failed = 1;
+        return;
+    }
+    for (size_t i = 0; i < g->nchecks; i++) {
+        const CgCheck *c = &g->checks[i];
+        LLVMValueRef f[4] = {resolve(g, (CgRef){.kind = REF_BLOCK, .i = c->block}),
+                             resolve(g, (CgRef){.kind = REF_PRISTINE, .i = c->block}),
+                             i32c(cg, c->kind), resolve(g, c->stream)};
+        rows[i] = LLVMConstStructInContext(cg->ctx, f, 4, 0);
+    }
+    LLVMValueRef init = LLVMConstArray2(row_t, rows, g->nchecks);
+    free(rows);
+    LLVMValueRef table = gen_array_global(cg, init, "model.checks", 1, 16);
 
     LLVMTypeRef pt = cg->t_ptr;
     LLVMValueRef f = LLVMAddFunction(cg->mod, "check.params", LLVMFunctionType(cg->t_i32, &pt, 1, 0));
@@ -993,10 +1121,11 @@ int cg_compile_model(const struct fab_model *m, const cg_options *o, char *err, 
     cg_phase(o, "object", &t);
     if (rc != 0)
         snprintf(err, errsize, "%s", cg.err);
-    for (size_t i = 0; i < g.nparams; i++)
-        free(g.params[i].name);
     free(g.params);
     free(g.ops);
+    free(g.str);
+    free(g.blocks);
+    free(g.recs);
     free(g.shared);
     free(g.checks);
     free(g.tab.fn_vals);
