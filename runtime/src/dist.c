@@ -13,7 +13,7 @@
  *   normal       Marsaglia–Tsang ziggurat, 256 layers, exact tail (tables are constants)
  *   lognormal    exp(mu + sigma Z) with sigma^2 = ln(1 + sd^2/mean^2), mu = ln(mean) - sigma^2/2
  *   gamma        Marsaglia–Tsang (2000) for shape >= 1; shape < 1 by G(shape + 1) U^(1/shape)
- *   erlang       product of k uniforms for k <= 16, else gamma(k, mean/k)
+ *   erlang       sum of k exponentials for k <= 4, else gamma(k, mean/k)
  *   beta         G_a / (G_a + G_b), in log space when a or b < 1 so that tiny gammas do not
  *                underflow to 0/0; pert = beta(1 + 4(mode-min)/w, 1 + 4(max-mode)/w) on [min, max]
  *   poisson      sequential-search inversion for mean < 10, PTRS (Hörmann 1993) for mean >= 10
@@ -767,17 +767,17 @@ double fab_dist_gamma(fab_rng *r, double shape, double scale)
     return scale * g * dist_pow_pos(fab_rng_u01(r), 1.0 / shape);
 }
 
-enum { DIST_ERLANG_PRODUCT_MAX_K = 16 };
+enum { DIST_ERLANG_SUM_MAX_K = 4 };
 
 double fab_dist_erlang(fab_rng *r, double k, double mean)
 {
-    if (k <= DIST_ERLANG_PRODUCT_MAX_K) {
-        /* A product of at most 16 uniforms >= 2^-53 is >= 2^-848: no underflow. */
+    if (k <= DIST_ERLANG_SUM_MAX_K) {
+        /* the sum of k exponentials: k ziggurat draws cost less than a gamma for k <= 4 */
         int n = (int)k;
-        double prod = 1.0;
+        double sum = 0.0;
         for (int i = 0; i < n; i++)
-            prod *= fab_rng_u01(r);
-        return -(mean / k) * dist_log(prod);
+            sum += dist_std_exponential(r);
+        return (mean / k) * sum;
     }
     return fab_dist_gamma(r, k, mean / k);
 }

@@ -10,7 +10,7 @@
  * Parameters are those of dist.def. Algorithms: inversion where it is exact (uniform,
  * triangular, weibull, discrete/empirical by table search), ziggurat exponential and normal,
  * Marsaglia–Tsang gamma (with the a < 1 boost), beta from two gammas, lognormal from the
- * normal with sigma^2 = ln(1 + sd^2/mean^2), erlang as a product of k uniforms (k <= 16) or a
+ * normal with sigma^2 = ln(1 + sd^2/mean^2), erlang as a sum of k exponentials (k <= 4) or a
  * gamma, Poisson by sequential-search inversion below mean 10 and PTRS (Hörmann) from 10 up.
  * All draws come from the fab_rng given; no global state. The mapping from streams to values is
  * specified in docs/random.md and tested in tests/random (docs/validation.md).
