@@ -3,23 +3,26 @@
  *
  * In:  a checked model (compiler/model.h), options (cg.h).
  * Out: an object file (and optional IR) holding
- *      - the model as constant data: a table of build operations ("model.ops", one row per
- *        libfabrt builder call, in the checked model's order so that runtime ids equal model
- *        indices), the names, the fab_sampler records, discrete/empirical tables;
+ *      - the model as constant data: a table of build operations ("model.ops", one row of
+ *        64-bit words per libfabrt builder call, in the checked model's order so that
+ *        runtime ids equal model indices), a string pool, the sampler records, a small table
+ *        of function pointers, and discrete/empirical tables. Rows hold offsets and indices,
+ *        not pointers, so the data are plain byte arrays: no relocations and no per-row LLVM
+ *        constants, whatever the model's size;
  *      - for every random quantity a specialised sampler: a function for its distribution kind
  *        with its clamp or truncate bounds folded in as constants (truncate: resample up to
  *        FAB_TRUNCATE_MAX_TRIES draws, then clamp, as libfabrt does), reading the quantity's
- *        own parameter block (SI values) through the sampler's ctx. Quantities whose code
- *        would be identical share the function; each keeps its own parameter block;
+ *        own parameter block (SI values, in "pool.params") through the sampler's ctx.
+ *        Quantities whose code would be identical share the function;
  *      - every parameter registered with fab_model_param as "<stream>.<param>" (for example
  *        "press.cycle.mean"; a constant also as "<stream>") with its dimension, so the
- *        simulator's --set reaches it;
+ *        simulator's --set reaches it, and checked with fab_dist_validate after --set;
  *      - `main`, a loop over the op table (a switch on the operation) followed by
- *        `return fab_main(model, argc, argv)`. Its size does not grow with the model, which
- *        keeps the compile time of large models low.
- * Memory: one CgState for the whole call, disposed before returning; the op rows and the
- *      parameter list are malloc'ed here and freed before returning.
- * Not handled: later-language elements.
+ *        `return fab_main(model, argc, argv)`. Its size does not grow with the model.
+ *      The byte order of the tables is the host's: fabc compiles for its own host.
+ * Memory: one CgState for the whole call, disposed before returning; the collected rows,
+ *      pools and lists are malloc'ed here and freed before returning.
+ * Not handled: later-language elements; cross compilation.
  */
 #include "cg.h"
 
@@ -110,15 +113,16 @@ static int cg_param_dimensionless(const char *p)
 
 /* ---- the generation context ------------------------------------------------------------ */
 
-/* Constant data is gathered here during generation and materialised at the end in a few
- * large globals: one string pool, one array of parameter blocks (and its pristine copy), one
- * array of fab_sampler records, the op table and the check table. A model of 10,000 stations
- * would otherwise make ~200,000 small globals, and LLVM's global passes scale with their
- * number. Until then, rows refer to pool items symbolically (CgRef). */
-enum { REF_NULL, REF_VAL, REF_STR, REF_REC, REF_SLOT, REF_BLOCK, REF_PRISTINE };
+/* Constant data is gathered here during generation and written at the end as a few byte
+ * arrays (gen_pools): a string pool, the parameter pool (and its pristine copy), the sampler
+ * records, the op table and the check table, plus one table of function pointers. Rows
+ * refer to pool items symbolically (CgRef) until then. With one global, or one LLVM
+ * constant, per item, a 10,000-station line took 7.6 s to compile (LLVM's global passes and
+ * relocations scale with their number); as byte arrays it takes about 1 s. */
+enum { REF_NULL, REF_VAL, REF_STR, REF_REC, REF_SLOT };
 typedef struct CgRef {
     int kind;
-    size_t i;          /* STR: byte offset; REC, SLOT, BLOCK, PRISTINE: index */
+    size_t i;          /* STR: byte offset; REC: record index; SLOT: block index */
     int k;             /* SLOT: parameter index in the block */
     LLVMValueRef v;    /* VAL: a function or other constant */
 } CgRef;
@@ -176,9 +180,10 @@ typedef struct CgGen {
     size_t nblocks, capblocks;
     CgRec *recs;                /* fab_sampler records */
     size_t nrecs, caprecs;
-    /* the materialised pools (gen_pools) */
-    LLVMValueRef g_str, g_blocks, g_pristine, g_recs;
-    LLVMTypeRef t_str, t_blocks, t_recs;
+    LLVMValueRef *fns;          /* the function-pointer table */
+    size_t nfns, capfns;
+    /* the materialised data (gen_pools) */
+    LLVMValueRef g_str, g_blocks, g_pristine, g_recs, g_ops, g_checks, g_fns;
     int failed;
 } CgGen;
 
@@ -229,13 +234,6 @@ static void gen_check(CgGen *g, size_t block, fab_dist_kind kind, const char *st
     if (gen_grow(g, (void **)&g->checks, g->nchecks, &g->capchecks, sizeof *g->checks))
         return;
     g->checks[g->nchecks++] = (CgCheck){.block = block, .kind = kind, .stream = pool_str(g, stream)};
-}
-
-/* A row of the --set check table: {ptr block, ptr pristine, i32 kind, ptr stream}. */
-static LLVMTypeRef gen_check_type(CgState *cg)
-{
-    LLVMTypeRef f[4] = {cg->t_ptr, cg->t_ptr, cg->t_i32, cg->t_ptr};
-    return LLVMStructTypeInContext(cg->ctx, f, 4, 0);
 }
 
 /* x < lo ? lo : x > hi ? hi : x — fab_dist_clamp, inline. */
@@ -498,15 +496,9 @@ static const char *const cg_op_fn[] = {
 #undef CG_OP_FN
 };
 
-/* Row fields: {i32 op, i32 a, i32 b, i32 c, i64 n, double x, y, z, ptr p, q, r}. */
+/* Row fields, each a 64-bit word: op, a, b, c, n (integers), x, y, z (doubles), p, q, r
+ * (references, see gen_ref_word). */
 enum { F_OP, F_A, F_B, F_C, F_N, F_X, F_Y, F_Z, F_P, F_Q, F_R, F__COUNT };
-
-static LLVMTypeRef gen_op_type(CgState *cg)
-{
-    LLVMTypeRef f[F__COUNT] = {cg->t_i32, cg->t_i32, cg->t_i32, cg->t_i32, cg->t_i64,
-                               cg->t_f64, cg->t_f64, cg->t_f64, cg->t_ptr, cg->t_ptr, cg->t_ptr};
-    return LLVMStructTypeInContext(cg->ctx, f, F__COUNT, 0);
-}
 
 typedef struct CgOpArgs {
     long long a, b, c;
@@ -527,9 +519,9 @@ static void op(CgGen *g, cg_op code, CgOpArgs v)
     g->ops[g->nops++] = (CgOpRow){.code = code, .v = v};
 }
 
-/* The byval fab_sampler argument {fn, ctx, dist = 0} is an element of a constant array (the
- * callee receives a copy). The LLVM type is {ptr, ptr, [size - 16 x i8]}, which cg_rtabi.c
- * checks against fab_sampler. */
+/* The byval fab_sampler argument {fn, ctx, dist = 0}: a stack slot of main, zeroed once,
+ * whose fn and ctx are stored before each call (the callee receives a copy). The LLVM type
+ * is {ptr, ptr, [size - 16 x i8]}, which cg_rtabi.c checks against fab_sampler. */
 static LLVMTypeRef gen_sampler_type(CgState *cg)
 {
     LLVMTypeRef f[3] = {cg->t_ptr, cg->t_ptr,
@@ -548,80 +540,172 @@ static LLVMValueRef gen_array_global(CgState *cg, LLVMValueRef init, const char 
     return gv;
 }
 
-/* The constant (or, for SLOT and BLOCK, mutable) address a reference stands for. */
-static LLVMValueRef resolve(CgGen *g, CgRef r)
+/* The index of a function in the function-pointer table. */
+static long gen_fn_index(CgGen *g, LLVMValueRef fn)
 {
-    CgState *cg = g->cg;
-    LLVMValueRef idx[3] = {i64c(cg, 0), i64c(cg, r.i), i64c(cg, (unsigned long long)r.k)};
+    for (size_t i = 0; i < g->nfns; i++)
+        if (g->fns[i] == fn)
+            return (long)i;
+    if (gen_grow(g, (void **)&g->fns, g->nfns, &g->capfns, sizeof *g->fns))
+        return 0;
+    g->fns[g->nfns] = fn;
+    return (long)g->nfns++;
+}
+
+/* The 64-bit word a row field holds for a reference: a byte offset into the string pool, an
+ * index into the function table, a sampler-record index, or a double index into the
+ * parameter pool. Which one is fixed by the operation (see gen_main). */
+static int64_t gen_ref_word(CgGen *g, CgRef r)
+{
     switch (r.kind) {
-    case REF_VAL:
-        return r.v;
-    case REF_STR:
-        return LLVMConstInBoundsGEP2(g->t_str, g->g_str, idx, 2);
-    case REF_REC:
-        return LLVMConstInBoundsGEP2(g->t_recs, g->g_recs, idx, 2);
-    case REF_SLOT:
-        return LLVMConstInBoundsGEP2(g->t_blocks, g->g_blocks, idx, 3);
-    case REF_BLOCK:
-        return LLVMConstInBoundsGEP2(g->t_blocks, g->g_blocks, idx, 2);
-    case REF_PRISTINE:
-        return LLVMConstInBoundsGEP2(g->t_blocks, g->g_pristine, idx, 2);
-    default:
-        return LLVMConstPointerNull(cg->t_ptr);
+    case REF_STR: return (int64_t)r.i;
+    case REF_VAL: return gen_fn_index(g, r.v);
+    case REF_REC: return (int64_t)r.i;
+    case REF_SLOT: return (int64_t)(r.i * 4 + (size_t)r.k);
+    default: return 0;
     }
 }
 
-/* Materialise the string pool, the parameter blocks (mutable, and a pristine constant copy
- * to tell what --set changed) and the fab_sampler records. */
+/* A byte blob as a global ([n x i8]); the data is written in the host's byte order, which
+ * is the target's (fabc compiles for its own host). */
+static LLVMValueRef gen_blob(CgGen *g, const void *data, size_t n, const char *name, int constant)
+{
+    CgState *cg = g->cg;
+    static const char empty[8];
+    if (n == 0) {
+        data = empty;
+        n = sizeof empty;
+    }
+    LLVMValueRef init = LLVMConstStringInContext2(cg->ctx, data, n, 1);
+    LLVMValueRef gv = gen_array_global(cg, init, name, constant, 16);
+    if (constant)
+        LLVMSetUnnamedAddress(gv, LLVMGlobalUnnamedAddr);
+    return gv;
+}
+
+/* Materialise the constant data: string pool, parameter pool (mutable, and a pristine copy
+ * to tell what --set changed), sampler records {fn index, block or -1}, the op table
+ * (F__COUNT words per row) and the function-pointer table. */
 static int gen_pools(CgGen *g)
 {
     CgState *cg = g->cg;
-    if (g->nstr == 0)
-        pool_str(g, "");
     if (g->failed)
         return cg_fail(cg, "out of memory");
-    LLVMValueRef str = LLVMConstStringInContext(cg->ctx, g->str, (unsigned)g->nstr, 1);
-    g->t_str = LLVMTypeOf(str);
-    g->g_str = gen_array_global(cg, str, "pool.strings", 1, 1);
-    LLVMSetUnnamedAddress(g->g_str, LLVMGlobalUnnamedAddr);
+    g->g_str = gen_blob(g, g->str, g->nstr, "pool.strings", 1);
+    g->g_blocks = gen_blob(g, g->blocks, g->nblocks * sizeof *g->blocks, "pool.params", 0);
+    g->g_pristine = gen_blob(g, g->blocks, g->nblocks * sizeof *g->blocks, "pool.params0", 1);
 
-    LLVMTypeRef block_t = LLVMArrayType2(cg->t_f64, 4);
-    size_t nb = g->nblocks ? g->nblocks : 1;
-    LLVMValueRef *rows = malloc(nb * sizeof *rows);
-    if (!rows)
+    int64_t *w = malloc((g->nrecs * 2 + 1) * sizeof *w);
+    if (!w)
         return cg_fail(cg, "out of memory");
-    for (size_t i = 0; i < nb; i++) {
-        LLVMValueRef v[4];
-        for (int k = 0; k < 4; k++)
-            v[k] = f64c(cg, i < g->nblocks ? g->blocks[i][k] : 0.0);
-        rows[i] = LLVMConstArray2(cg->t_f64, v, 4);
+    for (size_t i = 0; i < g->nrecs; i++) {
+        w[2 * i] = gen_fn_index(g, g->recs[i].fn);
+        w[2 * i + 1] = g->recs[i].block;
     }
-    LLVMValueRef blocks = LLVMConstArray2(block_t, rows, nb);
-    free(rows);
-    g->t_blocks = LLVMTypeOf(blocks);
-    g->g_blocks = gen_array_global(cg, blocks, "pool.params", 0, 16);
-    g->g_pristine = gen_array_global(cg, blocks, "pool.params0", 1, 16);
+    g->g_recs = gen_blob(g, w, g->nrecs * 2 * sizeof *w, "model.samplers", 1);
+    free(w);
 
-    LLVMTypeRef sampler_t = gen_sampler_type(cg);
-    size_t nr = g->nrecs ? g->nrecs : 1;
-    rows = malloc(nr * sizeof *rows);
-    if (!rows)
+    w = malloc((g->nops * F__COUNT + 1) * sizeof *w);
+    if (!w)
         return cg_fail(cg, "out of memory");
-    LLVMValueRef zero = LLVMConstNull(LLVMStructGetTypeAtIndex(sampler_t, 2));
-    for (size_t i = 0; i < nr; i++) {
-        LLVMValueRef f[3] = {LLVMConstPointerNull(cg->t_ptr), LLVMConstPointerNull(cg->t_ptr), zero};
-        if (i < g->nrecs) {
-            f[0] = g->recs[i].fn;
-            if (g->recs[i].block >= 0)
-                f[1] = resolve(g, (CgRef){.kind = REF_BLOCK, .i = (size_t)g->recs[i].block});
-        }
-        rows[i] = LLVMConstStructInContext(cg->ctx, f, 3, 0);
+    for (size_t i = 0; i < g->nops; i++) {
+        const CgOpArgs *v = &g->ops[i].v;
+        int64_t *row = w + i * F__COUNT;
+        row[F_OP] = g->ops[i].code;
+        row[F_A] = v->a;
+        row[F_B] = v->b;
+        row[F_C] = v->c;
+        row[F_N] = (int64_t)v->n;
+        memcpy(&row[F_X], &v->x, sizeof v->x);
+        memcpy(&row[F_Y], &v->y, sizeof v->y);
+        memcpy(&row[F_Z], &v->z, sizeof v->z);
+        row[F_P] = gen_ref_word(g, v->p);
+        row[F_Q] = gen_ref_word(g, v->q);
+        row[F_R] = gen_ref_word(g, v->r);
     }
-    LLVMValueRef recs = LLVMConstArray2(sampler_t, rows, nr);
-    free(rows);
-    g->t_recs = LLVMTypeOf(recs);
-    g->g_recs = gen_array_global(cg, recs, "pool.samplers", 1, (unsigned)cg_rt_sampler_align);
-    return 0;
+    g->g_ops = gen_blob(g, w, g->nops * F__COUNT * sizeof *w, "model.ops", 1);
+    free(w);
+
+    w = malloc((g->nchecks * 3 + 1) * sizeof *w);
+    if (!w)
+        return cg_fail(cg, "out of memory");
+    for (size_t i = 0; i < g->nchecks; i++) {
+        w[3 * i] = (int64_t)g->checks[i].block;
+        w[3 * i + 1] = g->checks[i].kind;
+        w[3 * i + 2] = gen_ref_word(g, g->checks[i].stream);
+    }
+    g->g_checks = gen_blob(g, w, g->nchecks * 3 * sizeof *w, "model.checks", 1);
+    free(w);
+
+    /* the function table last: gen_ref_word may still have added functions above */
+    size_t nf = g->nfns ? g->nfns : 1;
+    LLVMValueRef *fv = malloc(nf * sizeof *fv);
+    if (!fv)
+        return cg_fail(cg, "out of memory");
+    for (size_t i = 0; i < nf; i++)
+        fv[i] = i < g->nfns ? g->fns[i] : LLVMConstPointerNull(cg->t_ptr);
+    g->g_fns = gen_array_global(cg, LLVMConstArray2(cg->t_ptr, fv, nf), "model.functions", 1, 8);
+    free(fv);
+    return g->failed ? cg_fail(cg, "out of memory") : 0;
+}
+
+/* Loads from a row of 64-bit words at `row`. */
+static LLVMValueRef ld_word(CgState *cg, LLVMValueRef row, int field)
+{
+    LLVMValueRef off = i64c(cg, (unsigned long long)field * 8);
+    return LLVMBuildLoad2(cg->b, cg->t_i64, LLVMBuildGEP2(cg->b, cg->t_i8, row, &off, 1, ""), "");
+}
+
+static LLVMValueRef ld_f64(CgState *cg, LLVMValueRef row, int field)
+{
+    LLVMValueRef off = i64c(cg, (unsigned long long)field * 8);
+    return LLVMBuildLoad2(cg->b, cg->t_f64, LLVMBuildGEP2(cg->b, cg->t_i8, row, &off, 1, ""), "");
+}
+
+static LLVMValueRef ld_i32(CgState *cg, LLVMValueRef row, int field)
+{
+    return LLVMBuildTrunc(cg->b, ld_word(cg, row, field), cg->t_i32, "");
+}
+
+/* base + word * scale, as a pointer */
+static LLVMValueRef at(CgState *cg, LLVMValueRef base, LLVMValueRef word, unsigned scale)
+{
+    LLVMValueRef off = LLVMBuildMul(cg->b, word, i64c(cg, scale), "");
+    return LLVMBuildGEP2(cg->b, cg->t_i8, base, &off, 1, "");
+}
+
+static LLVMValueRef ld_str(CgGen *g, LLVMValueRef row, int field)
+{
+    return at(g->cg, g->g_str, ld_word(g->cg, row, field), 1);
+}
+
+static LLVMValueRef ld_fn(CgGen *g, LLVMValueRef row, int field)
+{
+    CgState *cg = g->cg;
+    LLVMValueRef p = at(cg, g->g_fns, ld_word(cg, row, field), sizeof(void *));
+    return LLVMBuildLoad2(cg->b, cg->t_ptr, p, "fn");
+}
+
+static LLVMValueRef ld_slot(CgGen *g, LLVMValueRef row, int field)
+{
+    return at(g->cg, g->g_blocks, ld_word(g->cg, row, field), sizeof(double));
+}
+
+/* Fill the stack fab_sampler `tmp` from the sampler record named by the row field. */
+static LLVMValueRef ld_sampler(CgGen *g, LLVMValueRef row, int field, LLVMValueRef tmp)
+{
+    CgState *cg = g->cg;
+    LLVMValueRef rec = at(cg, g->g_recs, ld_word(cg, row, field), 16);
+    LLVMValueRef fi = ld_word(cg, rec, 0);
+    LLVMValueRef bi = ld_word(cg, rec, 1);
+    LLVMValueRef fn = LLVMBuildLoad2(cg->b, cg->t_ptr, at(cg, g->g_fns, fi, sizeof(void *)), "");
+    LLVMValueRef ctx = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, bi, i64c(cg, 0), ""),
+                                       LLVMConstPointerNull(cg->t_ptr),
+                                       at(cg, g->g_blocks, bi, 4 * sizeof(double)), "ctx");
+    LLVMBuildStore(cg->b, fn, tmp);
+    LLVMValueRef off = i64c(cg, sizeof(void *));
+    LLVMBuildStore(cg->b, ctx, LLVMBuildGEP2(cg->b, cg->t_i8, tmp, &off, 1, ""));
+    return tmp;
 }
 
 static char *stream_name(const char *owner, const char *purpose, char *buf, size_t n)
@@ -824,24 +908,6 @@ static int gen_main(CgGen *g)
     if (gen_ops(g) != 0 || gen_pools(g) != 0)
         return -1;
     gen_check_fn(g);
-    LLVMTypeRef op_t = gen_op_type(cg);
-    size_t nrows = g->nops ? g->nops : 1;
-    LLVMValueRef *rows = malloc(nrows * sizeof *rows);
-    if (!rows)
-        return cg_fail(cg, "out of memory");
-    for (size_t i = 0; i < g->nops; i++) {
-        const CgOpArgs *v = &g->ops[i].v;
-        LLVMValueRef f[F__COUNT] = {i32c(cg, g->ops[i].code), i32c(cg, v->a), i32c(cg, v->b),
-                                    i32c(cg, v->c), i64c(cg, v->n), f64c(cg, v->x),
-                                    f64c(cg, v->y), f64c(cg, v->z), resolve(g, v->p),
-                                    resolve(g, v->q), resolve(g, v->r)};
-        rows[i] = LLVMConstStructInContext(cg->ctx, f, F__COUNT, 0);
-    }
-    if (g->nops == 0)
-        rows[0] = LLVMConstNull(op_t);
-    LLVMValueRef init = LLVMConstArray2(op_t, rows, nrows);
-    free(rows);
-    LLVMValueRef table = gen_array_global(cg, init, "model.ops", 1, 16);
 
     LLVMTypeRef main_pt[2] = {cg->t_i32, cg->t_ptr};
     LLVMValueRef mainf = LLVMAddFunction(cg->mod, "main", LLVMFunctionType(cg->t_i32, main_pt, 2, 0));
@@ -851,6 +917,15 @@ static int gen_main(CgGen *g)
     LLVMBasicBlockRef done = cg_block(cg, mainf, "run");
 
     LLVMPositionBuilderAtEnd(cg->b, entry);
+    /* two fab_sampler argument slots, zeroed once (dist stays zero; fn and ctx are stored
+     * before each use) */
+    LLVMTypeRef sampler_t = gen_sampler_type(cg);
+    LLVMValueRef tmp[2];
+    for (int k = 0; k < 2; k++) {
+        tmp[k] = LLVMBuildAlloca(cg->b, sampler_t, k ? "sampler2" : "sampler1");
+        LLVMSetAlignment(tmp[k], (unsigned)cg_rt_sampler_align);
+        LLVMBuildStore(cg->b, LLVMConstNull(sampler_t), tmp[k]);
+    }
     LLVMValueRef name = cg_cstring(cg, m->name ? m->name : "model");
     LLVMValueRef mdl = cg_call(cg, "fab_model_new", cg->t_ptr, &name, 1);
     {
@@ -867,66 +942,66 @@ static int gen_main(CgGen *g)
 
     LLVMPositionBuilderAtEnd(cg->b, loop);
     LLVMValueRef i = LLVMBuildPhi(cg->b, cg->t_i64, "i");
-    LLVMValueRef idx[2] = {i64c(cg, 0), i};
-    LLVMValueRef row = LLVMBuildGEP2(cg->b, LLVMTypeOf(init), table, idx, 2, "row");
-    LLVMTypeRef ftype[F__COUNT] = {cg->t_i32, cg->t_i32, cg->t_i32, cg->t_i32, cg->t_i64,
-                                   cg->t_f64, cg->t_f64, cg->t_f64, cg->t_ptr, cg->t_ptr, cg->t_ptr};
-    LLVMValueRef code = LLVMBuildLoad2(cg->b, cg->t_i32,
-                                       LLVMBuildStructGEP2(cg->b, op_t, row, F_OP, ""), "code");
+    LLVMValueRef row = at(cg, g->g_ops, i, F__COUNT * 8);
+    LLVMValueRef code = ld_i32(cg, row, F_OP);
     LLVMValueRef sw = LLVMBuildSwitch(cg->b, code, latch, CG_OP__COUNT);
 
     for (int c = 0; c < CG_OP__COUNT; c++) {
         LLVMBasicBlockRef bb = cg_block(cg, mainf, cg_op_fn[c]);
         LLVMAddCase(sw, i32c(cg, c), bb);
         LLVMPositionBuilderAtEnd(cg->b, bb);
-        LLVMValueRef fv[F__COUNT];
-        for (int k = 1; k < F__COUNT; k++)
-            fv[k] = LLVMBuildLoad2(cg->b, ftype[k], LLVMBuildStructGEP2(cg->b, op_t, row, (unsigned)k, ""), "");
         LLVMValueRef null = LLVMConstPointerNull(cg->t_ptr);
         LLVMValueRef a[6];
         int sm[6] = {0, 0, 0, 0, 0, 0};
         unsigned n = 0;
         LLVMTypeRef ret = cg->t_void;
+#define A_() ld_i32(cg, row, F_A)
+#define B_() ld_i32(cg, row, F_B)
         a[n++] = mdl;
         switch ((cg_op)c) {
         case CG_OP_PART_TYPE: case CG_OP_ATTR: case CG_OP_STATION_NEW: case CG_OP_SINK_NEW:
-            a[n++] = fv[F_P]; ret = cg->t_i32; break;
+            a[n++] = ld_str(g, row, F_P); ret = cg->t_i32; break;
         case CG_OP_PART_ATTR:
-            a[n++] = fv[F_A]; a[n++] = fv[F_B]; sm[n] = 1; a[n++] = fv[F_Q]; break;
+            a[n++] = A_(); a[n++] = B_(); sm[n] = 1; a[n++] = ld_sampler(g, row, F_Q, tmp[0]); break;
         case CG_OP_PART_INIT: case CG_OP_ROUTE_RULE:
-            a[n++] = fv[F_A]; a[n++] = fv[F_P]; a[n++] = null; break;
+            a[n++] = A_(); a[n++] = ld_fn(g, row, F_P); a[n++] = null; break;
         case CG_OP_SOURCE_NEW: case CG_OP_ASSEMBLY_NEW:
-            a[n++] = fv[F_P]; a[n++] = fv[F_A]; ret = cg->t_i32; break;
+            a[n++] = ld_str(g, row, F_P); a[n++] = A_(); ret = cg->t_i32; break;
         case CG_OP_BUFFER_NEW:
-            a[n++] = fv[F_P]; a[n++] = fv[F_N]; ret = cg->t_i32; break;
+            a[n++] = ld_str(g, row, F_P); a[n++] = ld_word(cg, row, F_N); ret = cg->t_i32; break;
         case CG_OP_CONVEYOR_NEW:
-            a[n++] = fv[F_P]; a[n++] = fv[F_X]; a[n++] = fv[F_Y]; a[n++] = fv[F_Z];
-            a[n++] = fv[F_A]; ret = cg->t_i32; break;
+            a[n++] = ld_str(g, row, F_P); a[n++] = ld_f64(cg, row, F_X);
+            a[n++] = ld_f64(cg, row, F_Y); a[n++] = ld_f64(cg, row, F_Z);
+            a[n++] = A_(); ret = cg->t_i32; break;
         case CG_OP_SOURCE_UNLIMITED:
-            a[n++] = fv[F_A]; break;
+            a[n++] = A_(); break;
         case CG_OP_SOURCE_INTERARRIVAL: case CG_OP_STATION_CYCLE: case CG_OP_STATION_SETUP:
-            a[n++] = fv[F_A]; sm[n] = 1; a[n++] = fv[F_Q]; break;
+            a[n++] = A_(); sm[n] = 1; a[n++] = ld_sampler(g, row, F_Q, tmp[0]); break;
         case CG_OP_SOURCE_BATCH: case CG_OP_SOURCE_LIMIT:
-            a[n++] = fv[F_A]; a[n++] = fv[F_N]; break;
+            a[n++] = A_(); a[n++] = ld_word(cg, row, F_N); break;
         case CG_OP_SOURCE_ON_BLOCK: case CG_OP_STATION_CAPACITY: case CG_OP_BUFFER_ORDER:
         case CG_OP_FLOW:
-            a[n++] = fv[F_A]; a[n++] = fv[F_B]; break;
+            a[n++] = A_(); a[n++] = B_(); break;
         case CG_OP_ASSEMBLY_INPUT:
-            a[n++] = fv[F_A]; a[n++] = fv[F_B]; a[n++] = fv[F_C]; break;
+            a[n++] = A_(); a[n++] = B_(); a[n++] = ld_i32(cg, row, F_C); break;
         case CG_OP_STATION_CYCLE_FOR:
-            a[n++] = fv[F_A]; a[n++] = fv[F_B]; sm[n] = 1; a[n++] = fv[F_Q]; break;
+            a[n++] = A_(); a[n++] = B_(); sm[n] = 1; a[n++] = ld_sampler(g, row, F_Q, tmp[0]); break;
         case CG_OP_STATION_POWER: case CG_OP_ROUTE_PROB:
-            a[n++] = fv[F_A]; a[n++] = fv[F_B]; a[n++] = fv[F_X]; break;
+            a[n++] = A_(); a[n++] = B_(); a[n++] = ld_f64(cg, row, F_X); break;
         case CG_OP_STATION_FAILURE:
-            a[n++] = fv[F_A]; a[n++] = fv[F_P]; sm[n] = 1; a[n++] = fv[F_Q];
-            sm[n] = 1; a[n++] = fv[F_R]; a[n++] = fv[F_B]; ret = cg->t_i32; break;
+            a[n++] = A_(); a[n++] = ld_str(g, row, F_P);
+            sm[n] = 1; a[n++] = ld_sampler(g, row, F_Q, tmp[0]);
+            sm[n] = 1; a[n++] = ld_sampler(g, row, F_R, tmp[1]);
+            a[n++] = B_(); ret = cg->t_i32; break;
         case CG_OP_BUFFER_ORDER_KEY:
-            a[n++] = fv[F_A]; a[n++] = fv[F_P]; a[n++] = null; a[n++] = fv[F_B]; break;
+            a[n++] = A_(); a[n++] = ld_fn(g, row, F_P); a[n++] = null; a[n++] = B_(); break;
         case CG_OP_PARAM:
-            a[n++] = fv[F_P]; a[n++] = fv[F_Q]; a[n++] = fv[F_A]; break;
+            a[n++] = ld_str(g, row, F_P); a[n++] = ld_slot(g, row, F_Q); a[n++] = A_(); break;
         default:
             break;
         }
+#undef A_
+#undef B_
         call_api(cg, cg_op_fn[c], ret, a, n, sm);
         LLVMBuildBr(cg->b, latch);
     }
@@ -988,23 +1063,6 @@ static void gen_check_fn(CgGen *g)
     CgState *cg = g->cg;
     if (g->nchecks == 0)
         return;
-    LLVMTypeRef row_t = gen_check_type(cg);
-    LLVMValueRef *rows = malloc(g->nchecks * sizeof *rows);
-    if (!rows) {
-        g->failed = 1;
-        return;
-    }
-    for (size_t i = 0; i < g->nchecks; i++) {
-        const CgCheck *c = &g->checks[i];
-        LLVMValueRef f[4] = {resolve(g, (CgRef){.kind = REF_BLOCK, .i = c->block}),
-                             resolve(g, (CgRef){.kind = REF_PRISTINE, .i = c->block}),
-                             i32c(cg, c->kind), resolve(g, c->stream)};
-        rows[i] = LLVMConstStructInContext(cg->ctx, f, 4, 0);
-    }
-    LLVMValueRef init = LLVMConstArray2(row_t, rows, g->nchecks);
-    free(rows);
-    LLVMValueRef table = gen_array_global(cg, init, "model.checks", 1, 16);
-
     LLVMTypeRef pt = cg->t_ptr;
     LLVMValueRef f = LLVMAddFunction(cg->mod, "check.params", LLVMFunctionType(cg->t_i32, &pt, 1, 0));
     LLVMSetLinkage(f, LLVMInternalLinkage);
@@ -1024,10 +1082,10 @@ static void gen_check_fn(CgGen *g)
 
     LLVMPositionBuilderAtEnd(cg->b, loop);
     LLVMValueRef i = LLVMBuildPhi(cg->b, cg->t_i64, "i");
-    LLVMValueRef idx[2] = {i64c(cg, 0), i};
-    LLVMValueRef row = LLVMBuildGEP2(cg->b, LLVMTypeOf(init), table, idx, 2, "");
-    LLVMValueRef block = LLVMBuildLoad2(cg->b, cg->t_ptr, LLVMBuildStructGEP2(cg->b, row_t, row, 0, ""), "block");
-    LLVMValueRef pristine = LLVMBuildLoad2(cg->b, cg->t_ptr, LLVMBuildStructGEP2(cg->b, row_t, row, 1, ""), "pristine");
+    LLVMValueRef row = at(cg, g->g_checks, i, 3 * 8);
+    LLVMValueRef bi = ld_word(cg, row, 0);
+    LLVMValueRef block = at(cg, g->g_blocks, bi, 4 * sizeof(double));
+    LLVMValueRef pristine = at(cg, g->g_pristine, bi, 4 * sizeof(double));
     LLVMValueRef changed = LLVMConstInt(cg->t_i1, 0, 0);
     LLVMValueRef pv[4];
     for (int k = 0; k < 4; k++) {
@@ -1035,15 +1093,16 @@ static void gen_check_fn(CgGen *g)
         pv[k] = LLVMBuildLoad2(cg->b, cg->t_f64, LLVMBuildGEP2(cg->b, cg->t_f64, block, &ki, 1, ""), "p");
         LLVMValueRef p0 = LLVMBuildLoad2(cg->b, cg->t_f64, LLVMBuildGEP2(cg->b, cg->t_f64, pristine, &ki, 1, ""), "p0");
         /* bit comparison of the doubles: a NaN set by --set counts as a change */
-        LLVMValueRef bi = LLVMBuildBitCast(cg->b, pv[k], cg->t_i64, "");
-        LLVMValueRef b0 = LLVMBuildBitCast(cg->b, p0, cg->t_i64, "");
-        changed = LLVMBuildOr(cg->b, changed, LLVMBuildICmp(cg->b, LLVMIntNE, bi, b0, ""), "changed");
+        LLVMValueRef bits = LLVMBuildBitCast(cg->b, pv[k], cg->t_i64, "");
+        LLVMValueRef bits0 = LLVMBuildBitCast(cg->b, p0, cg->t_i64, "");
+        changed = LLVMBuildOr(cg->b, changed, LLVMBuildICmp(cg->b, LLVMIntNE, bits, bits0, ""),
+                              "changed");
     }
     LLVMBuildCondBr(cg->b, changed, validate, next_bb);
 
     LLVMPositionBuilderAtEnd(cg->b, validate);
     LLVMBuildMemSet(cg->b, dist, LLVMConstInt(cg->t_i8, 0, 0), i64c(cg, cg_rt_dist_size), 16);
-    LLVMValueRef kind = LLVMBuildLoad2(cg->b, cg->t_i32, LLVMBuildStructGEP2(cg->b, row_t, row, 2, ""), "kind");
+    LLVMValueRef kind = ld_i32(cg, row, 1);
     LLVMValueRef koff = i64c(cg, cg_rt_dist_kind_off);
     LLVMBuildStore(cg->b, kind, LLVMBuildGEP2(cg->b, cg->t_i8, dist, &koff, 1, ""));
     for (int k = 0; k < 4; k++) {
@@ -1055,7 +1114,7 @@ static void gen_check_fn(CgGen *g)
     LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, vrc, i32c(cg, 0), ""), next_bb, bad);
 
     LLVMPositionBuilderAtEnd(cg->b, bad);
-    LLVMValueRef stream = LLVMBuildLoad2(cg->b, cg->t_ptr, LLVMBuildStructGEP2(cg->b, row_t, row, 3, ""), "stream");
+    LLVMValueRef stream = at(cg, g->g_str, ld_word(cg, row, 2), 1);
     LLVMTypeRef dp_t[2] = {cg->t_i32, cg->t_ptr};
     LLVMTypeRef dprintf_t = LLVMFunctionType(cg->t_i32, dp_t, 2, 1);
     LLVMValueRef dprintf_f = cg_declare(cg, "dprintf", dprintf_t);
@@ -1126,6 +1185,7 @@ int cg_compile_model(const struct fab_model *m, const cg_options *o, char *err, 
     free(g.str);
     free(g.blocks);
     free(g.recs);
+    free(g.fns);
     free(g.shared);
     free(g.checks);
     free(g.tab.fn_vals);
