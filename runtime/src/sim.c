@@ -891,7 +891,15 @@ void rt_sim_free(fab_sim *s)
 
 static void sim_drain_wakes(fab_sim *s)
 {
+    /* Parts that circulate through zero-time elements (buffers routed into each other) would
+     * keep this loop going without time passing: stop the replication instead of hanging. */
+    uint64_t budget = 1000u * (uint64_t)s->nelem + 1000000u;
     while (s->wake_len) {
+        if (--budget == 0) {
+            rt_sim_fail(s, "parts move in a loop without time passing at t = %.17g s "
+                        "(a cycle of buffers or zero-time stations?)", s->now);
+            return;
+        }
         int e = s->wake[s->wake_head];
         if (++s->wake_head == s->nelem)
             s->wake_head = 0;

@@ -569,6 +569,32 @@ START_TEST(test_view_queries)
 }
 END_TEST
 
+START_TEST(test_zero_time_loop_fails)
+{
+    /* two buffers routed into each other by a rule: parts would circulate forever at t = 1 */
+    fab_model *m = fab_model_new("loop");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, s, fab_sampler_const(1));
+    int a = fab_buffer_new(m, "a", 5), b = fab_buffer_new(m, "b", 5);
+    int k = fab_sink_new(m, "never");
+    fab_flow(m, s, a);
+    fab_flow(m, a, b);
+    fab_flow(m, b, a);
+    fab_flow(m, b, k);
+    static int no_such_type = 99;
+    fab_route_rule(m, b, route_by_type, &no_such_type);   /* always successor 0: back to a */
+    fab_run_opts o = fab_run_opts_default();
+    o.horizon = 10;
+    o.replications = 1;
+    char err[256];
+    fab_results *r = fab_run(m, &o, err, sizeof err);
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_nonnull(strstr(err, "without time passing"));
+    fab_model_free(m);
+}
+END_TEST
+
 static Suite *elements_suite(void)
 {
     Suite *s = suite_create("elements");
@@ -591,6 +617,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_buffer_orders);
     tcase_add_test(tc, test_deadlock_reported);
     tcase_add_test(tc, test_view_queries);
+    tcase_add_test(tc, test_zero_time_loop_fails);
     suite_add_tcase(s, tc);
     return s;
 }
