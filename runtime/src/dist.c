@@ -299,7 +299,7 @@ double fab_dist_triangular(fab_rng *r, double min, double mode, double max)
 /* Ziggurat tables for the standard normal: 256 layers of equal area under exp(-x^2/2),
  * generated with 60-digit arithmetic by tests/random/gen_ziggurat.py and rounded once to
  * doubles (so they do not depend on the C library). dist_zig_x[1] is r, the start of the tail;
- * dist_zig_x[0] = v / f(r) is the width of the base strip; dist_zig_f[i] = dist_exp(-x[i]^2 / 2). */
+ * dist_zig_x[0] = v / f(r) is the width of the base strip; dist_zig_f[i] = exp(-x[i]^2 / 2). */
 enum { DIST_ZIG_LAYERS = 256 };
 /* r = 3.6541528853610087716, v = 0.0049286732339746553474 */
 static const double dist_zig_x[DIST_ZIG_LAYERS + 1] = {
@@ -660,7 +660,7 @@ static const double dist_zig_exp_f[DIST_ZIG_LAYERS + 1] = {
 
 /* A standard normal variate (Marsaglia & Tsang's ziggurat, 2000, with 256 layers). One word
  * gives the layer (bits 0-7), the sign (bit 8) and a 53-bit uniform (bits 11-63); 98.5 % of
- * draws end there. The wedges use one more uniform and dist_exp(); the tail beyond r uses Marsaglia's
+ * draws end there. The wedges use one more uniform and exp(); the tail beyond r uses Marsaglia's
  * exact method (1964): r + a with a = -ln(U1) / r, accepted when -2 ln(U2) >= a^2. */
 static double dist_std_normal(fab_rng *r)
 {

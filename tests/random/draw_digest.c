@@ -87,7 +87,8 @@ int main(void)
     }
     double out[12] = {
         fab_stat_tally_mean(&t), fab_stat_tally_var(&t), fab_stat_timeavg_mean(&a, now + 1),
-        fab_stat_quantile_value(&q), fab_stat_t_quantile(0.975, 4), fab_stat_t_quantile(0.975, 250.5),
+        fab_stat_quantile_value(&q), fab_stat_t_quantile(0.975, 4),
+        fab_stat_t_quantile(0.975, 250.5),
     };
     fab_stat_summary s = fab_stat_summarize(x, 30);
     out[6] = s.mean;

@@ -11,9 +11,10 @@
  *
  * Ziggurat tables (normal and exponential), checked independently of the generator script:
  * every layer has the same area v (relative 2e-13), the base strip and tail add up to v with
- * the exact tail integral, the f table is the density at the x table (to the rounding of x, tolerance derived below), the layers shrink
- * monotonically to x = 0, and the fast-path acceptance rate (the mean over layers of
- * x[i+1]/x[i]) is the 98.5 % (normal) and 97.8 % (exponential) stated in dist.c.
+ * the exact tail integral, the f table is the density at the x table (to the rounding of x,
+ * tolerance derived below), the layers shrink monotonically to x = 0, and the fast-path
+ * acceptance rate (the mean over layers of x[i+1]/x[i]) is the 98.5 % (normal) and 97.8 %
+ * (exponential) stated in dist.c.
  */
 #include "../../runtime/src/dist.c"
 

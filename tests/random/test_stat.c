@@ -215,8 +215,9 @@ START_TEST(p2_tracks_exact_quantiles)
             double est = fab_stat_quantile_value(&q[k]);
             double exact = sorted_quantile(x, N, ps[k]);
             double rank = rank_of(x, N, est);
-            ck_assert_msg(fabs(rank - ps[k]) <= 0.005, "dist %d p %.2f: rank %.4f (est %g, exact %g)",
-                          dist, ps[k], rank, est, exact);
+            ck_assert_msg(fabs(rank - ps[k]) <= 0.005,
+                          "dist %d p %.2f: rank %.4f (est %g, exact %g)", dist, ps[k], rank, est,
+                          exact);
             ck_assert_uint_eq(q[k].n, N);
         }
     }
