@@ -270,6 +270,16 @@ static double dist_exp(double x)
     return e * dist_bits_to_double((uint64_t)(k + 1023) << 52);
 }
 
+double fab_dist_math_exp(double x)
+{
+    return dist_exp(x);
+}
+
+double fab_dist_math_log(double x)
+{
+    return dist_log(x);
+}
+
 /* x^y for x > 0 as exp(y ln x): relative error about |y ln x| * 2^-53. */
 static double dist_pow_pos(double x, double y)
 {

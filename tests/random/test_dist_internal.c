@@ -64,6 +64,8 @@ START_TEST(log_and_exp_are_accurate)
     ck_assert(ulp_diff(dist_exp(-740.0), exp(-740.0)) <= 1.0); /* subnormal result */
     ck_assert(ulp_diff(dist_exp(709.78), exp(709.78)) <= 1.0);
     ck_assert(dist_log1p(0x1p-60) == 0x1p-60);
+    /* the public entry points are the samplers' functions */
+    ck_assert(fab_dist_math_exp(0.3) == dist_exp(0.3) && fab_dist_math_log(7.5) == dist_log(7.5));
     ck_assert(ulp_diff(dist_pow_pos(2.0, 0.5), sqrt(2.0)) <= 1.0);
 }
 END_TEST

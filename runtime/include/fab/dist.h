@@ -81,6 +81,13 @@ double fab_dist_sample(const fab_dist *d, fab_rng *r);
 /* Exact mean of the unbounded distribution (NAN where it has none). */
 double fab_dist_mean(const fab_dist *d);
 
+/* exp and natural log as the samplers compute them: within 1 ulp, and the same bits on every
+ * machine (the C library's may differ in the last bit between CPUs, e.g. glibc's FMA and
+ * non-FMA code paths). For generated code that needs exp/log in model expressions without
+ * giving up bit-identical results. */
+double fab_dist_math_exp(double x);
+double fab_dist_math_log(double x);
+
 /* Check parameters; on failure write a one-line reason into err and return -1, else 0. */
 int fab_dist_validate(const fab_dist *d, char *err, size_t errsize);
 
