@@ -18,8 +18,8 @@
  * Stability: fields are only ever added, never renamed or removed.
  * Not handled here: later-language elements (maintenance, shifts, thermal, robots, ...).
  */
-#ifndef FAB_MODEL_H
-#define FAB_MODEL_H
+#ifndef FABC_MODEL_H
+#define FABC_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
