@@ -113,6 +113,9 @@ static LLVMValueRef cg_compare(CgState *cg, fm_expr_kind k, LLVMValueRef a, LLVM
     return LLVMBuildICmp(cg->b, p, a, b, "");
 }
 
+/* A one-argument math function of double. exp and log go to libfabrt's fab_dist_math_exp/log,
+ * which give the same bits on every machine (glibc's results depend on the CPU's FMA support)
+ * and which LLVM does not constant-fold with the host's libm at higher -O levels. */
 static LLVMValueRef cg_libm1(CgState *cg, const char *name, LLVMValueRef x)
 {
     return cg_call(cg, name, cg->t_f64, &x, 1);
@@ -226,9 +229,9 @@ LLVMValueRef cg_expr(CgState *cg, CgModelTab *tab, CgExprEnv *env, const fm_expr
         case FM_BUILTIN_ABS:
             return cg_libm1(cg, "fabs", cg_expr_f64(cg, tab, env, e->args[0]));
         case FM_BUILTIN_EXP:
-            return cg_libm1(cg, "exp", cg_expr_f64(cg, tab, env, e->args[0]));
+            return cg_libm1(cg, "fab_dist_math_exp", cg_expr_f64(cg, tab, env, e->args[0]));
         case FM_BUILTIN_LOG:
-            return cg_libm1(cg, "log", cg_expr_f64(cg, tab, env, e->args[0]));
+            return cg_libm1(cg, "fab_dist_math_log", cg_expr_f64(cg, tab, env, e->args[0]));
         case FM_BUILTIN_SQRT:
             return cg_libm1(cg, "sqrt", cg_expr_f64(cg, tab, env, e->args[0]));
         default:
