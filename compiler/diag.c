@@ -164,9 +164,7 @@ void diag_line_col(diag_ctx *ctx, uint32_t file, uint32_t off, unsigned *line, u
     *col = (unsigned)utf8_chars(f->text + f->line_starts[li], off - f->line_starts[li]) + 1;
 }
 
-enum diag_level { DL_ERROR, DL_WARNING, DL_NOTE };
-
-static void vreport(diag_ctx *ctx, enum diag_level lvl, fab_loc loc, const char *fmt, va_list ap)
+void diag_vreport(diag_ctx *ctx, enum diag_level lvl, fab_loc loc, const char *fmt, va_list ap)
 {
     static const char *names[] = {"error", "warning", "note"};
     static const char *colors[] = {"\033[1;31m", "\033[1;35m", "\033[1;36m"};
@@ -260,7 +258,7 @@ void diag_error(diag_ctx *ctx, fab_loc loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport(ctx, DL_ERROR, loc, fmt, ap);
+    diag_vreport(ctx, DL_ERROR, loc, fmt, ap);
     va_end(ap);
 }
 
@@ -268,7 +266,7 @@ void diag_warning(diag_ctx *ctx, fab_loc loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport(ctx, DL_WARNING, loc, fmt, ap);
+    diag_vreport(ctx, DL_WARNING, loc, fmt, ap);
     va_end(ap);
 }
 
@@ -276,7 +274,7 @@ void diag_note(diag_ctx *ctx, fab_loc loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vreport(ctx, DL_NOTE, loc, fmt, ap);
+    diag_vreport(ctx, DL_NOTE, loc, fmt, ap);
     va_end(ap);
 }
 
@@ -285,6 +283,6 @@ void diag_error_noloc(diag_ctx *ctx, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     fab_loc none = {0, 0, 0};
-    vreport(ctx, DL_ERROR, none, fmt, ap);
+    diag_vreport(ctx, DL_ERROR, none, fmt, ap);
     va_end(ap);
 }

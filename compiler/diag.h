@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "loc.h"
@@ -53,6 +54,10 @@ const diag_file *diag_get_file(const diag_ctx *ctx, uint32_t id);
 /* 1-based line and column (UTF-8 characters) of a byte offset. */
 void diag_line_col(diag_ctx *ctx, uint32_t file, uint32_t off, unsigned *line, unsigned *col);
 
+enum diag_level { DL_ERROR, DL_WARNING, DL_NOTE };
+
+/* The one printer behind diag_error, diag_warning and diag_note. */
+void diag_vreport(diag_ctx *ctx, enum diag_level lvl, fab_loc loc, const char *fmt, va_list ap);
 void diag_error(diag_ctx *ctx, fab_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_warning(diag_ctx *ctx, fab_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_note(diag_ctx *ctx, fab_loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

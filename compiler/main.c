@@ -174,7 +174,9 @@ static int cmd_check(int argc, char **argv)
 {
     front_opts o = {.color = -1};
     int dump = 0; /* 1 text, 2 json */
-    const char *files[256];
+    /* The file operands, compacted into argv itself: file k is stored at argv[k] only after
+     * argv[k + 1] has been read, so no argument is overwritten before it is parsed. */
+    char **files = argv;
     int nfiles = 0;
     for (int i = 1; i < argc; i++) {
         int r = common_option(&o, argc, argv, &i);
@@ -188,7 +190,7 @@ static int cmd_check(int argc, char **argv)
             dump = 2;
         else if (argv[i][0] == '-' && argv[i][1])
             return usage_error("check: unknown option '%s' (expected --dump, --json, -I DIR or --color=WHEN)", argv[i]);
-        else if (nfiles < 256)
+        else
             files[nfiles++] = argv[i];
     }
     if (nfiles == 0)
@@ -247,7 +249,9 @@ static int cmd_fmt(int argc, char **argv)
 {
     front_opts o = {.color = -1};
     int check = 0, to_stdout = 0;
-    const char *files[256];
+    /* The file operands, compacted into argv itself: file k is stored at argv[k] only after
+     * argv[k + 1] has been read, so no argument is overwritten before it is parsed. */
+    char **files = argv;
     int nfiles = 0;
     for (int i = 1; i < argc; i++) {
         int r = common_option(&o, argc, argv, &i);
@@ -261,7 +265,7 @@ static int cmd_fmt(int argc, char **argv)
             to_stdout = 1;
         else if (argv[i][0] == '-' && argv[i][1])
             return usage_error("fmt: unknown option '%s' (expected --check or --stdout)", argv[i]);
-        else if (nfiles < 256)
+        else
             files[nfiles++] = argv[i];
     }
     if (nfiles == 0)

@@ -33,42 +33,39 @@ static void inst_note(sema *S)
         diag_note(S->dc, S->inst_loc, "in the instantiation of template %s here", S->inst_name);
 }
 
-void serr(sema *S, fab_loc loc, const char *fmt, ...)
+/* Report through the one diagnostic printer; errors and warnings inside a template body also
+ * name the instantiation they came from. */
+static void sreport(sema *S, enum diag_level lvl, fab_loc loc, const char *fmt, va_list ap)
 {
     if (S->quiet)
         return;
-    char buf[1024];
+    diag_vreport(S->dc, lvl, loc, fmt, ap);
+    if (lvl != DL_NOTE)
+        inst_note(S);
+}
+
+void serr(sema *S, fab_loc loc, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    sreport(S, DL_ERROR, loc, fmt, ap);
     va_end(ap);
-    diag_error(S->dc, loc, "%s", buf);
-    inst_note(S);
 }
 
 void swarn(sema *S, fab_loc loc, const char *fmt, ...)
 {
-    if (S->quiet)
-        return;
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    sreport(S, DL_WARNING, loc, fmt, ap);
     va_end(ap);
-    diag_warning(S->dc, loc, "%s", buf);
-    inst_note(S);
 }
 
 void snote(sema *S, fab_loc loc, const char *fmt, ...)
 {
-    if (S->quiet)
-        return;
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    sreport(S, DL_NOTE, loc, fmt, ap);
     va_end(ap);
-    diag_note(S->dc, loc, "%s", buf);
 }
 
 /* ---- symbols ----------------------------------------------------------------------------- */
