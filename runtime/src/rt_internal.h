@@ -185,37 +185,46 @@ typedef struct rt_attr_stream {
 } rt_attr_stream;
 
 typedef struct rt_es {              /* element state during a replication */
-    /* hot: read or written on every part move (keep these first, see bench_line) */
-    const rt_elem *e;
-    fab_kind kind;                  /* copies of e->kind, e->nsucc, e->succ */
-    int nsucc;
-    const int *succ;
-    int direct;                     /* one successor, no rule: no routing decision */
+    /* hot, grouped by cache line in the order a part move touches them (bench_line) */
+    /* line 0: offering a part (routing, acceptance by a buffer or a single server) */
+    fab_kind kind;                  /* copies of e->kind, e->nsucc, e->succ[0] */
     int id;
-    int nfail;                      /* failure modes (station, assembly) */
-    int has_op;                     /* some mode counts operating time */
-    int is_asm;
-    fab_order order;                /* buffer */
-    int ncyc;
-    const rt_sampler *setup;        /* e->setup */
-    int *waiters;                   /* upstream elements blocked on this one */
-    int nwait, wait_cap;
+    int direct;                     /* one successor, no rule: no routing decision */
+    int succ0;
+    int nwait;
     int in_wake;
     unsigned nsrv;
-    uint64_t count_in, count_out;   /* parts accepted / sent on, since warmup */
-    fab_part *q_head, *q_tail;      /* source queue; buffer FIFO/LIFO list */
+    int nsucc;
     uint64_t qlen;
     uint64_t cap;                   /* buffer capacity, UINT64_MAX: unbounded */
     rt_server *srv;
-    unsigned *blocked_q;            /* ring of blocked server indices in block order */
+    int *waiters;                   /* upstream elements blocked on this one */
+    /* line 1 */
+    int wait_inline[4];             /* first waiters, before any heap allocation */
+    fab_order order;                /* buffer */
+    int nfail;                      /* failure modes (station, assembly) */
+    int has_op;                     /* some mode counts operating time */
+    int is_asm;
+    int ncyc;
     unsigned bq_head, bq_len;
+    int wait_cap;
+    fab_part *q_head, *q_tail;      /* source queue; buffer FIFO/LIFO list */
+    /* line 2 */
+    uint64_t count_in, count_out;   /* parts accepted / sent on, since warmup */
+    unsigned *blocked_q;            /* ring of blocked server indices in block order */
+    fab_sample_fn cyc_fn;           /* the default cycle sampler, flattened: fn, or */
+    void *cyc_ctx;
+    double cyc_exp_mean;            /* > 0: exponential with this mean, no bounds */
+    const rt_sampler *cyc_rs;       /* otherwise this sampler (NULL: none) */
+    int has_cycle;
+    /* lines 3-5 */
     fab_stat_timeavg level;         /* source queue, buffer, conveyor contents */
     fab_stat_tally wait;
     rt_stream cycle_st;
-    rt_sampler cycle_copy;          /* the default cycle sampler, copied for locality */
-    int has_cycle;
-    int wait_inline[4];             /* first waiters, before any heap allocation */
     /* warm */
+    const rt_elem *e;
+    const int *succ;
+    const rt_sampler *setup;        /* e->setup */
     rt_stream setup_st;
     rt_cycle_stream *cyc;
     uint64_t failures;

@@ -59,7 +59,13 @@ void rt_stream_setup(fab_sim *s, rt_stream *st, const char *elem, const char *pu
 
 double rt_sample(const rt_sampler *rs, fab_rng *r, const fab_part *p)
 {
-    double x = rs->s.fn ? rs->s.fn(r, p, rs->s.ctx) : fab_dist_sample(&rs->s.dist, r);
+    double x;
+    if (rs->s.fn)
+        x = rs->s.fn(r, p, rs->s.ctx);
+    else if (rs->s.dist.kind == FAB_DIST_EXPONENTIAL && rs->s.dist.bound == FAB_BOUND_NONE)
+        x = fab_dist_exponential(r, rs->s.dist.p[0]);   /* the commonest case, no dispatch */
+    else
+        x = fab_dist_sample(&rs->s.dist, r);
     if (rs->is_duration && !(x > 0))
         x = 0;          /* also maps NAN to 0 */
     return x;
@@ -237,7 +243,6 @@ static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
 {
     if (x->qlen >= x->cap)
         return 0;
-    const rt_elem *e = x->e;
     p->entered = s->now;
     p->next = NULL;
     if (x->order == FAB_ORDER_FIFO) {
@@ -250,6 +255,7 @@ static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
         p->next = x->q_head;
         x->q_head = p;
     } else {
+        const rt_elem *e = x->e;
         double k = e->key(p, s, e->key_ctx);
         p->key = e->descending ? -k : k;
         p->seq = x->seq++;
@@ -454,11 +460,12 @@ int rt_route_push(fab_sim *s, int from, fab_part *p)
 {
     rt_es *x = &s->es[from];
     if (x->direct) {
-        int d = x->succ[0];
+        int d = x->succ0;
         if (sim_accept(s, d, p))
             return 1;
         sim_wait_on(s, d, from);
-        rt_check_deadlock(s, from);
+        if (s->dl_mark[from])
+            rt_check_deadlock(s, from);
         return 0;
     }
     const rt_elem *e = x->e;
@@ -841,6 +848,7 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
         x->nsucc = e->nsucc;
         x->succ = e->succ;
         x->direct = e->nsucc == 1 && !e->rule;
+        x->succ0 = e->nsucc ? e->succ[0] : -1;
         if (e->has_prob)
             rt_stream_setup(s, &x->route, e->name, "route");
         int rc = 0;

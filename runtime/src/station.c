@@ -52,8 +52,17 @@ int rt_station_setup(fab_sim *s, rt_es *x)
     x->blocked_q = (unsigned *)(void *)(block + nsrv * sizeof(rt_server) + nfc * sizeof(rt_fclock));
     if (e->cycle) {
         rt_stream_setup(s, &x->cycle_st, e->name, e->cycle->purpose);
-        x->cycle_copy = *e->cycle;
+        const fab_sampler *cs = &e->cycle->s;
         x->has_cycle = 1;
+        if (cs->fn) {
+            x->cyc_fn = cs->fn;
+            x->cyc_ctx = cs->ctx;
+        } else if (cs->dist.kind == FAB_DIST_EXPONENTIAL && cs->dist.bound == FAB_BOUND_NONE
+                   && cs->dist.p[0] > 0) {
+            x->cyc_exp_mean = cs->dist.p[0];
+        } else {
+            x->cyc_rs = e->cycle;
+        }
     }
     if (e->setup)
         rt_stream_setup(s, &x->setup_st, e->name, "setup");
@@ -213,20 +222,25 @@ static void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
 static void srv_start_busy(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
-    const rt_sampler *rs = x->has_cycle ? &x->cycle_copy : NULL;
-    fab_rng *r = &x->cycle_st.rng;
-    for (int i = 0; i < x->ncyc; i++)
-        if (x->cyc[i].type == v->part->type) {
-            rs = x->cyc[i].s;
-            r = &x->cyc[i].st.rng;
-            break;
-        }
-    if (!rs) {
+    double d;
+    int i = 0;
+    while (i < x->ncyc && x->cyc[i].type != v->part->type)
+        i++;
+    if (i < x->ncyc) {
+        d = rt_sample(x->cyc[i].s, &x->cyc[i].st.rng, v->part);
+    } else if (!x->has_cycle) {
         rt_sim_fail(s, "station %s has no cycle for part type %s", x->e->name,
                     fab_model_part_type_name(s->m, v->part->type));
         return;
+    } else if (x->cyc_fn) {
+        d = x->cyc_fn(&x->cycle_st.rng, v->part, x->cyc_ctx);
+        if (!(d > 0))
+            d = 0;      /* durations below 0 (and NAN) are 0, as in rt_sample */
+    } else if (x->cyc_exp_mean > 0) {
+        d = fab_dist_exponential(&x->cycle_st.rng, x->cyc_exp_mean);
+    } else {
+        d = rt_sample(x->cyc_rs, &x->cycle_st.rng, v->part);
     }
-    double d = rt_sample(rs, r, v->part);
     srv_set(s, v, FAB_STATE_BUSY);
     v->end_time = s->now + d;
     v->gen++;
