@@ -547,6 +547,10 @@ void rt_check_deadlock(fab_sim *s, int from)
             break;
         }
         const rt_elem *e = x->e;
+        if (e->nsucc > 64) {
+            ok = 0;     /* beyond the walk's fan-out: never report a deadlock on a guess */
+            break;
+        }
         int targets[64], nt = 0;
         if (e->rule || e->has_prob) {
             if (e->kind == FAB_KIND_STATION || e->kind == FAB_KIND_ASSEMBLY) {
