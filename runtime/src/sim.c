@@ -327,29 +327,21 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
 {
     int freed = 0;
     fab_part *p;
+    /* The head is offered in place and unlinked only once taken. Nothing an acceptance does
+     * can touch this buffer (downstream elements only schedule events and wake-ups), but an
+     * accepted part may already be recycled (a sink frees it): read its fields first. */
     while ((p = buffer_peek(x)) != NULL) {
         double entered = p->entered;
-        buffer_pop(x);
-        if (!rt_route_push(s, x->id, p)) {
-            /* put it back where it was: it is still the head */
-            x->qlen++;
-            if (x->order != FAB_ORDER_KEY) {
-                p->next = x->q_head;
-                x->q_head = p;
-                if (!x->q_tail)
-                    x->q_tail = p;
-            } else {
-                uint64_t i = x->qlen - 1;
-                while (i > 0) {
-                    uint64_t par = (i - 1) / 2;
-                    if (!buf_before(p, x->heap[par]))
-                        break;
-                    x->heap[i] = x->heap[par];
-                    i = par;
-                }
-                x->heap[i] = p;
-            }
+        fab_part *next = p->next;
+        if (!rt_route_push(s, x->id, p))
             break;
+        if (x->order == FAB_ORDER_KEY) {
+            buffer_pop(x);
+        } else {
+            x->q_head = next;
+            if (!next)
+                x->q_tail = NULL;
+            x->qlen--;
         }
         fab_stat_tally_add(&x->wait, s->now - entered);
         x->count_out++;
