@@ -595,6 +595,72 @@ START_TEST(test_zero_time_loop_fails)
 }
 END_TEST
 
+/* A route rule that records the parts leaving the station, in order. */
+typedef struct order_log {
+    int slot;
+    int n;
+    double prio[16];
+    uint64_t id[16];
+} order_log;
+
+static int log_departure(const fab_part *p, const fab_sim *v, void *ctx)
+{
+    (void)v;
+    order_log *lg = ctx;
+    if (lg->n < 16) {
+        lg->prio[lg->n] = p->attr[lg->slot];
+        lg->id[lg->n] = p->id;
+        lg->n++;
+    }
+    return 0;
+}
+
+START_TEST(test_buffer_order_sequence)
+{
+    /* five parts arrive together; they all enter the buffer, then the station takes them one
+     * by one: FIFO in creation order, LIFO in reverse, by key in ascending (or descending)
+     * attribute value */
+    for (int order = 0; order < 4; order++) {
+        fab_model *m = fab_model_new("orders");
+        int t = fab_model_part_type(m, "P");
+        static order_log lg;
+        memset(&lg, 0, sizeof lg);
+        lg.slot = fab_model_attr(m, "prio");
+        fab_model_part_attr(m, t, lg.slot, fab_sampler_of_dist(fab_dist_unif(0, 1)));
+        int s = fab_source_new(m, "feed", t);
+        fab_source_interarrival(m, s, fab_sampler_const(1000));
+        fab_source_batch(m, s, 5);
+        fab_source_limit(m, s, 5);
+        int q = fab_buffer_new(m, "q", 10);
+        if (order == 1)
+            fab_buffer_order(m, q, FAB_ORDER_LIFO);
+        if (order >= 2)
+            fab_buffer_order_key(m, q, key_attr, &lg.slot, order == 3);
+        int st = fab_station_new(m, "mc");
+        fab_station_cycle(m, st, fab_sampler_const(10));
+        int k = fab_sink_new(m, "out");
+        fab_flow(m, s, q);
+        fab_flow(m, q, st);
+        fab_flow(m, st, k);
+        fab_route_rule(m, st, log_departure, &lg);
+        fab_results *r = run(m, 2000, 0, 1, 3);
+        ck_assert_int_eq(lg.n, 5);
+        for (int i = 1; i < 5; i++) {
+            if (order == 0)
+                ck_assert_uint_lt(lg.id[i - 1], lg.id[i]);
+            else if (order == 1)
+                ck_assert_uint_gt(lg.id[i - 1], lg.id[i]);
+            else if (order == 2)
+                ck_assert(lg.prio[i - 1] <= lg.prio[i]);
+            else
+                ck_assert(lg.prio[i - 1] >= lg.prio[i]);
+        }
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
 static Suite *elements_suite(void)
 {
     Suite *s = suite_create("elements");
@@ -618,6 +684,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_deadlock_reported);
     tcase_add_test(tc, test_view_queries);
     tcase_add_test(tc, test_zero_time_loop_fails);
+    tcase_add_test(tc, test_buffer_order_sequence);
     suite_add_tcase(s, tc);
     return s;
 }
