@@ -147,6 +147,60 @@ START_TEST(test_conveyor_accumulating_closes_up)
 }
 END_TEST
 
+/* Records, through a route rule, when each part reaches the end of the belt. */
+typedef struct end_log {
+    int n, blocked;
+    double last, min_gap, min_transit, max_transit;
+} end_log;
+
+static int log_belt_end(const fab_part *p, const fab_sim *v, void *ctx)
+{
+    end_log *lg = ctx;
+    double now = fab_sim_now(v), transit = now - p->entered;
+    if (lg->n > 0 && now - lg->last < lg->min_gap)
+        lg->min_gap = now - lg->last;
+    if (transit < lg->min_transit)
+        lg->min_transit = transit;
+    if (transit > lg->max_transit)
+        lg->max_transit = transit;
+    lg->last = now;
+    lg->n++;
+    return 0;
+}
+
+START_TEST(test_conveyor_spacing_kept_when_blocked)
+{
+    /* random feed and a downstream station that is often busy: the head blocks again and
+     * again. Parts must still reach the end at least spacing/speed = 1.2 s apart, never
+     * faster than length/speed = 24 s, and in order. */
+    for (int acc = 0; acc <= 1; acc++) {
+        fab_model *m = fab_model_new("belt");
+        int t = fab_model_part_type(m, "P");
+        int s = fab_source_new(m, "feed", t);
+        fab_source_interarrival(m, s, fab_sampler_of_dist(fab_dist_exp(1.3)));
+        int c = fab_conveyor_new(m, "belt", 12, 0.5, 0.6, acc);
+        int st = fab_station_new(m, "mc");
+        fab_station_cycle(m, st, fab_sampler_of_dist(fab_dist_exp(1.4)));
+        int k = fab_sink_new(m, "out");
+        fab_flow(m, s, c);
+        fab_flow(m, c, st);
+        fab_flow(m, st, k);
+        static end_log lg;
+        memset(&lg, 0, sizeof lg);
+        lg.min_gap = lg.min_transit = INFINITY;
+        fab_route_rule(m, c, log_belt_end, &lg);
+        fab_results *r = run(m, 20000, 0, 1, 9);
+        ck_assert_int_gt(lg.n, 10000);
+        ck_assert_msg(lg.min_gap >= 1.2 - 1e-9, "acc %d: gap %.12g", acc, lg.min_gap);
+        ck_assert_msg(lg.min_transit >= 24 - 1e-9, "acc %d: transit %.12g", acc, lg.min_transit);
+        ck_assert_msg(lg.max_transit > 40, "acc %d: the head never blocked long", acc);
+        ck_assert(mean_of(r, "belt", "max_level") <= 20);
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
 /* ---- failures --------------------------------------------------------------------------- */
 
 static fab_model *machine(int saturated, double ia, fab_sampler cycle, fab_sampler ttf,
@@ -670,6 +724,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_conveyor_max_throughput);
     tcase_add_test(tc, test_conveyor_blocked_head_count);
     tcase_add_test(tc, test_conveyor_accumulating_closes_up);
+    tcase_add_test(tc, test_conveyor_spacing_kept_when_blocked);
     tcase_add_test(tc, test_failure_operating_deterministic);
     tcase_add_test(tc, test_failure_calendar_deterministic);
     tcase_add_test(tc, test_failure_cycles_deterministic);
