@@ -242,9 +242,24 @@ static void do_import(sema *S, sfile *from, ast_node *imp)
     sfile *f = find_loaded(S, canon);
     if (f) {
         if (f->loading) {
-            serr(S, imp->loc, "import cycle: \"%s\" is already being imported", p);
-            if (f->import_loc.file)
-                snote(S, f->import_loc, "it was imported here");
+            /* the files still loading, from f on, are the chain of imports back to f */
+            char *chain = arena_strdup(S->a, diag_get_file(S->dc, f->id)->path);
+            int at = -1;
+            for (int i = 0; i < S->files.n; i++)
+                if (S->files.items[i] == f)
+                    at = i;
+            for (int i = at + 1; i >= 1 && i < S->files.n; i++) {
+                sfile *g = S->files.items[i];
+                if (g->loading)
+                    chain = arena_printf(S->a, "%s -> %s", chain, diag_get_file(S->dc, g->id)->path);
+            }
+            chain = arena_printf(S->a, "%s -> %s", chain, diag_get_file(S->dc, f->id)->path);
+            serr(S, imp->loc, "import cycle: %s (a file cannot import itself, directly or through other files)", chain);
+            for (int i = at + 1; i >= 1 && i < S->files.n; i++) {
+                sfile *g = S->files.items[i];
+                if (g->loading && g->import_loc.file)
+                    snote(S, g->import_loc, "'%s' is imported here", diag_get_file(S->dc, g->id)->path);
+            }
         }
         return; /* already merged */
     }

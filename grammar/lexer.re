@@ -95,6 +95,75 @@ static double lex_number(lex_state *L, const unsigned char *s, const unsigned ch
     return v;
 }
 
+/* A leaf node for the number s[0..numend) spanning s..e; an AST_ERROR node (already
+ * reported) when the number is out of range, so that no check repeats the complaint. */
+static ast_node *lex_number_node(lex_state *L, ast_kind kind, const unsigned char *s,
+                                 const unsigned char *numend, const unsigned char *e)
+{
+    int before = L->errors;
+    ast_node *n = ast_new(L->a, kind, mkloc(L, s, e));
+    n->num = lex_number(L, s, numend);
+    n->str = arena_strndup(L->a, (const char *)s, (size_t)(numend - s));
+    if (L->errors != before)
+        n->kind = AST_ERROR;
+    return n;
+}
+
+/* A run of digits, '_', '.', 'e' and signs at s..e that is not a number: reports what is
+ * wrong with it (with the accepted spelling) and returns an AST_ERROR leaf. */
+static ast_node *lex_bad_number(lex_state *L, const unsigned char *s, const unsigned char *e)
+{
+    const unsigned char *p;
+    int dots = 0;
+    const char *why = NULL;
+    for (p = s; p < e; p++)
+        dots += *p == '.';
+    if (e - s >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        why = "hexadecimal numbers are not supported; write the value in decimal";
+    for (p = s; !why && p < e; p++) {
+        int prev_digit = p > s && p[-1] >= '0' && p[-1] <= '9';
+        int next_digit = p + 1 < e && p[1] >= '0' && p[1] <= '9';
+        if (*p == '_' && !(prev_digit && next_digit))
+            why = "an underscore goes between two digits (write 1_000 or 1000)";
+    }
+    if (!why && dots > 1)
+        why = "a number has at most one decimal point";
+    for (p = s; !why && p < e; p++) {
+        if (*p == '.' && p == s)
+            why = "a decimal point needs digits on both sides (write 0.5, not .5)";
+        else if (*p == '.' && !(p + 1 < e && p[1] >= '0' && p[1] <= '9'))
+            why = "a decimal point needs digits on both sides (write 1.0 or 1)";
+        if (*p == 'e' || *p == 'E')
+            why = "an exponent needs digits after 'e' (write 1e-3)";
+    }
+    if (!why)
+        why = "write digits with an optional fraction and exponent, e.g. 2.5e-3";
+    diag_error(L->dc, mkloc(L, s, e), "malformed number '%.*s': %s", (int)(e - s), (const char *)s, why);
+    L->errors++;
+    ast_node *n = ast_new(L->a, AST_ERROR, mkloc(L, s, e));
+    n->str = arena_strndup(L->a, (const char *)s, (size_t)(e - s));
+    return n;
+}
+
+/* After a malformed number at e: the end of a known unit (or '%') that follows it on the
+ * same line, else e. Swallowing the unit keeps one error for `1__0 h`. */
+static const unsigned char *lex_skip_unit(lex_state *L, const unsigned char *e)
+{
+    const unsigned char *p = e;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '%')
+        return p + 1;
+    const unsigned char *w = p;
+    while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+           *p == '_' || *p == '/' || *p == '*' || *p == '^')
+        p++;
+    if (p > w && units_lookup((const char *)w, (size_t)(p - w)) >= 0)
+        return p;
+    (void)L;
+    return e;
+}
+
 /* A number followed by a unit word. Returns the token kind; may move L->cur back. */
 static int lex_quantity(lex_state *L, const unsigned char *s, const unsigned char *numend,
                         const unsigned char *us, const unsigned char *ue, ast_node **val)
@@ -106,9 +175,7 @@ static int lex_quantity(lex_state *L, const unsigned char *s, const unsigned cha
         p++;
     if (*us != '/' && lex_keyword((const char *)seg, (size_t)(p - seg))) {
         L->cur = numend;
-        *val = ast_new(L->a, AST_NUM, mkloc(L, s, numend));
-        (*val)->num = lex_number(L, s, numend);
-        (*val)->str = arena_strndup(L->a, (const char *)s, (size_t)(numend - s));
+        *val = lex_number_node(L, AST_NUM, s, numend, numend);
         return TOK_NUMBER;
     }
     /* longest known prefix of the word, cut at * / ^ boundaries */
@@ -135,28 +202,22 @@ static int lex_quantity(lex_state *L, const unsigned char *s, const unsigned cha
                        (int)(ue - us), (const char *)us);
             L->errors++;
             L->cur = numend;
-            *val = ast_new(L->a, AST_NUM, mkloc(L, s, numend));
-            (*val)->num = lex_number(L, s, numend);
-            (*val)->str = arena_strndup(L->a, (const char *)s, (size_t)(numend - s));
+            *val = lex_number_node(L, AST_NUM, s, numend, numend);
             return TOK_NUMBER;
         }
     }
     if (unit < 0 && *us == '/') {
         /* `6 /b`: a division, not a rate unit */
         L->cur = numend;
-        *val = ast_new(L->a, AST_NUM, mkloc(L, s, numend));
-        (*val)->num = lex_number(L, s, numend);
-        (*val)->str = arena_strndup(L->a, (const char *)s, (size_t)(numend - s));
+        *val = lex_number_node(L, AST_NUM, s, numend, numend);
         return TOK_NUMBER;
     }
     if (unit >= 0)
         L->cur = cut;
     else
         cut = ue;
-    *val = ast_new(L->a, AST_QTY, mkloc(L, s, cut));
-    (*val)->num = lex_number(L, s, numend);
+    *val = lex_number_node(L, AST_QTY, s, numend, cut);
     (*val)->unit = unit;
-    (*val)->str = arena_strndup(L->a, (const char *)s, (size_t)(numend - s));
     (*val)->name = arena_intern(L->a, (const char *)us, (size_t)(cut - us));
     if (unit < 0) {
         const char *hint = units_suggest((*val)->name);
@@ -252,6 +313,7 @@ int lex_next(lex_state *L, ast_node **val, fab_loc *loc)
 
           digits = [0-9]+ ("_" [0-9]+)*;
           number = digits ("." digits)? ([eE] [+-]? [0-9]+)?;
+          badnumber = [0-9] [0-9_]* ("." [0-9_]*)* ([eE] [+-]? [0-9_]*)?;
           word   = [A-Za-z_][A-Za-z0-9_]*;
           uword  = "/"? [A-Za-z] [A-Za-z0-9_]* ([*/] word)* ("^" "-"? [0-9]+)?;
           hs     = [ \t]*;
@@ -293,23 +355,27 @@ int lex_next(lex_state *L, ast_node **val, fab_loc *loc)
           }
           number @t1 hs "%" {
               L->cur = cur;
-              *val = ast_new(L->a, AST_PERCENT, mkloc(L, s, cur));
-              (*val)->num = lex_number(L, s, t1);
-              (*val)->str = arena_strndup(L->a, (const char *)s, (size_t)(t1 - s));
+              *val = lex_number_node(L, AST_PERCENT, s, t1, cur);
               tok = TOK_QUANTITY;
-              goto done;
-          }
-          number @t1 hs @t2 uword {
-              L->cur = cur;
-              tok = lex_quantity(L, s, t1, t2, cur, val);
               goto done;
           }
           number {
               L->cur = cur;
-              *val = ast_new(L->a, AST_NUM, mkloc(L, s, cur));
-              (*val)->num = lex_number(L, s, cur);
-              (*val)->str = arena_strndup(L->a, (const char *)s, (size_t)(cur - s));
+              *val = lex_number_node(L, AST_NUM, s, cur, cur);
               tok = TOK_NUMBER;
+              goto done;
+          }
+          badnumber | "0" [xX] [0-9A-Za-z_]* | "." [0-9]+ {
+              L->cur = cur;
+              *val = lex_bad_number(L, s, cur);
+              L->cur = lex_skip_unit(L, cur);
+              tok = TOK_NUMBER;
+              goto done;
+          }
+          /* rule order matters for equal-length matches: number, then badnumber, then quantity */
+          number @t1 hs @t2 uword {
+              L->cur = cur;
+              tok = lex_quantity(L, s, t1, t2, cur, val);
               goto done;
           }
           word {

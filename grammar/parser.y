@@ -44,12 +44,13 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *P);
         }                                                             \
     } while (0)
 
+#define YYMAXDEPTH 2000
 /* Bison's own "memory exhausted" (nesting deeper than YYMAXDEPTH) comes through yyerror. */
 static void yyerror(YYLTYPE *loc, parse_ctx *P, const char *msg)
 {
-    diag_error(P->dc, *loc, "%s (the input is nested too deeply)", msg);
+    (void)msg;
+    diag_error(P->dc, *loc, "input nested too deeply (more than %d levels of parentheses, brackets or braces)", YYMAXDEPTH);
 }
-#define YYMAXDEPTH 2000
 
 /* Error productions for common mistakes: report with a hint (unless the parser is still
  * recovering from an earlier error), keep the node so that the rest is still checked. */
