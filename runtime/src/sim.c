@@ -144,8 +144,10 @@ fab_part *rt_part_new(fab_sim *s, int type, int creator)
     p->type = type;
     p->route = -1;
     const fab_model *m = s->m;
+    /* Attributes a part type does not define read 0, except "due": a type without a due date
+     * has none (NAN), so its parts count neither as late nor as on time at a sink. */
     for (int i = 0; i < m->nattr; i++)
-        p->attr[i] = 0;
+        p->attr[i] = i == m->due_slot ? NAN : 0;
     rt_es *c = &s->es[creator];
     for (int i = 0; i < c->nattr; i++)
         p->attr[c->attr[i].slot] = rt_sample(c->attr[i].s, &c->attr[i].st.rng, p);

@@ -75,6 +75,34 @@ static fab_model *conveyor_model(int accumulating, double length, int saturated,
     return m;
 }
 
+/* Only the parts of types that define a due date are counted for tardiness and on-time
+ * delivery: a type without one is neither late nor on time. */
+START_TEST(test_due_date_only_for_types_that_define_it)
+{
+    fab_model *m = fab_model_new("due");
+    int with = fab_model_part_type(m, "Dated");
+    int without = fab_model_part_type(m, "Plain");
+    int due = fab_model_attr(m, "due");
+    fab_model_part_attr(m, with, due, fab_sampler_const(1000.0));
+    int a = fab_source_new(m, "dated", with);
+    int b = fab_source_new(m, "plain", without);
+    fab_source_interarrival(m, a, fab_sampler_const(100.0));
+    fab_source_interarrival(m, b, fab_sampler_const(100.0));
+    int st = fab_station_new(m, "slow");
+    fab_station_cycle(m, st, fab_sampler_const(10.0));
+    int k = fab_sink_new(m, "out");
+    fab_flow(m, a, st);
+    fab_flow(m, b, st);
+    fab_flow(m, st, k);
+    fab_results *r = run(m, 10000.0, 0.0, 1, 1);
+    /* every dated part takes at most 20 s against a due date of 1000 s: all on time */
+    ck_assert_double_eq_tol(mean_of(r, "out", "on_time"), 1.0, 1e-12);
+    ck_assert_double_eq_tol(mean_of(r, "out", "tardiness_s"), 0.0, 1e-12);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
 START_TEST(test_conveyor_transit_exact)
 {
     for (int acc = 0; acc <= 1; acc++) {
@@ -740,6 +768,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_view_queries);
     tcase_add_test(tc, test_zero_time_loop_fails);
     tcase_add_test(tc, test_buffer_order_sequence);
+    tcase_add_test(tc, test_due_date_only_for_types_that_define_it);
     suite_add_tcase(s, tc);
     return s;
 }

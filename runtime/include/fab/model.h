@@ -50,7 +50,9 @@ typedef struct fab_sim fab_sim;     /* one running replication; read-only "view"
 
 /* A part moving through the model. Generated code reads the public fields directly (the
  * layout is stable) or through the accessors below. attr[] holds nattr doubles, one slot per
- * attribute registered with fab_model_attr(), the same slots for every part type. */
+ * attribute registered with fab_model_attr(), the same slots for every part type. A slot that
+ * the part's type does not initialise holds 0, except the "due" slot, which holds NAN (no due
+ * date: the part counts neither as late nor as on time). */
 typedef struct fab_part {
     struct fab_part *next;  /* runtime link: do not touch */
     double created;         /* creation time (s) */
