@@ -130,16 +130,6 @@ static int cg_due_attr(const fab_model *m)
     return -1;
 }
 
-/* Part types without a due date. libfabrt copies the "due" attribute slot into fab_part.due
- * for every part once any type has the attribute, and the slot of a type that does not
- * define it reads 0: its parts would count as late at every sink. The initialiser of such a
- * type stores NaN in the slot (no due date: no tardiness), and reading part.due gives 0 for
- * it again, as the checked model defines (see FM_EX_PART_ATTR). */
-static int cg_lacks_due(const fab_model *m, int part_type, int due)
-{
-    return due >= 0 && m->parts[part_type].attrs[due].kind == FM_INIT_NONE;
-}
-
 LLVMValueRef cg_expr(CgState *cg, CgModelTab *tab, CgExprEnv *env, const fm_expr *e)
 {
     LLVMValueRef a, b;
@@ -276,7 +266,8 @@ LLVMValueRef cg_expr(CgState *cg, CgModelTab *tab, CgExprEnv *env, const fm_expr
                                                              (size_t)e->index * sizeof(double)),
                                         "attr");
         if (e->index == cg_due_attr(tab->m)) {
-            /* NaN marks "no due date" (see cg_lacks_due); it reads as 0 */
+            /* libfabrt gives parts of a type without a due date NaN in the due slot (no due
+             * date: no tardiness); in expressions it reads as 0, as the checked model defines */
             LLVMValueRef isnan = LLVMBuildFCmp(cg->b, LLVMRealUNO, v, v, "nodue");
             v = LLVMBuildSelect(cg->b, isnan, LLVMConstReal(cg->t_f64, 0.0), v, "due");
         }
@@ -452,18 +443,13 @@ LLVMValueRef cg_order_key_fn(CgState *cg, CgModelTab *tab, const fm_element *el)
 LLVMValueRef cg_part_init_fn(CgState *cg, CgModelTab *tab, int part_type)
 {
     const fm_part_type *pt = &tab->m->parts[part_type];
-    int due = cg_due_attr(tab->m);
-    int lacks_due = cg_lacks_due(tab->m, part_type, due);
-    int any = lacks_due;
+    int any = 0;
     for (int i = 0; i < tab->m->nattrs; i++)
         any |= pt->attrs[i].kind == FM_INIT_EXPR;
     if (!any)
         return NULL;
     LLVMValueRef f = cg_callback(cg, "init", pt->name, cg->t_void, 4);
     CgExprEnv env = {.fn = f, .part = LLVMGetParam(f, 0), .view = LLVMGetParam(f, 2)};
-    if (lacks_due)
-        LLVMBuildStore(cg->b, LLVMConstReal(cg->t_f64, NAN),
-                       cg_part_field(cg, env.part, cg_rt_part_attr_off + (size_t)due * sizeof(double)));
     for (int i = 0; i < tab->m->nattrs; i++) {
         if (pt->attrs[i].kind != FM_INIT_EXPR)
             continue;
