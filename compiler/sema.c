@@ -157,7 +157,8 @@ static void report_unknown(sema *S, fab_loc loc, const char *what, const char *n
 {
     sym *s = sym_find(S, name);
     if (s) {
-        serr(S, loc, "'%s' is a %s, not %s %s", name, sym_kind_word(s->kind), units_article(what), what);
+        serr(S, loc, "'%s' is %s %s, not %s %s", name, units_article(sym_kind_word(s->kind)), sym_kind_word(s->kind),
+             units_article(what), what);
         snote(S, s->decl->nloc, "'%s' is declared here", name);
         return;
     }
@@ -1345,9 +1346,6 @@ static void check_route(sema *S, fm_element *e, ast_node *r, sx_env *env)
     fm_route *rt = &e->route;
     fab_loc rloc = r->name ? r->nloc : r->loc;
     rt->loc = rloc;
-    if (e->nsucc < 2)
-        swarn(S, rloc, "route %s: %s has %s successor, so the route decides nothing", e->name, e->name,
-              e->nsucc == 0 ? "no" : "only one");
     int nprob = 0, nrule = 0;
     for (int k = 0; k < r->nkids; k++) {
         if (r->kids[k]->kind == AST_ROUTE_PROB)
@@ -1399,7 +1397,11 @@ static void check_route(sema *S, fm_element *e, ast_node *r, sx_env *env)
             if (!sx_quantity(S, env, it->kids[1], &none, "a route probability", &p, NULL))
                 ok = false;
             else if (p < 0 || p > 1) {
-                serr(S, it->kids[1]->loc, "a route probability must be between 0 %% and 100 %%");
+                if (it->kids[1]->kind == AST_NUM && p > 1 && p <= 100)
+                    serr(S, it->kids[1]->loc, "a route probability must be between 0 %% and 100 %%; `%s` without %% is %g %% (write `%s %%`)",
+                         it->kids[1]->str, p * 100, it->kids[1]->str);
+                else
+                    serr(S, it->kids[1]->loc, "a route probability must be between 0 %% and 100 %%");
                 ok = false;
             }
             sum += p;
@@ -1434,6 +1436,10 @@ static void check_route(sema *S, fm_element *e, ast_node *r, sx_env *env)
         serr(S, rloc, "the probabilities of route %s sum to %g %%, not 100 %%", e->name, sum * 100);
         ok = false;
     }
+    /* only when the entries are right: a target that is not a successor explains it already */
+    if (ok && e->nsucc < 2)
+        swarn(S, rloc, "route %s: %s has %s successor, so the route decides nothing", e->name, e->name,
+              e->nsucc == 0 ? "no" : "only one");
     if (nrule && ok && !other)
         swarn(S, rloc, "route %s has no `otherwise` rule: a part that matches no rule goes to the first successor that can accept it", e->name);
     if (!ok)

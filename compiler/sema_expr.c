@@ -300,6 +300,13 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
         if (env && env->fn && !h) {
             h = hint_nearest(n->name, env->fn->params, (size_t)env->fn->nparams);
         }
+        if (!h) {
+            /* `state(m) == idel` */
+            const char *states[FM_STATE__COUNT];
+            for (int i = 0; i < FM_STATE__COUNT; i++)
+                states[i] = fm_state_name((fm_state)i);
+            h = hint_nearest(n->name, states, FM_STATE__COUNT);
+        }
         if (h)
             serr(S, n->loc, "unknown name '%s'; did you mean '%s'?", n->name, h);
         else
@@ -390,7 +397,14 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
         int nargs = 0;
         for (int i = 0; i < n->nkids; i++)
             if (n->kids[i]->kind == AST_NAMED) {
-                serr(S, n->kids[i]->loc, "%s() takes positional arguments", n->name);
+                sym *callee = sym_find(S, n->name);
+                if (callee && callee->kind == SYM_TEMPLATE)
+                    serr(S, n->loc, "'%s' is a template: it makes an element (`station x = %s(...)`) and cannot be used as a value",
+                         n->name, n->name);
+                else if (dist_lookup(n->name) >= 0)
+                    serr(S, n->loc, "a distribution cannot appear inside an expression (only as a property, parameter or attribute value)");
+                else
+                    serr(S, n->kids[i]->loc, "%s() takes positional arguments", n->name);
                 return NULL;
             }
         if (strcmp(n->name, "level") == 0 || strcmp(n->name, "state") == 0) {
@@ -815,6 +829,26 @@ const char *src_text(sema *S, ast_node *n)
     return arena_printf(S->a, "`%.*s`", (int)(n->loc.end - n->loc.start), f->text + n->loc.start);
 }
 
+/* A hint for the unit mix-ups engineers make (`3 m` for minutes, kWh for kW, a length for a
+ * speed), as a suffix of the mismatch message; "" when none applies. */
+static const char *dim_mixup_hint(const ast_node *n, const char *want, const char *got)
+{
+    const char *unit = n->kind == AST_QTY ? n->name : NULL;
+    if (strcmp(want, "time") == 0 && strcmp(got, "length") == 0 && unit && strcmp(unit, "m") == 0)
+        return " (`m` is metres: write `min` for minutes)";
+    if (strcmp(want, "power") == 0 && strcmp(got, "energy") == 0)
+        return " (power is in W, kW or MW; Wh and kWh measure energy)";
+    if (strcmp(want, "energy") == 0 && strcmp(got, "power") == 0)
+        return " (energy is in J, kJ, Wh or kWh; W and kW measure power)";
+    if (strcmp(want, "speed") == 0 && strcmp(got, "length") == 0)
+        return " (a speed is a length per time, e.g. `0.5 m/s` or `30 m/min`)";
+    if (strcmp(want, "time") == 0 && strcmp(got, "rate") == 0)
+        return " (a time between events is the inverse of a rate: `1 h`, not `1 /h`)";
+    if (strcmp(want, "rate") == 0 && strcmp(got, "time") == 0)
+        return " (a rate is written per time, e.g. `2 /h`)";
+    return "";
+}
+
 static void dim_mismatch(sema *S, ast_node *n, const char *what, fm_dim want, fm_type got_type, fm_dim got)
 {
     char b1[48], b2[48];
@@ -831,7 +865,8 @@ static void dim_mismatch(sema *S, ast_node *n, const char *what, fm_dim want, fm
     else if (units_dim_is_none(got))
         serr(S, n->loc, "%s expects %s %s; %s has no unit", what, units_article(w), w, src_text(S, n));
     else
-        serr(S, n->loc, "%s expects %s %s; %s is %s %s", what, units_article(w), w, src_text(S, n), units_article(g), g);
+        serr(S, n->loc, "%s expects %s %s; %s is %s %s%s", what, units_article(w), w, src_text(S, n), units_article(g), g,
+             dim_mixup_hint(n, w, g));
 }
 
 bool sx_quantity(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what, double *out, fm_dim *dim)
@@ -1164,6 +1199,12 @@ static void negative_duration(sema *S, fm_dist *d, ast_node *call, ast_node *con
     if (pn <= 0)
         return;
     const dist_info *di = &dist_table[d->kind];
+    if (d->kind == FAB_DIST_NORMAL && d->p[0] <= 0 && pnodes[0]) {
+        /* at least half the draws negative: no truncation makes this a duration */
+        serr(S, pnodes[0]->loc, "%s: a duration needs a positive mean, and %s is not (this normal distribution would be negative at least half the time)",
+             what, src_text(S, pnodes[0]));
+        return;
+    }
     if (pn >= 1.0 - 1e-12) {
         serr(S, call->loc, "%s: %s is never positive, but a duration cannot be negative", what, di->name);
         return;

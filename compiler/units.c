@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "hint.h"
 
@@ -36,8 +37,30 @@ int units_lookup(const char *s, size_t n)
     return -1;
 }
 
+/* Spellings engineers write that are not units of the table, with the unit they mean. */
+static const struct {
+    const char *written, *meant;
+} unit_aliases[] = {
+    {"sec", "s"}, {"secs", "s"}, {"second", "s"}, {"seconds", "s"},
+    {"mins", "min"}, {"minute", "min"}, {"minutes", "min"},
+    {"hr", "h"}, {"hrs", "h"}, {"hour", "h"}, {"hours", "h"},
+    {"day", "d"}, {"days", "d"}, {"msec", "ms"},
+    {"meter", "m"}, {"meters", "m"}, {"metre", "m"}, {"metres", "m"},
+    {"mps", "m/s"}, {"kph", "km/h"}, {"kmh", "km/h"},
+    {"kilo", "kg"}, {"kilos", "kg"}, {"kgs", "kg"}, {"ton", "t"}, {"tons", "t"}, {"tonne", "t"},
+    {"watt", "W"}, {"watts", "W"}, {"C", "degC"}, {"celsius", "degC"}, {"EURO", "EUR"},
+    {"euro", "EUR"}, {"euros", "EUR"},
+};
+
 const char *units_suggest(const char *s)
 {
+    for (size_t i = 0; i < sizeof unit_aliases / sizeof unit_aliases[0]; i++)
+        if (strcmp(s, unit_aliases[i].written) == 0)
+            return unit_aliases[i].meant;
+    /* the same letters in another case: `kwh`, `KW`, `MIN` */
+    for (int i = 0; i < NUNITS; i++)
+        if (strcasecmp(s, unit_table[i].spelling) == 0)
+            return unit_table[i].spelling;
     const char *cands[NUNITS];
     for (int i = 0; i < NUNITS; i++)
         cands[i] = unit_table[i].spelling;

@@ -60,6 +60,54 @@ static ast_node *parse_mistake(parse_ctx *P, int recovering, YYLTYPE loc, const 
         diag_error(P->dc, loc, "%s", msg);
     return n;
 }
+
+/* `flw a -> b`: a flow whose keyword is misspelled; kept as a flow when the word is near
+ * `flow` (so its elements count as connected), else an ERROR node. */
+static ast_node *parse_misspelled_flow(parse_ctx *P, int recovering, YYLTYPE loc, ast_node *kw, ast_node *chain)
+{
+    if (hint_distance(kw->name, "flow") <= 2) {
+        if (!recovering)
+            diag_error(P->dc, kw->loc, "unknown declaration '%s'; did you mean 'flow'?", kw->name);
+        return ast_head(chain, AST_FLOW, loc, 0, NULL);
+    }
+    if (!recovering)
+        diag_error(P->dc, kw->loc, "unexpected identifier '%s', expected a declaration (a flow is written `flow a -> b`)", kw->name);
+    return ast_new(P->a, AST_ERROR, loc);
+}
+
+/* `staton press { ... }`: a declaration whose keyword is misspelled. When the word is near an
+ * element keyword (or `part`), one error with the hint, and the declaration is kept as that
+ * kind, so that flows naming it do not cascade into "unknown element" errors. Otherwise the
+ * usual "expected a declaration" error and an ERROR node. */
+static ast_node *parse_misspelled_decl(parse_ctx *P, int recovering, YYLTYPE loc, ast_node *kw,
+                                       ast_node *name, ast_node *body)
+{
+    static const struct { const char *spelling; int kind; } decl_words[] = {
+        {"source", FM_ELEM_SOURCE}, {"station", FM_ELEM_STATION}, {"buffer", FM_ELEM_BUFFER},
+        {"conveyor", FM_ELEM_CONVEYOR}, {"assembly", FM_ELEM_ASSEMBLY}, {"sink", FM_ELEM_SINK},
+        {"part", -1},
+    };
+    const char *best = NULL;
+    int best_kind = 0, best_d = 3;
+    for (size_t i = 0; i < sizeof decl_words / sizeof decl_words[0]; i++) {
+        int d = hint_distance(kw->name, decl_words[i].spelling);
+        if (d < best_d) {
+            best_d = d;
+            best = decl_words[i].spelling;
+            best_kind = decl_words[i].kind;
+        }
+    }
+    if (!best || best_d > (int)strlen(best) / 3 + 1) {
+        if (!recovering)
+            diag_error(P->dc, kw->loc, "unexpected identifier '%s', expected a declaration (model, part, source, station, buffer, conveyor, assembly, sink, flow, route, template, fn, import)", kw->name);
+        return ast_new(P->a, AST_ERROR, loc);
+    }
+    if (!recovering)
+        diag_error(P->dc, kw->loc, "unknown declaration '%s'; did you mean '%s'?", kw->name, best);
+    if (best_kind < 0)
+        return ast_decl(P->a, AST_PART, loc, 0, name, body);
+    return ast_decl(P->a, AST_ELEMENT, loc, best_kind, name, body);
+}
 }
 
 %define api.pure full
@@ -126,6 +174,9 @@ item
     | FN IDENT '(' fn_params ')' '=' expr           { $$ = ast_decl(A, AST_FN, @$, 0, $2, ast_node3(A, AST_FN, @$, 0, $4, $7, NULL)); }
     | FLOW flow_chain                               { $$ = ast_head($2, AST_FLOW, @$, 0, NULL); }
     | ROUTE IDENT '{' route_body '}'                { $$ = ast_decl(A, AST_ROUTE, @$, 0, $2, $4); }
+    | IDENT flow_chain                              { $$ = parse_misspelled_flow(P, YYRECOVERING(), @$, $1, $2); }
+    | IDENT IDENT                                   { $$ = parse_misspelled_decl(P, YYRECOVERING(), @$, $1, $2, NULL); }
+    | IDENT IDENT '{' body '}'                      { $$ = parse_misspelled_decl(P, YYRECOVERING(), @$, $1, $2, $4); }
     | error                                         { $$ = ast_new(A, AST_ERROR, @$); }
     ;
 
@@ -149,6 +200,7 @@ body_item
     | prop_name ':' value                       { $$ = parse_mistake(P, YYRECOVERING(), @2, "properties are set with '=', not ':' (write `name = value`)", ast_named(A, AST_PROP, @$, $1->name, $3, NULL)); }
     | ATTR IDENT '=' value                      { $$ = ast_named(A, AST_ATTR, @$, $2->name, $4, NULL); }
     | FAILURE IDENT '{' body '}'                { $$ = ast_decl(A, AST_FAILURE, @$, 0, $2, $4); }
+    | FAILURE '{' body '}'                      { $$ = parse_mistake(P, YYRECOVERING(), @1, "a failure mode needs a name: write `failure NAME { ... }`, e.g. `failure jam { ... }`", ast_decl(A, AST_FAILURE, @$, 0, ast_leaf_name(A, AST_IDENT, @1, "failure"), $3)); }
     | ROUTE '{' route_body '}'                  { $$ = ast_decl(A, AST_ROUTE, @$, 0, NULL, $3); }
     | ';'                                       { $$ = NULL; }
     | error                                     { $$ = ast_new(A, AST_ERROR, @$); }
