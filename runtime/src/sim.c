@@ -384,14 +384,17 @@ static void source_push_out(fab_sim *s, rt_es *x)
         if (!rt_route_push(s, e->id, p)) {
             p->next = x->q_head;
             x->q_head = p;
-            return;
+            break;
         }
         if (!x->q_head)
             x->q_tail = NULL;
         x->qlen--;
         x->count_out++;
-        fab_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
     }
+    /* The queue statistic counts the parts still here after the offers: a part created and
+     * sent on at the same instant never waited (source_arrival leaves the level alone). */
+    if ((double)x->qlen != x->level.level)
+        fab_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
 }
 
 static void source_arrival(fab_sim *s, rt_es *x)
@@ -420,10 +423,8 @@ static void source_arrival(fab_sim *s, rt_es *x)
         x->q_tail = p;
         x->qlen++;
     }
-    if (x->qlen) {
-        fab_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
-        rt_wake(s, e->id);
-    }
+    if (x->qlen)
+        rt_wake(s, e->id);     /* the level is recorded once the parts have been offered */
     if (x->created < x->limit)
         rt_schedule(s, s->now + rt_sample(e->interarrival, &x->ia.rng, NULL), RT_EV_ARRIVAL,
                     e->id, 0, 0, 0);

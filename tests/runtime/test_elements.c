@@ -561,6 +561,50 @@ START_TEST(test_buffer_orders)
 }
 END_TEST
 
+/* A source feeding an unbounded buffer never holds a part: each is created and handed over
+ * at the same instant, so its queue statistic is 0 (it used to count the part for the zero
+ * time of the hand-over and report queue_max 1). A source in front of a station (no buffer)
+ * that creates batches of 2 every 30 s, with a 10 s cycle, holds the second part of each
+ * batch for 10 s: level 1 a third of the time, never 2 (the first part leaves at once). */
+START_TEST(test_source_queue_counts_waiting_parts_only)
+{
+    fab_model *m = fab_model_new("mm1");
+    int t = fab_model_part_type(m, "Job");
+    int s = fab_source_new(m, "arrivals", t);
+    fab_source_interarrival(m, s, fab_sampler_of_dist(fab_dist_exp(60)));
+    int q = fab_buffer_new(m, "queue", FAB_CAPACITY_INF);
+    int st = fab_station_new(m, "server");
+    fab_station_cycle(m, st, fab_sampler_of_dist(fab_dist_exp(48)));
+    int k = fab_sink_new(m, "done");
+    fab_flow(m, s, q);
+    fab_flow(m, q, st);
+    fab_flow(m, st, k);
+    fab_results *r = run(m, 100000, 1000, 2, 1);
+    ck_assert(mean_of(r, "arrivals", "created") > 1000);
+    ck_assert(mean_of(r, "arrivals", "queue_max") == 0);
+    ck_assert(mean_of(r, "arrivals", "queue_mean") == 0);
+    ck_assert(mean_of(r, "queue", "max_level") >= 2);
+    fab_results_free(r);
+    fab_model_free(m);
+
+    m = fab_model_new("blocked");
+    t = fab_model_part_type(m, "P");
+    s = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, s, fab_sampler_const(30));
+    fab_source_batch(m, s, 2);
+    st = fab_station_new(m, "mc");
+    fab_station_cycle(m, st, fab_sampler_const(10));
+    k = fab_sink_new(m, "out");
+    fab_flow(m, s, st);
+    fab_flow(m, st, k);
+    r = run(m, 3000, 30, 1, 1);     /* batches at 30, 60, ..., 3000: 99 waits of 10 s */
+    ck_assert(mean_of(r, "feed", "queue_max") == 1);
+    ck_assert(fabs(mean_of(r, "feed", "queue_mean") - 1.0 / 3) < 1e-12);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
 /* ---- deadlock --------------------------------------------------------------------------- */
 
 START_TEST(test_deadlock_reported)
@@ -763,6 +807,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_assembly_bom);
     tcase_add_test(tc, test_routing);
     tcase_add_test(tc, test_source_limit_batch_lose);
+    tcase_add_test(tc, test_source_queue_counts_waiting_parts_only);
     tcase_add_test(tc, test_buffer_orders);
     tcase_add_test(tc, test_deadlock_reported);
     tcase_add_test(tc, test_view_queries);
