@@ -430,6 +430,11 @@ static int cg_now_class(const fab_model *m, const fm_expr *e, const int *param_c
     }
 }
 
+int cg_order_key_is_dynamic(const CgModelTab *tab, const fm_element *el)
+{
+    return cg_now_class(tab->m, el->u.buffer.order_key, NULL, 0) == CG_NOW_OTHER;
+}
+
 LLVMValueRef cg_order_key_fn(CgState *cg, CgModelTab *tab, const fm_element *el)
 {
     LLVMValueRef f = cg_callback(cg, "key", el->name, cg->t_f64, 3);

@@ -478,6 +478,7 @@ static CgRef gen_const_sampler(CgGen *g, double v, const char *stream)
     X(STATION_FAILURE, "fab_station_failure")     /* (m, a, p mode, *q ttf, *r ttr, b) -> i32 */ \
     X(BUFFER_ORDER,   "fab_buffer_order")         /* (m, a, b) */                             \
     X(BUFFER_ORDER_KEY, "fab_buffer_order_key")   /* (m, a, p fn, NULL, b descending) */      \
+    X(BUFFER_ORDER_KEY_DYNAMIC, "fab_buffer_order_key_dynamic") /* as BUFFER_ORDER_KEY */     \
     X(FLOW,           "fab_flow")                 /* (m, a, b) */                             \
     X(ROUTE_PROB,     "fab_route_prob")           /* (m, a, b, x) */                          \
     X(ROUTE_RULE,     "fab_route_rule")           /* (m, a, p fn, NULL) */                    \
@@ -839,8 +840,10 @@ static int gen_ops(CgGen *g)
                 op(g, CG_OP_BUFFER_ORDER, (CgOpArgs){.a = i, .b = cg_rt_order_lifo});
             else if ((b->order == FM_ORDER_ASCENDING || b->order == FM_ORDER_DESCENDING) &&
                      b->order_key)
-                op(g, CG_OP_BUFFER_ORDER_KEY, (CgOpArgs){.a = i, .p = ref_val(cg_order_key_fn(cg, &g->tab, el)),
-                                                         .b = b->order == FM_ORDER_DESCENDING});
+                op(g, cg_order_key_is_dynamic(&g->tab, el) ? CG_OP_BUFFER_ORDER_KEY_DYNAMIC
+                                                           : CG_OP_BUFFER_ORDER_KEY,
+                   (CgOpArgs){.a = i, .p = ref_val(cg_order_key_fn(cg, &g->tab, el)),
+                              .b = b->order == FM_ORDER_DESCENDING});
             break;
         }
         default:
@@ -994,6 +997,7 @@ static int gen_main(CgGen *g)
             sm[n] = 1; a[n++] = ld_sampler(g, row, F_R, tmp[1]);
             a[n++] = B_(); ret = cg->t_i32; break;
         case CG_OP_BUFFER_ORDER_KEY:
+        case CG_OP_BUFFER_ORDER_KEY_DYNAMIC:
             a[n++] = A_(); a[n++] = ld_fn(g, row, F_P); a[n++] = null; a[n++] = B_(); break;
         case CG_OP_PARAM:
             a[n++] = ld_str(g, row, F_P); a[n++] = ld_slot(g, row, F_Q); a[n++] = A_(); break;

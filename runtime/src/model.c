@@ -698,6 +698,25 @@ void fab_buffer_order_key(fab_model *m, int buf, fab_key_fn key, void *ctx, int 
     e->key = key;
     e->key_ctx = ctx;
     e->descending = descending != 0;
+    e->key_dynamic = 0;
+}
+
+void fab_buffer_order_key_dynamic(fab_model *m, int buf, fab_key_fn key, void *ctx,
+                                  int descending)
+{
+    rt_elem *e = model_get(m, buf, FAB_KIND_BUFFER, FAB_KIND_BUFFER,
+                           "fab_buffer_order_key_dynamic");
+    if (!e)
+        return;
+    if (!key) {
+        rt_model_fail(m, "buffer %s: no key function", e->name);
+        return;
+    }
+    e->order = FAB_ORDER_KEY;
+    e->key = key;
+    e->key_ctx = ctx;
+    e->descending = descending != 0;
+    e->key_dynamic = 1;
 }
 
 int fab_conveyor_new(fab_model *m, const char *name, double length, double speed,

@@ -60,6 +60,7 @@ typedef struct rt_elem {
     fab_key_fn key;
     void *key_ctx;
     int descending;
+    int key_dynamic;            /* key evaluated at dispatch, not at entry */
     int accumulating;
     double length, speed, spacing;
     /* source */
@@ -230,7 +231,7 @@ typedef struct rt_es {              /* element state during a replication */
     uint64_t failures;
     unsigned *kit;                  /* assembly: components held per BOM line */
     fab_part **kit_parts;           /* held components, per BOM line, bom_count each */
-    fab_part **heap;                /* keyed buffer */
+    fab_part **heap;                /* keyed buffer: a heap, or in entry order (dynamic key) */
     uint64_t heap_cap;
     uint64_t seq;
     /* conveyor */

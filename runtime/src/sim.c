@@ -258,8 +258,10 @@ static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
         x->q_head = p;
     } else {
         const rt_elem *e = x->e;
-        double k = e->key(p, s, e->key_ctx);
-        p->key = e->descending ? -k : k;
+        if (!e->key_dynamic) {
+            double k = e->key(p, s, e->key_ctx);
+            p->key = e->descending ? -k : k;
+        }
         p->seq = x->seq++;
         if (x->qlen == x->heap_cap) {
             uint64_t nc = x->heap_cap ? x->heap_cap * 2 : 64;
@@ -272,7 +274,7 @@ static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
             x->heap_cap = nc;
         }
         uint64_t i = x->qlen;
-        while (i > 0) {
+        while (i > 0 && !e->key_dynamic) {     /* a dynamic-key buffer keeps entry order */
             uint64_t par = (i - 1) / 2;
             if (!buf_before(p, x->heap[par]))
                 break;
@@ -291,19 +293,47 @@ static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
     return 1;
 }
 
-static fab_part *buffer_peek(const rt_es *x)
+/* Dynamic key: the index (in entry order) of the part whose key, evaluated now, is the
+ * smallest (largest when descending); the earliest entered among equal keys. */
+static uint64_t buffer_dynamic_pick(fab_sim *s, const rt_es *x)
 {
-    if (x->qlen == 0)
-        return NULL;
-    return x->order == FAB_ORDER_KEY ? x->heap[0] : x->q_head;
+    const rt_elem *e = x->e;
+    uint64_t best = 0;
+    double best_key = 0;
+    for (uint64_t i = 0; i < x->qlen; i++) {
+        double k = e->key(x->heap[i], s, e->key_ctx);
+        if (e->descending)
+            k = -k;
+        if (i == 0 || k < best_key) {
+            best = i;
+            best_key = k;
+        }
+    }
+    return best;
 }
 
-static void buffer_pop(rt_es *x)
+/* The part the buffer offers next; for a dynamic key also its index in x->heap. */
+static fab_part *buffer_peek(fab_sim *s, const rt_es *x, uint64_t *index)
+{
+    *index = 0;
+    if (x->qlen == 0)
+        return NULL;
+    if (x->order != FAB_ORDER_KEY)
+        return x->q_head;
+    if (x->e->key_dynamic)
+        *index = buffer_dynamic_pick(s, x);
+    return x->heap[*index];
+}
+
+static void buffer_pop(rt_es *x, uint64_t index)
 {
     if (x->order != FAB_ORDER_KEY) {
         x->q_head = x->q_head->next;
         if (!x->q_head)
             x->q_tail = NULL;
+    } else if (x->e->key_dynamic) {
+        memmove(&x->heap[index], &x->heap[index + 1],
+                (size_t)(x->qlen - 1 - index) * sizeof *x->heap);
     } else {
         uint64_t n = x->qlen - 1;
         fab_part *last = x->heap[n];
@@ -329,16 +359,17 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
 {
     int freed = 0;
     fab_part *p;
+    uint64_t index;
     /* The head is offered in place and unlinked only once taken. Nothing an acceptance does
      * can touch this buffer (downstream elements only schedule events and wake-ups), but an
      * accepted part may already be recycled (a sink frees it): read its fields first. */
-    while ((p = buffer_peek(x)) != NULL) {
+    while ((p = buffer_peek(s, x, &index)) != NULL) {
         double entered = p->entered;
         fab_part *next = p->next;
         if (!rt_route_push(s, x->id, p))
             break;
         if (x->order == FAB_ORDER_KEY) {
-            buffer_pop(x);
+            buffer_pop(x, index);
         } else {
             x->q_head = next;
             if (!next)
@@ -553,7 +584,8 @@ void rt_check_deadlock(fab_sim *s, int from)
                     if (x->srv[k].state == FAB_STATE_BLOCKED)
                         targets[nt++] = sim_dl_target(e, x->srv[k].part);
             } else if (e->kind == FAB_KIND_BUFFER) {
-                targets[nt++] = sim_dl_target(e, buffer_peek(x));
+                uint64_t index;
+                targets[nt++] = sim_dl_target(e, buffer_peek(s, x, &index));
             } else if (e->kind == FAB_KIND_CONVEYOR && x->cv_len) {
                 targets[nt++] = sim_dl_target(e, x->cv[x->cv_head].part);
             }

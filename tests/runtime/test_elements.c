@@ -787,6 +787,104 @@ START_TEST(test_buffer_order_sequence)
 }
 END_TEST
 
+/* Weighted age at the moment of the call: (now - created) * weight. */
+static double key_weighted_age(const fab_part *p, const fab_sim *v, void *ctx)
+{
+    return (fab_sim_now(v) - p->created) * p->attr[*(int *)ctx];
+}
+
+static double key_neg_weighted_age(const fab_part *p, const fab_sim *v, void *ctx)
+{
+    return -key_weighted_age(p, v, ctx);
+}
+
+static double weight_of_part(fab_rng *r, const fab_part *p, void *ctx)
+{
+    (void)r;
+    (void)ctx;
+    return p->id == 3 ? 5 : 1;
+}
+
+START_TEST(test_buffer_dynamic_key_evaluated_at_dispatch)
+{
+    /* Parts 0..3 are created at 10, 20, 30, 40 s; part 0 occupies the station until 110 s,
+     * parts 1..3 (weights 1, 1, 5) wait in the buffer. By weighted age, largest first: at
+     * 110 s the ages are 90, 80, 70 and the weighted ages 90, 80, 350, so part 3 goes
+     * first; at 210 s part 1 (190) beats part 2 (180). Evaluated when the parts enter, every
+     * key would be 0 and the order that of entry (1, 2, 3). Ascending on the negated key
+     * gives the same order. */
+    for (int descending = 0; descending < 2; descending++) {
+        fab_model *m = fab_model_new("dynamic");
+        int t = fab_model_part_type(m, "P");
+        static order_log lg;
+        static int wslot;
+        memset(&lg, 0, sizeof lg);
+        wslot = fab_model_attr(m, "weight");
+        lg.slot = wslot;
+        fab_model_part_attr(m, t, wslot, fab_sampler_of_fn(weight_of_part, NULL));
+        int s = fab_source_new(m, "feed", t);
+        fab_source_interarrival(m, s, fab_sampler_const(10));
+        fab_source_limit(m, s, 4);
+        int q = fab_buffer_new(m, "q", 10);
+        fab_buffer_order_key_dynamic(m, q, descending ? key_weighted_age : key_neg_weighted_age,
+                                     &wslot, descending);
+        int st = fab_station_new(m, "mc");
+        fab_station_cycle(m, st, fab_sampler_const(100));
+        int k = fab_sink_new(m, "out");
+        fab_flow(m, s, q);
+        fab_flow(m, q, st);
+        fab_flow(m, st, k);
+        fab_route_rule(m, st, log_departure, &lg);
+        fab_results *r = run(m, 1000, 0, 1, 1);
+        ck_assert_int_eq(lg.n, 4);
+        static const uint64_t expect[4] = {0, 3, 1, 2};
+        for (int i = 0; i < 4; i++)
+            ck_assert_uint_eq(lg.id[i], expect[i]);
+        ck_assert(mean_of(r, "out", "count") == 4);
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
+/* Ties among dynamic keys go in entry order. */
+static double key_zero(const fab_part *p, const fab_sim *v, void *ctx)
+{
+    (void)p;
+    (void)v;
+    (void)ctx;
+    return 0;
+}
+
+START_TEST(test_buffer_dynamic_key_ties_in_entry_order)
+{
+    fab_model *m = fab_model_new("ties");
+    int t = fab_model_part_type(m, "P");
+    static order_log lg;
+    memset(&lg, 0, sizeof lg);
+    lg.slot = fab_model_attr(m, "unused");
+    int s = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, s, fab_sampler_const(1000));
+    fab_source_batch(m, s, 6);
+    fab_source_limit(m, s, 6);
+    int q = fab_buffer_new(m, "q", 10);
+    fab_buffer_order_key_dynamic(m, q, key_zero, NULL, 0);
+    int st = fab_station_new(m, "mc");
+    fab_station_cycle(m, st, fab_sampler_const(10));
+    int k = fab_sink_new(m, "out");
+    fab_flow(m, s, q);
+    fab_flow(m, q, st);
+    fab_flow(m, st, k);
+    fab_route_rule(m, st, log_departure, &lg);
+    fab_results *r = run(m, 2000, 0, 1, 1);
+    ck_assert_int_eq(lg.n, 6);
+    for (int i = 0; i < 6; i++)
+        ck_assert_uint_eq(lg.id[i], (uint64_t)i);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
 static Suite *elements_suite(void)
 {
     Suite *s = suite_create("elements");
@@ -813,6 +911,8 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_view_queries);
     tcase_add_test(tc, test_zero_time_loop_fails);
     tcase_add_test(tc, test_buffer_order_sequence);
+    tcase_add_test(tc, test_buffer_dynamic_key_evaluated_at_dispatch);
+    tcase_add_test(tc, test_buffer_dynamic_key_ties_in_entry_order);
     tcase_add_test(tc, test_due_date_only_for_types_that_define_it);
     suite_add_tcase(s, tc);
     return s;

@@ -185,6 +185,12 @@ int  fab_buffer_new(fab_model *m, const char *name, uint64_t capacity);
 void fab_buffer_order(fab_model *m, int buf, fab_order order);
 /* Ordered by key, evaluated once when the part enters; ties in entry order. */
 void fab_buffer_order_key(fab_model *m, int buf, fab_key_fn key, void *ctx, int descending);
+/* Ordered by key evaluated at dispatch: whenever the buffer offers a part, the key of every
+ * part held is evaluated at that moment (fab_sim_now) and the smallest (largest when
+ * descending) is offered; ties in entry order. For keys that change with time other than by
+ * the same amount for every part. Costs one key evaluation per held part per offer. */
+void fab_buffer_order_key_dynamic(fab_model *m, int buf, fab_key_fn key, void *ctx,
+                                  int descending);
 
 /* conveyor: transit length/speed, at most floor(length/spacing) parts. */
 int  fab_conveyor_new(fab_model *m, const char *name, double length, double speed,
