@@ -178,6 +178,7 @@ static void end_construct(fmt_state *F, uint32_t end)
 /* ---- expressions ----------------------------------------------------------------------- */
 
 static void expr(fmt_state *F, ast_node *n, int ctx_prec);
+static bool comments_inside(fmt_state *F, fab_loc l);
 
 static void print_string(fmt_state *F, const char *s)
 {
@@ -271,6 +272,29 @@ static void expr(fmt_state *F, ast_node *n, int ctx_prec)
     case AST_MAP:
         if (n->nkids == 0) {
             puts_(F, "{}");
+            break;
+        }
+        if (comments_inside(F, n->loc)) {
+            /* comments among the entries: one entry per line, each comment kept beside or
+             * above the entry it was written at */
+            puts_(F, "{");
+            F->indent++;
+            for (int i = 0; i < n->nkids; i++) {
+                begin_line(F, n->kids[i]->loc.start, true);
+                expr(F, n->kids[i]->kids[0], 0);
+                puts_(F, ": ");
+                expr(F, n->kids[i]->kids[1], 0);
+                if (i + 1 < n->nkids)
+                    puts_(F, ",");
+                end_construct(F, n->kids[i]->loc.end);
+            }
+            flush_comments(F, n->loc.end, false);
+            F->indent--;
+            if (!F->at_line_start)
+                newline(F);
+            do_indent(F);
+            puts_(F, "}");
+            end_construct(F, n->loc.end);
             break;
         }
         puts_(F, "{ ");
@@ -422,6 +446,7 @@ static char *render_item(fmt_state *F, ast_node *n, bool tparam, size_t *len)
     T.src = F->src;
     T.srclen = F->srclen;
     T.comments = F->comments;
+    T.ci = F->comments->n; /* comments inside a list item are printed after it by F */
     if (tparam) {
         printf_(&T, "%s: %s", n->name, n->kids[0]->name);
         if (n->nkids > 1) {
@@ -514,6 +539,25 @@ static void item(fmt_state *F, ast_node *it)
     }
     case AST_FLOW:
         puts_(F, "flow ");
+        if (comments_inside(F, it->loc)) {
+            /* comments between the links: one `-> element` per line, comments kept beside */
+            puts_(F, it->kids[0]->name);
+            end_construct(F, it->kids[0]->loc.end);
+            F->indent++;
+            for (int i = 1; i < it->nkids; i++) {
+                fab_loc gap = {it->loc.file, it->kids[i - 1]->loc.end, it->kids[i]->loc.start};
+                if (same_line(F, gap.start, gap.end) && !comments_inside(F, gap)) {
+                    printf_(F, " -> %s", it->kids[i]->name);
+                    end_construct(F, it->kids[i]->loc.end);
+                    continue;
+                }
+                begin_line(F, it->kids[i]->loc.start, true);
+                printf_(F, "-> %s", it->kids[i]->name);
+                end_construct(F, it->kids[i]->loc.end);
+            }
+            F->indent--;
+            break;
+        }
         for (int i = 0; i < it->nkids; i++)
             printf_(F, "%s%s", i ? " -> " : "", it->kids[i]->name);
         break;
