@@ -82,13 +82,16 @@ static int heap_pop(rt_evset *q, rt_event *out)
 
 /* ---- calendar queue -------------------------------------------------------------------- */
 
-/* Event times are >= 0, so truncation is floor (and much cheaper than a libm call). */
+/* Event times are >= 0, so truncation is floor (and much cheaper than a libm call). A product
+ * with the reciprocal of the width instead of a quotient: still non-decreasing in t, which is
+ * all the queue needs (bucket numbers only have to be consistent and monotone; the order of
+ * events is decided by (t, key) within and across buckets). */
 static inline int64_t cq_vb(const rt_evset *q, double t)
 {
-    return (int64_t)(t / q->width);
+    return (int64_t)(t * q->inv_width);
 }
 
-static int cq_node_get(rt_evset *q, uint32_t *idx)
+static inline int cq_node_get(rt_evset *q, uint32_t *idx)
 {
     if (q->free_node == CQ_NIL) {
         uint32_t nc = q->node_cap ? q->node_cap + q->node_cap / 2 : 256;
@@ -106,7 +109,7 @@ static int cq_node_get(rt_evset *q, uint32_t *idx)
     return 0;
 }
 
-static void cq_insert_node(rt_evset *q, uint32_t idx)
+static inline void cq_insert_node(rt_evset *q, uint32_t idx)
 {
     const rt_event *e = &q->node[idx].ev;
     uint32_t b = (uint32_t)((uint64_t)cq_vb(q, e->t) & (q->nb - 1));
@@ -159,8 +162,10 @@ static int cq_resize(rt_evset *q, uint32_t nb)
             if (g <= 2 * mean) { sum += g; cnt++; }
         }
         double w = cnt ? 3.0 * sum / cnt : 0;
-        if (w > 0 && isfinite(w))
+        if (w > 0 && isfinite(w) && isfinite(1.0 / w)) {
             q->width = w;
+            q->inv_width = 1.0 / w;
+        }
     }
     free(q->bucket);
     q->bucket = nbk;
@@ -236,6 +241,7 @@ int rt_evset_init(rt_evset *q, int kind)
     if (q->kind == 2) {
         q->nb = 16;
         q->width = 1.0;
+        q->inv_width = 1.0;
         q->bucket = malloc(q->nb * sizeof *q->bucket);
         if (!q->bucket)
             return -1;

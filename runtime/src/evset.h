@@ -53,6 +53,7 @@ typedef struct rt_evset {
     uint32_t *bucket;           /* head node per bucket */
     uint32_t nb;                /* number of buckets, a power of two */
     double width;
+    double inv_width;           /* 1 / width: bucket numbers are t * inv_width */
     int64_t cur;                /* virtual bucket of the last dequeued event */
     double last_t;
 } rt_evset;

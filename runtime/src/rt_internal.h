@@ -299,17 +299,54 @@ struct fab_sim {
 #define RT_LT_BINS (RT_LT_SUB * RT_LT_OCTAVES)
 
 /* sim.c */
-void  rt_schedule(fab_sim *s, double t, int kind, int elem, unsigned a, unsigned b, uint32_t gen);
 fab_part *rt_part_new(fab_sim *s, int type, int creator);
 void  rt_part_free(fab_sim *s, fab_part *p);
-void  rt_wake(fab_sim *s, int elem);
-void  rt_notify_space(fab_sim *s, int elem);
 /* Offer part (held by elem `from`) to its successors per the routing; 1 if one took it. */
 int   rt_route_push(fab_sim *s, int from, fab_part *p);
 void  rt_check_deadlock(fab_sim *s, int from);
 double rt_sample(const rt_sampler *rs, fab_rng *r, const fab_part *p);
 void  rt_stream_setup(fab_sim *s, rt_stream *st, const char *elem, const char *purpose);
 void  rt_sim_fail(fab_sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The three kernel services every event uses, inline (each a few instructions, called
+ * several times per event from sim.c, station.c and conveyor.c). */
+
+/* Schedule an event at time t (kind RT_EV_*, element, a/b/gen as the kind defines). */
+static inline void rt_schedule(fab_sim *s, double t, int kind, int elem, unsigned a, unsigned b,
+                               uint32_t gen)
+{
+    if (s->seq >= RT_EV_MAX_SEQ) {
+        rt_sim_fail(s, "more than 2^40 events in one replication");
+        return;
+    }
+    rt_event ev = {.t = t, .key = rt_ev_key(s->seq++, (unsigned)kind, (unsigned)elem),
+                   .gen = gen, .a = (uint16_t)a, .b = (uint16_t)b};
+    if (rt_evset_push(&s->ev, &ev))
+        rt_sim_fail(s, "out of memory (event set)");
+}
+
+/* Queue elem for a retry of sending its parts on (once: already queued is a no-op). */
+static inline void rt_wake(fab_sim *s, int elem)
+{
+    rt_es *x = &s->es[elem];
+    if (x->in_wake)
+        return;
+    x->in_wake = 1;
+    int tail = s->wake_head + s->wake_len;
+    if (tail >= s->nelem)
+        tail -= s->nelem;
+    s->wake[tail] = elem;
+    s->wake_len++;
+}
+
+/* elem has room again: wake the elements waiting for it, in the order they started waiting. */
+static inline void rt_notify_space(fab_sim *s, int elem)
+{
+    rt_es *x = &s->es[elem];
+    for (int i = 0; i < x->nwait; i++)
+        rt_wake(s, x->waiters[i]);
+    x->nwait = 0;
+}
 
 /* station.c */
 int   rt_station_setup(fab_sim *s, rt_es *x);

@@ -73,21 +73,7 @@ double rt_sample(const rt_sampler *rs, fab_rng *r, const fab_part *p)
 
 /* ---- events ----------------------------------------------------------------------------- */
 
-void rt_schedule(fab_sim *s, double t, int kind, int elem, unsigned a, unsigned b, uint32_t gen)
-{
-    rt_event ev;
-    ev.t = t;
-    if (s->seq >= RT_EV_MAX_SEQ) {
-        rt_sim_fail(s, "more than 2^40 events in one replication");
-        return;
-    }
-    ev.key = rt_ev_key(s->seq++, (unsigned)kind, (unsigned)elem);
-    ev.gen = gen;
-    ev.a = (uint16_t)a;
-    ev.b = (uint16_t)b;
-    if (rt_evset_push(&s->ev, &ev))
-        rt_sim_fail(s, "out of memory (event set)");
-}
+/* rt_schedule: rt_internal.h (inline, on every event's path) */
 
 /* ---- parts ------------------------------------------------------------------------------ */
 
@@ -167,26 +153,7 @@ void rt_part_free(fab_sim *s, fab_part *p)
 
 /* ---- wake-ups and waiting --------------------------------------------------------------- */
 
-void rt_wake(fab_sim *s, int elem)
-{
-    rt_es *x = &s->es[elem];
-    if (x->in_wake)
-        return;
-    x->in_wake = 1;
-    int tail = s->wake_head + s->wake_len;
-    if (tail >= s->nelem)
-        tail -= s->nelem;
-    s->wake[tail] = elem;
-    s->wake_len++;
-}
-
-void rt_notify_space(fab_sim *s, int elem)
-{
-    rt_es *x = &s->es[elem];
-    for (int i = 0; i < x->nwait; i++)
-        rt_wake(s, x->waiters[i]);
-    x->nwait = 0;
-}
+/* rt_wake, rt_notify_space: rt_internal.h (inline, on every event's path) */
 
 static void sim_wait_on(fab_sim *s, int dst, int from)
 {
