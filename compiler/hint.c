@@ -49,6 +49,9 @@ const char *hint_nearest(const char *word, const char *const *cands, size_t n)
         /* a case-only difference is the closest possible hint */
         if (strlen(cands[i]) == len && strcasecmp(cands[i], word) == 0)
             dd = 0;
+        /* one letter is too little to guess from: `s` is not a typo of `A` */
+        if (len == 1 && dd != 0)
+            continue;
         if (dd < bestd) {
             bestd = dd;
             best = cands[i];

@@ -773,14 +773,33 @@ bool sx_type(sema *S, fm_expr *e)
 
 /* ---- constants --------------------------------------------------------------------------- */
 
-bool sx_const(sema *S, fm_expr *e, double *out)
+/* Constant folding. params: the values of the enclosing fn's parameters (NULL outside a
+ * fn); depth bounds fn calls (a recursive fn, already reported, is not folded). */
+static bool const_fold(sema *S, fm_expr *e, const double *params, int depth, double *out)
 {
     double a = 0, b = 0;
-    if (e->nargs >= 1 && e->kind != FM_EX_IF && e->kind != FM_EX_CALL && !sx_const(S, e->args[0], &a))
+    if (!e || depth > 64)
         return false;
-    if (e->nargs >= 2 && e->kind != FM_EX_IF && e->kind != FM_EX_CALL && !sx_const(S, e->args[1], &b))
+    if (e->nargs >= 1 && e->kind != FM_EX_IF && e->kind != FM_EX_CALL && !const_fold(S, e->args[0], params, depth, &a))
+        return false;
+    if (e->nargs >= 2 && e->kind != FM_EX_IF && e->kind != FM_EX_CALL && !const_fold(S, e->args[1], params, depth, &b))
         return false;
     switch (e->kind) {
+    case FM_EX_PARAM:
+        if (!params)
+            return false;
+        *out = params[e->index];
+        return true;
+    case FM_EX_CALL: {
+        /* a fn of constants is a constant: `max: twice(2 s)` */
+        if (e->index < 0 || e->index >= S->m->nfns || !S->m->fns[e->index].body || e->nargs > 16)
+            return false;
+        double vals[16];
+        for (int i = 0; i < e->nargs; i++)
+            if (!const_fold(S, e->args[i], params, depth, &vals[i]))
+                return false;
+        return const_fold(S, S->m->fns[e->index].body, vals, depth + 1, out);
+    }
     case FM_EX_NUM:
     case FM_EX_BOOL: *out = e->num; return true;
     case FM_EX_NEG: *out = -a; return true;
@@ -799,9 +818,9 @@ bool sx_const(sema *S, fm_expr *e, double *out)
     case FM_EX_OR: *out = a || b; return true;
     case FM_EX_IF: {
         double cnd;
-        if (!sx_const(S, e->args[0], &cnd))
+        if (!const_fold(S, e->args[0], params, depth, &cnd))
             return false;
-        return sx_const(S, e->args[cnd != 0 ? 1 : 2], out);
+        return const_fold(S, e->args[cnd != 0 ? 1 : 2], params, depth, out);
     }
     case FM_EX_BUILTIN:
         switch ((fm_builtin)e->index) {
@@ -816,6 +835,11 @@ bool sx_const(sema *S, fm_expr *e, double *out)
     default:
         return false;
     }
+}
+
+bool sx_const(sema *S, fm_expr *e, double *out)
+{
+    return const_fold(S, e, NULL, 0, out);
 }
 
 const char *src_text(sema *S, ast_node *n)

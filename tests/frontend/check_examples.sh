@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every examples/*.fab must pass `fabc check` with exit status 0 and without errors.
+# Every examples/*.fab must pass `fabc check` with exit status 0, without errors or warnings.
 # usage: check_examples.sh FABC EXAMPLES_DIR
 set -u
 fabc=$1 dir=$2 fail=0 n=0
@@ -7,8 +7,8 @@ for f in "$dir"/*.fab; do
   n=$((n + 1))
   if ! out=$("$fabc" check --color=never "$f" 2>&1); then
     echo "FAIL: fabc check $f"; echo "$out"; fail=1
-  elif printf '%s' "$out" | grep -q 'error'; then
-    echo "FAIL: $f printed errors"; echo "$out"; fail=1
+  elif printf '%s' "$out" | grep -q 'error\|warning'; then
+    echo "FAIL: $f printed errors or warnings"; echo "$out"; fail=1
   elif ! "$fabc" check --json "$f" | python3 -c 'import json, sys; m = json.load(sys.stdin); assert m["elements"]'; then
     echo "FAIL: check --json $f is not valid JSON with elements"; fail=1
   elif [ -z "$("$fabc" check --dump "$f" | grep '^element')" ]; then
