@@ -298,6 +298,7 @@ static void declare(sema *S, ast_node *d, sym_kind kind, int index)
     sym *old = sym_find(S, d->name);
     if (old) {
         serr(S, d->nloc, "'%s' is already declared (as %s %s)", d->name, units_article(sym_kind_word(old->kind)), sym_kind_word(old->kind));
+        old->redeclared = true;
         snote(S, old->decl->nloc, "the first declaration of '%s' is here", d->name);
         return;
     }
@@ -1236,6 +1237,12 @@ static void check_fn_recursion(sema *S)
 
 /* ---- flows, routes, graph checks --------------------------------------------------------- */
 
+static bool name_redeclared(sema *S, const char *name)
+{
+    sym *s = sym_find(S, name);
+    return s && s->redeclared;
+}
+
 static int element_ref(sema *S, ast_node *id)
 {
     sym *s = sym_find(S, id->name);
@@ -1281,6 +1288,8 @@ static void check_flows(sema *S)
                 if (prev == cur) {
                     serr(S, loc, "flow from %s to itself", a->name);
                     bad = true;
+                } else if (name_redeclared(S, a->name) || name_redeclared(S, b->name)) {
+                    bad = true; /* the duplicate declaration is the mistake, already reported */
                 } else if (a->kind == FM_ELEM_SINK) {
                     serr(S, f->kids[k - 1]->loc, "sink %s cannot have successors (parts leave the model there)", a->name);
                     bad = true;

@@ -570,6 +570,36 @@ static bool tc_call(sema *S, fm_expr *e, tc_ctx *c)
     }
     return ok;
 }
+/* "a time (`part.due`)": the type word of an operand with its source text when short. */
+static const char *operand_text(sema *S, fm_expr *x, char *buf, size_t n)
+{
+    const char *w = type_word(x, buf, n);
+    const diag_file *f = diag_get_file(S->dc, x->loc.file);
+    if (!f || x->loc.end > f->len || x->loc.end <= x->loc.start || x->loc.end - x->loc.start > 40)
+        return w;
+    for (uint32_t i = x->loc.start; i < x->loc.end; i++)
+        if (f->text[i] == '\n')
+            return w;
+    return arena_printf(S->a, "%s (`%.*s`)", w, (int)(x->loc.end - x->loc.start), f->text + x->loc.start);
+}
+
+/* The `m`-for-minutes hint when a time meets a length written in metres. */
+static const char *metre_minute_hint(sema *S, const fm_expr *l, const fm_expr *r)
+{
+    const fm_expr *len = NULL;
+    if (units_dim_eq(l->dim, UNITS_TIME) && units_dim_eq(r->dim, UNITS_DIM(0, 1, 0, 0, 0)))
+        len = r;
+    else if (units_dim_eq(r->dim, UNITS_TIME) && units_dim_eq(l->dim, UNITS_DIM(0, 1, 0, 0, 0)))
+        len = l;
+    const diag_file *f = len ? diag_get_file(S->dc, len->loc.file) : NULL;
+    if (!f || len->loc.end > f->len || len->loc.end - len->loc.start < 2)
+        return "";
+    const char *t = f->text + len->loc.end;
+    if (t[-1] == 'm' && (t[-2] == ' ' || (t[-2] >= '0' && t[-2] <= '9')))
+        return "; `m` is metres: write `min` for minutes";
+    return "";
+}
+
 
 static bool tc(sema *S, fm_expr *e, tc_ctx *c)
 {
@@ -604,8 +634,8 @@ static bool tc(sema *S, fm_expr *e, tc_ctx *c)
         if (!tc_num(S, l, e->kind == FM_EX_ADD ? "'+'" : "'-'") || !tc_num(S, r, e->kind == FM_EX_ADD ? "'+'" : "'-'"))
             return false;
         if (!anyd(c, l) && !anyd(c, r) && !units_dim_eq(l->dim, r->dim)) {
-            serr(S, e->loc, "cannot %s %s and %s", e->kind == FM_EX_ADD ? "add" : "subtract",
-                 type_word(l, b1, sizeof b1), type_word(r, b2, sizeof b2));
+            serr(S, e->loc, "cannot %s %s and %s%s", e->kind == FM_EX_ADD ? "add" : "subtract",
+                 operand_text(S, l, b1, sizeof b1), operand_text(S, r, b2, sizeof b2), metre_minute_hint(S, l, r));
             return false;
         }
         e->type = FM_T_NUM;
@@ -634,7 +664,8 @@ static bool tc(sema *S, fm_expr *e, tc_ctx *c)
             return false;
         }
         if (!anyd(c, l) && !anyd(c, r) && !units_dim_eq(l->dim, r->dim)) {
-            serr(S, e->loc, "cannot compare %s with %s", type_word(l, b1, sizeof b1), type_word(r, b2, sizeof b2));
+            serr(S, e->loc, "cannot compare %s with %s%s", operand_text(S, l, b1, sizeof b1), operand_text(S, r, b2, sizeof b2),
+                 metre_minute_hint(S, l, r));
             return false;
         }
         e->type = FM_T_BOOL;

@@ -18,6 +18,8 @@ typedef struct sym {
     sym_kind kind;
     ast_node *decl;
     int index;        /* into the model's parts / elements / fns, or template number */
+    bool redeclared;  /* a second declaration of the name was reported: flows naming it may
+                         mean the other one, so their kind errors are not reported */
 } sym;
 
 typedef struct symtab {
