@@ -301,8 +301,12 @@ struct fab_sim {
 /* sim.c */
 fab_part *rt_part_new(fab_sim *s, int type, int creator);
 void  rt_part_free(fab_sim *s, fab_part *p);
-/* Offer part (held by elem `from`) to its successors per the routing; 1 if one took it. */
-int   rt_route_push(fab_sim *s, int from, fab_part *p);
+/* Offer part p to element dst (whatever its kind); 1 if it took it. */
+int   rt_accept(fab_sim *s, int dst, fab_part *p);
+/* dst refused a part of `from`: `from` waits for it (and a deadlock check if on a cycle). */
+void  rt_route_refused(fab_sim *s, int from, int dst);
+/* rt_route_push for an element with several successors or a route rule. */
+int   rt_route_push_routed(fab_sim *s, int from, fab_part *p);
 void  rt_check_deadlock(fab_sim *s, int from);
 double rt_sample(const rt_sampler *rs, fab_rng *r, const fab_part *p);
 void  rt_stream_setup(fab_sim *s, rt_stream *st, const char *elem, const char *purpose);
@@ -346,6 +350,19 @@ static inline void rt_notify_space(fab_sim *s, int elem)
     for (int i = 0; i < x->nwait; i++)
         rt_wake(s, x->waiters[i]);
     x->nwait = 0;
+}
+
+/* Offer part (held by elem `from`) to its successors per the routing; 1 if one took it. The
+ * commonest case, a single successor without a rule, is handled here. */
+static inline int rt_route_push(fab_sim *s, int from, fab_part *p)
+{
+    const rt_es *x = &s->es[from];
+    if (!x->direct)
+        return rt_route_push_routed(s, from, p);
+    if (rt_accept(s, x->succ0, p))
+        return 1;
+    rt_route_refused(s, from, x->succ0);
+    return 0;
 }
 
 /* station.c */

@@ -430,7 +430,7 @@ static void source_arrival(fab_sim *s, rt_es *x)
 
 /* ---- routing ---------------------------------------------------------------------------- */
 
-static int sim_accept(fab_sim *s, int dst, fab_part *p)
+int rt_accept(fab_sim *s, int dst, fab_part *p)
 {
     rt_es *d = &s->es[dst];
     int saved = p->route;
@@ -449,18 +449,16 @@ static int sim_accept(fab_sim *s, int dst, fab_part *p)
     return ok;
 }
 
-int rt_route_push(fab_sim *s, int from, fab_part *p)
+void rt_route_refused(fab_sim *s, int from, int dst)
+{
+    sim_wait_on(s, dst, from);
+    if (s->dl_mark[from])
+        rt_check_deadlock(s, from);
+}
+
+int rt_route_push_routed(fab_sim *s, int from, fab_part *p)
 {
     rt_es *x = &s->es[from];
-    if (x->direct) {
-        int d = x->succ0;
-        if (sim_accept(s, d, p))
-            return 1;
-        sim_wait_on(s, d, from);
-        if (s->dl_mark[from])
-            rt_check_deadlock(s, from);
-        return 0;
-    }
     const rt_elem *e = x->e;
     if (p->route < 0 && (e->rule || e->has_prob)) {
         int k;
@@ -485,12 +483,12 @@ int rt_route_push(fab_sim *s, int from, fab_part *p)
     }
     if (p->route >= 0) {
         int d = e->succ[p->route];
-        if (sim_accept(s, d, p))
+        if (rt_accept(s, d, p))
             return 1;
         sim_wait_on(s, d, from);
     } else {
         for (int i = 0; i < e->nsucc; i++)
-            if (sim_accept(s, e->succ[i], p))
+            if (rt_accept(s, e->succ[i], p))
                 return 1;
         for (int i = 0; i < e->nsucc; i++)
             sim_wait_on(s, e->succ[i], from);

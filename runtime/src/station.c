@@ -184,7 +184,7 @@ void rt_station_finish(fab_sim *s, rt_es *x)
 
 /* ---- operating-time failure clocks ------------------------------------------------------ */
 
-static void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy_for)
+static inline void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy_for)
 {
     rt_server *v = &x->srv[k];
     v->busy_start = s->now;
@@ -201,7 +201,7 @@ static void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy_for)
     }
 }
 
-static void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
+static inline void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
     double used = s->now - v->busy_start;
@@ -219,7 +219,7 @@ static void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
 
 /* ---- service ---------------------------------------------------------------------------- */
 
-static void srv_start_busy(fab_sim *s, rt_es *x, unsigned k)
+static inline void srv_start_busy(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
     double d;
@@ -249,7 +249,7 @@ static void srv_start_busy(fab_sim *s, rt_es *x, unsigned k)
         op_clocks_start(s, x, k, d);
 }
 
-static void srv_begin(fab_sim *s, rt_es *x, unsigned k)
+static inline void srv_begin(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
     if (x->setup && v->last_type >= 0 && v->last_type != v->part->type) {
