@@ -218,6 +218,7 @@ typedef struct rt_es {              /* element state during a replication */
     double cyc_exp_mean;            /* > 0: exponential with this mean, no bounds */
     const rt_sampler *cyc_rs;       /* otherwise this sampler (NULL: none) */
     int has_cycle;
+    int has_cycles_basis;           /* some failure mode counts completed cycles */
     /* lines 3-5 */
     fab_stat_timeavg level;         /* source queue, buffer, conveyor contents */
     fab_stat_tally wait;

@@ -38,9 +38,12 @@ int rt_station_setup(fab_sim *s, rt_es *x)
     const rt_elem *e = x->e;
     x->nsrv = (unsigned)e->capacity;
     x->nfail = e->nfail;
-    for (int f = 0; f < e->nfail; f++)
+    for (int f = 0; f < e->nfail; f++) {
         if (e->fail[f].basis == FAB_BASIS_OPERATING)
             x->has_op = 1;
+        if (e->fail[f].basis == FAB_BASIS_CYCLES)
+            x->has_cycles_basis = 1;
+    }
     /* servers, failure clocks and the blocked ring in one block, for locality */
     size_t nsrv = x->nsrv, nfc = nsrv * (size_t)e->nfail;
     char *block = calloc(1, nsrv * sizeof(rt_server) + nfc * sizeof(rt_fclock)
@@ -431,9 +434,9 @@ void rt_station_event(fab_sim *s, const rt_event *ev)
         }
         if (v->state != FAB_STATE_BUSY)
             return;
-        if (x->nfail) {
-            if (x->has_op)
-                op_clocks_stop(s, x, k);
+        if (x->has_op)
+            op_clocks_stop(s, x, k);
+        if (x->has_cycles_basis) {
             for (int f = 0; f < x->nfail; f++)
                 if (v->fc[f].basis == FAB_BASIS_CYCLES && --v->fc[f].cyc_left <= 0
                     && !v->fail_after_cycle) {
@@ -471,6 +474,16 @@ void rt_station_event(fab_sim *s, const rt_event *ev)
 
 void rt_station_push_out(fab_sim *s, rt_es *x)
 {
+    if (x->nsrv == 1) {     /* the same as the general loop, for a ring of one */
+        if (x->bq_len == 0 || x->srv[0].state != FAB_STATE_BLOCKED
+            || !rt_route_push(s, x->id, x->srv[0].part))
+            return;
+        x->bq_len = 0;
+        x->count_out++;
+        srv_released(s, x, 0);
+        rt_notify_space(s, x->id);
+        return;
+    }
     unsigned n = x->bq_len;
     int freed = 0;
     for (unsigned i = 0; i < n; i++) {
