@@ -88,7 +88,7 @@ int rt_conveyor_accept(fab_sim *s, rt_es *x, fab_part *p)
     x->cv_len++;
     p->entered = s->now;
     x->count_in++;
-    fab_stat_timeavg_set(&x->level, s->now, (double)x->cv_len);
+    rt_stat_timeavg_set(&x->level, s->now, (double)x->cv_len);
     if (x->cv_len == 1)
         cv_schedule_head(s, x);
     return 1;
@@ -141,8 +141,8 @@ void rt_conveyor_push_out(fab_sim *s, rt_es *x)
         x->cv_head = 0;
     x->cv_len--;
     x->count_out++;
-    fab_stat_tally_add(&x->transit, s->now - entered);
-    fab_stat_timeavg_set(&x->level, s->now, (double)x->cv_len);
+    rt_stat_tally_add(&x->transit, s->now - entered);
+    rt_stat_timeavg_set(&x->level, s->now, (double)x->cv_len);
     cv_departed(s, x);
 }
 

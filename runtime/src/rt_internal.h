@@ -19,6 +19,7 @@
 #include "fab/sim.h"
 #include "fab/stat.h"
 #include "evset.h"
+#include "stat_inline.h"
 
 /* ---- model ----------------------------------------------------------------------------- */
 

@@ -183,7 +183,7 @@ static int sink_accept(fab_sim *s, rt_es *x, fab_part *p)
 {
     double lead = s->now - p->created;
     x->count_in++;
-    fab_stat_tally_add(&x->lead, lead);
+    rt_stat_tally_add(&x->lead, lead);
     int e;
     double mant = frexp(lead, &e);
     if (!(lead > 0) || e < RT_LT_EMIN) {
@@ -194,7 +194,7 @@ static int sink_accept(fab_sim *s, rt_es *x, fab_part *p)
     }
     if (!isnan(p->due)) {
         double late = lead - p->due;
-        fab_stat_tally_add(&x->tard, late > 0 ? late : 0);
+        rt_stat_tally_add(&x->tard, late > 0 ? late : 0);
         x->with_due++;
         if (late <= 0)
             x->on_time++;
@@ -252,7 +252,7 @@ static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
     }
     x->qlen++;
     x->count_in++;
-    fab_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
+    rt_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
     /* In a FIFO buffer that already held parts the head is unchanged: it is either waiting
      * downstream (registered as a waiter) or about to be offered, so no wake-up is needed. */
     if (x->qlen == 1 || x->order != FAB_ORDER_FIFO)
@@ -343,9 +343,9 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
                 x->q_tail = NULL;
             x->qlen--;
         }
-        fab_stat_tally_add(&x->wait, s->now - entered);
+        rt_stat_tally_add(&x->wait, s->now - entered);
         x->count_out++;
-        fab_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
+        rt_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
         freed = 1;
     }
     if (freed)
@@ -392,7 +392,7 @@ static void source_push_out(fab_sim *s, rt_es *x)
     /* The queue statistic counts the parts still here after the offers: a part created and
      * sent on at the same instant never waited (source_arrival leaves the level alone). */
     if ((double)x->qlen != x->level.level)
-        fab_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
+        rt_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
 }
 
 static void source_arrival(fab_sim *s, rt_es *x)

@@ -40,6 +40,8 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
+#include "stat_inline.h"    /* after the pragma: compiled without contraction */
+
 /* ---- tally ------------------------------------------------------------------------------ */
 
 void fab_stat_tally_reset(fab_stat_tally *t)
@@ -53,14 +55,7 @@ void fab_stat_tally_reset(fab_stat_tally *t)
 
 void fab_stat_tally_add(fab_stat_tally *t, double x)
 {
-    t->n++;
-    double delta = x - t->mean;
-    t->mean += delta / (double)t->n;
-    t->m2 += delta * (x - t->mean);
-    if (x < t->min)
-        t->min = x;
-    if (x > t->max)
-        t->max = x;
+    rt_stat_tally_add(t, x);
 }
 
 double fab_stat_tally_mean(const fab_stat_tally *t)
@@ -85,11 +80,7 @@ void fab_stat_timeavg_reset(fab_stat_timeavg *a, double now)
 
 void fab_stat_timeavg_set(fab_stat_timeavg *a, double now, double level)
 {
-    a->area += a->level * (now - a->t_last);
-    a->t_last = now;
-    a->level = level;
-    if (level > a->max)
-        a->max = level;
+    rt_stat_timeavg_set(a, now, level);
 }
 
 void fab_stat_timeavg_add(fab_stat_timeavg *a, double now, double delta)

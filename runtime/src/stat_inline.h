@@ -1,0 +1,40 @@
+/*
+ * stat_inline.h — the two statistics updates on the kernel's per-event path, inline.
+ *
+ * In:  a tally and an observation, or a time-average, a time and a new level.
+ * Out: the accumulator updated exactly as fab/stat.h documents; stat.c's public
+ *      fab_stat_tally_add and fab_stat_timeavg_set are these functions, so there is one
+ *      implementation. Floating-point contraction must be off wherever they are compiled
+ *      (stat.c has a pragma; runtime/meson.build passes -ffp-contract=off to the whole
+ *      runtime) so that the bits are the same on machines with fused multiply-add.
+ * Memory: none. Not handled here: everything else in fab/stat.h.
+ */
+#ifndef RT_STAT_INLINE_H
+#define RT_STAT_INLINE_H
+
+#include "fab/stat.h"
+
+/* Welford's update of mean and m2, then min and max. */
+static inline void rt_stat_tally_add(fab_stat_tally *t, double x)
+{
+    t->n++;
+    double delta = x - t->mean;
+    t->mean += delta / (double)t->n;
+    t->m2 += delta * (x - t->mean);
+    if (x < t->min)
+        t->min = x;
+    if (x > t->max)
+        t->max = x;
+}
+
+/* The level changes to `level` at time `now` (not earlier than the previous change). */
+static inline void rt_stat_timeavg_set(fab_stat_timeavg *a, double now, double level)
+{
+    a->area += a->level * (now - a->t_last);
+    a->t_last = now;
+    a->level = level;
+    if (level > a->max)
+        a->max = level;
+}
+
+#endif
