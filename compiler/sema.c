@@ -319,6 +319,8 @@ typedef struct prop_seen {
     bool had_unknown; /* an unknown property was reported: do not also report missing ones */
 } prop_seen;
 
+static const char *prop_other_owner(sema *S, const char *name);
+
 /* Look a property up in an allowed list; report unknown and duplicate ones. */
 static bool prop_ok(sema *S, prop_seen *seen, ast_node *p, const char *owner_kind, const char *const *allowed)
 {
@@ -329,7 +331,10 @@ static bool prop_ok(sema *S, prop_seen *seen, ast_node *p, const char *owner_kin
             known = true;
     if (!known) {
         const char *h = hint_nearest(p->name, allowed, (size_t)n);
-        if (h)
+        const char *other = prop_other_owner(S, p->name);
+        if (!h && other)
+            serr(S, p->nloc, "%s has no property '%s' (%s is a property of %s)", owner_kind, p->name, p->name, other);
+        else if (h)
             serr(S, p->nloc, "%s has no property '%s'; did you mean '%s'?", owner_kind, p->name, h);
         else if (n == 0)
             serr(S, p->nloc, "%s has no properties ('%s')", owner_kind, p->name);
@@ -498,6 +503,28 @@ static const char *const part_props[] = {"mass", NULL};
 static const char *const *elem_props[FM_ELEM__COUNT] = {
     source_props, station_props, buffer_props, conveyor_props, assembly_props, sink_props,
 };
+
+/* "a source" when name is a property of exactly the kinds listed (for "interarrival on a
+ * sink": the property went into the wrong declaration); NULL when no kind has it. */
+static const char *prop_other_owner(sema *S, const char *name)
+{
+    const char *owners = NULL;
+    for (int k = 0; k < FM_ELEM__COUNT; k++)
+        for (int i = 0; elem_props[k][i]; i++)
+            if (strcmp(elem_props[k][i], name) == 0) {
+                const char *kn = fm_elem_kind_name((fm_elem_kind)k);
+                owners = owners ? arena_printf(S->a, "%s or %s %s", owners, units_article(kn), kn)
+                                : arena_printf(S->a, "%s %s", units_article(kn), kn);
+            }
+    static const struct { const char *const *props; const char *what; } others[] = {
+        {failure_props, "a failure block"}, {model_props, "the model block"}, {part_props, "a part"},
+    };
+    for (size_t j = 0; j < sizeof others / sizeof others[0]; j++)
+        for (int i = 0; others[j].props[i]; i++)
+            if (strcmp(others[j].props[i], name) == 0)
+                owners = owners ? arena_printf(S->a, "%s or %s", owners, others[j].what) : others[j].what;
+    return owners;
+}
 
 static void station_cycle(sema *S, sx_env *env, fm_element *e, ast_node *v, fm_station *st)
 {
