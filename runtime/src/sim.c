@@ -430,9 +430,9 @@ static void source_arrival(fab_sim *s, rt_es *x)
 
 /* ---- routing ---------------------------------------------------------------------------- */
 
-int rt_accept(fab_sim *s, int dst, fab_part *p)
+/* Any offer. Kept out of line so that rt_accept's common case needs no stack frame. */
+__attribute__((noinline)) static int sim_accept_any(fab_sim *s, rt_es *d, fab_part *p)
 {
-    rt_es *d = &s->es[dst];
     int saved = p->route;
     p->route = -1;
     int ok;
@@ -447,6 +447,16 @@ int rt_accept(fab_sim *s, int dst, fab_part *p)
     if (!ok)
         p->route = saved;
     return ok;
+}
+
+int rt_accept(fab_sim *s, int dst, fab_part *p)
+{
+    rt_es *d = &s->es[dst];
+    /* The commonest offer, a part without a pending routing decision to a station: no route
+     * to save and restore, a plain tail call. */
+    if (p->route < 0 && d->kind == FAB_KIND_STATION)
+        return rt_station_accept(s, d, p);
+    return sim_accept_any(s, d, p);
 }
 
 void rt_route_refused(fab_sim *s, int from, int dst)
