@@ -405,7 +405,7 @@ static void srv_repair(fab_sim *s, rt_es *x, unsigned k, int mode)
 }
 
 /* The part has left server k: it becomes idle, or fails if a cycles-basis failure is due. */
-static void srv_released(fab_sim *s, rt_es *x, unsigned k)
+static inline void srv_released(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
     v->part = NULL;
