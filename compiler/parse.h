@@ -12,7 +12,10 @@
  *   - a keyword after a number is not a unit (`if x > 3 then`); an unknown compound unit falls
  *     back to its longest known prefix (`2 s*x` is `2 s` `*` `x`); otherwise an unknown unit is
  *     an error with the nearest known spelling;
- *   - NUL bytes inside the file are errors; end of input is the NUL after the last byte.
+ *   - NUL bytes inside the file are errors; end of input is the NUL after the last byte;
+ *   - a declaration keyword (source station buffer conveyor assembly sink flow model template
+ *     fn import) while brackets are open is a missing '}' (or ')' / ']'): reported once, and
+ *     the parser is handed the missing closers first, so the declaration is parsed whole.
  * Memory: tokens and nodes in the arena.
  */
 #ifndef FAB_PARSE_H
@@ -37,12 +40,23 @@ typedef struct lex_state {
     int errors;
 } lex_state;
 
+/* Open brackets tracked by yylex, to close a body that a declaration keyword interrupts. */
+#define PARSE_MAX_OPEN 64
+
 typedef struct parse_ctx {
     lex_state lex;
     arena *a;
     diag_ctx *dc;
     ast_node *root;
     int discarded; /* semantic values discarded during error recovery (%destructor) */
+    char open[PARSE_MAX_OPEN];        /* the open brackets, innermost last: '{' '(' '[' */
+    fab_loc open_loc[PARSE_MAX_OPEN];
+    bool open_route[PARSE_MAX_OPEN];  /* the '{' of a route body (entries use ':') */
+    int last_tok[2];                  /* the two tokens before the current one */
+    int nopen, open_overflow;         /* open_overflow: brackets past PARSE_MAX_OPEN */
+    int closers;                      /* closing tokens still to hand out before `held` */
+    int held_tok;                     /* a declaration keyword held back, or 0 */
+    fab_loc held_loc;
 } parse_ctx;
 
 void lex_init(lex_state *L, diag_ctx *dc, arena *a, uint32_t file);

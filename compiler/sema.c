@@ -385,6 +385,18 @@ static int ident_choice(sema *S, ast_node *v, const char *what, const char *cons
     for (int i = 0; i < n; i++)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? (i == n - 1 ? " or " : ", ") : "", choices[i]);
     const char *h = v->kind == AST_IDENT ? hint_nearest(v->name, choices, (size_t)n) : NULL;
+    /* the station states under the names people call them */
+    static const struct { const char *said, *state; } state_words[] = {
+        {"running", "busy"}, {"working", "busy"}, {"processing", "busy"}, {"active", "busy"},
+        {"waiting", "idle"}, {"starved", "idle"}, {"failed", "down"}, {"broken", "down"},
+        {"repair", "down"}, {"failure", "down"}, {"off", "down"}, {"changeover", "setup"},
+    };
+    bool states = false;
+    for (int i = 0; i < n; i++)
+        states |= strcmp(choices[i], "busy") == 0;
+    for (size_t i = 0; states && !h && v->kind == AST_IDENT && i < sizeof state_words / sizeof state_words[0]; i++)
+        if (strcmp(v->name, state_words[i].said) == 0)
+            h = state_words[i].state;
     if (h)
         serr(S, v->loc, "%s must be %s; did you mean '%s'?", what, list, h);
     else
@@ -1468,6 +1480,9 @@ static void check_route(sema *S, fm_element *e, ast_node *r, sx_env *env)
         n++;
     }
     rt->nentries = n;
+    for (int k = 0; k < r->nkids; k++)
+        if (r->kids[k]->kind == AST_ERROR)
+            ok = false; /* an entry lost to a syntax error: the sum would be wrong */
     if (nprob && ok && fabs(sum - 1.0) > 1e-9) {
         serr(S, rloc, "the probabilities of route %s sum to %g %%, not 100 %%", e->name, sum * 100);
         ok = false;

@@ -327,6 +327,7 @@ arg_list
 arg
     : expr                          { $$ = $1; }
     | IDENT ':' expr                { $$ = ast_named(A, AST_NAMED, @$, $1->name, $3, NULL); }
+    | IDENT '=' expr                { $$ = parse_mistake(P, YYRECOVERING(), @2, "arguments are named with ':', not '=' (write `name: value`)", ast_named(A, AST_NAMED, @$, $1->name, $3, NULL)); }
     | error                         { $$ = ast_new(A, AST_ERROR, @$); }
     ;
 
@@ -354,11 +355,64 @@ expr_list
 
 %%
 
+static bool starts_declaration(int tok)
+{
+    switch (tok) {
+    case TOK_SOURCE: case TOK_STATION: case TOK_BUFFER: case TOK_CONVEYOR: case TOK_ASSEMBLY:
+    case TOK_SINK: case TOK_FLOW: case TOK_MODEL: case TOK_TEMPLATE: case TOK_FN: case TOK_IMPORT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* lex_next, plus: a declaration keyword while brackets are open means they were never
+ * closed (`station a { cycle = 3 s` then `station b ...`). One error, then the missing
+ * closers are returned (empty spans just before the keyword), then the keyword itself. */
 int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *P)
 {
+    lval->node = NULL;
+    if (P->closers > 0) {
+        char o = P->open[--P->nopen];
+        P->closers--;
+        *lloc = (fab_loc){P->held_loc.file, P->held_loc.start, P->held_loc.start};
+        return o == '{' ? '}' : o == '(' ? ')' : ']';
+    }
+    if (P->held_tok) {
+        int tok = P->held_tok;
+        P->held_tok = 0;
+        *lloc = P->held_loc;
+        return tok;
+    }
     ast_node *v = NULL;
     int tok = lex_next(&P->lex, &v, lloc);
     lval->node = v;
+    int before = P->last_tok[0], before2 = P->last_tok[1];
+    P->last_tok[1] = before;
+    P->last_tok[0] = tok;
+    if (tok == '{' || tok == '(' || tok == '[') {
+        if (P->nopen < PARSE_MAX_OPEN) {
+            P->open_route[P->nopen] = tok == '{' && (before == TOK_ROUTE || before2 == TOK_ROUTE);
+            P->open[P->nopen] = (char)tok;
+            P->open_loc[P->nopen++] = *lloc;
+        } else
+            P->open_overflow++;
+    } else if (tok == '}' || tok == ')' || tok == ']') {
+        if (P->open_overflow > 0)
+            P->open_overflow--;
+        else if (P->nopen > 0)
+            P->nopen--;
+    } else if (starts_declaration(tok) && P->nopen > 0 && P->open_overflow == 0) {
+        char o = P->open[P->nopen - 1];
+        const char *kw = lex_token_spelling(tok);
+        diag_error(P->dc, *lloc, "missing '%c' before '%s' (a '%c' above is not closed)",
+                   o == '{' ? '}' : o == '(' ? ')' : ']', kw ? kw : "?", o);
+        diag_note(P->dc, P->open_loc[P->nopen - 1], "the unclosed '%c' is here", o);
+        P->closers = P->nopen;
+        P->held_tok = tok;
+        P->held_loc = *lloc;
+        return yylex(lval, lloc, P);
+    }
     return tok;
 }
 
@@ -381,6 +435,13 @@ static const char *sym_text(yysymbol_kind_t sym, char *buf, size_t n)
     }
     snprintf(buf, n, "'%s'", name);
     return buf;
+}
+
+/* True when sym is the one-character token c (Bison names those symbols by number). */
+static bool is_char_symbol(yysymbol_kind_t sym, char c)
+{
+    const char *name = yysymbol_name(sym);
+    return name && name[0] == '\'' && name[1] == c && name[2] == '\'' && name[3] == 0;
 }
 
 static bool expects(const yysymbol_kind_t *exp, int n, yysymbol_kind_t sym)
@@ -425,6 +486,41 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
         }
     }
     const char *what = NULL;
+    /* mistakes with a known fix: say it instead of listing tokens */
+    const char *fix = NULL;
+    if (is_char_symbol(got, '=') && expects(exp, nexp, YYSYMBOL_EQ))
+        fix = "unexpected '='; to compare, write '=='";
+    else if (is_char_symbol(got, ',') && expects(exp, nexp, YYSYMBOL_MODEL))
+        fix = "unexpected ','; a flow is one chain: write a separate `flow` for each branch (`flow a -> b` and `flow a -> c`)";
+    else if (ident_text && nexp == 1 && exp[0] == YYSYMBOL_STRING) {
+        snprintf(msg, sizeof msg, "unexpected identifier '%.*s'; write it in quotes: \"%.*s\"",
+                 (int)(loc->end - loc->start), f->text + loc->start, (int)(loc->end - loc->start), f->text + loc->start);
+        fix = msg;
+    } else if ((got == YYSYMBOL_NUMBER || got == YYSYMBOL_QUANTITY) && expects(exp, nexp, YYSYMBOL_WHEN) == false &&
+               nexp == 2 && is_char_symbol(exp[0], '=') + is_char_symbol(exp[1], '=') == 1 &&
+               is_char_symbol(exp[0], ':') + is_char_symbol(exp[1], ':') == 1) {
+        bool route = P->nopen > 0 && P->open_overflow == 0 && P->open_route[P->nopen - 1];
+        snprintf(msg, sizeof msg, "unexpected %s; %s", sym_text(got, buf, sizeof buf),
+                 route ? "a ':' is missing before it (`successor: probability`)" : "a '=' is missing before it (`name = value`)");
+        fix = msg;
+    }
+    else if (expects(exp, nexp, YYSYMBOL_FAILURE) &&
+             (got == YYSYMBOL_MODEL || got == YYSYMBOL_SOURCE || got == YYSYMBOL_STATION || got == YYSYMBOL_BUFFER ||
+              got == YYSYMBOL_CONVEYOR || got == YYSYMBOL_ASSEMBLY || got == YYSYMBOL_SINK || got == YYSYMBOL_FLOW ||
+              got == YYSYMBOL_TEMPLATE || got == YYSYMBOL_FN || got == YYSYMBOL_IMPORT)) {
+        snprintf(msg, sizeof msg, "missing '}' before %s (the declaration above is not closed)", sym_text(got, buf, sizeof buf));
+        fix = msg;
+    }
+    if (!fix && got == YYSYMBOL_YYEOF && P->nopen > 0 && P->open_overflow == 0) {
+        char o = P->open[P->nopen - 1];
+        diag_error(P->dc, *loc, "missing '%c' at the end of the file", o == '{' ? '}' : o == '(' ? ')' : ']');
+        diag_note(P->dc, P->open_loc[P->nopen - 1], "the unclosed '%c' is here", o);
+        return 0;
+    }
+    if (fix) {
+        diag_error(P->dc, *loc, "%s", fix);
+        return 0;
+    }
     if (nexp > 0 && nexp <= 4) {
         len += (size_t)snprintf(msg + len, len < sizeof msg ? sizeof msg - len : 0, ", expected ");
         for (int i = 0; i < nexp && len < sizeof msg; i++)
