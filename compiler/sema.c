@@ -126,6 +126,10 @@ const char *sym_suggest(sema *S, const char *name, int kind)
     int bestd = limit + 1;
     if (len >= 64)
         return NULL;
+    /* past the error limit the message is not printed: no need for the (linear) search,
+     * which would make a file with thousands of unknown names quadratic */
+    if (S->dc->max_errors && S->dc->errors >= S->dc->max_errors)
+        return NULL;
     for (size_t i = 0; i < t->cap; i++) {
         sym *s = t->slots[i];
         if (!s || (kind >= 0 && (int)s->kind != kind))

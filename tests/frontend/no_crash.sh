@@ -26,6 +26,9 @@ printf 'part P\0\nsink \0k\n' > "$tmp/nul-bytes.fab"
 printf 'model "x { horizon = 1e999999 h; warmup = 1__0 s; seed = 0x; replications = 1.2.3 }\n' > "$tmp/bad-numbers.fab"
 printf 'part P /* never closed\n' > "$tmp/open-comment.fab"
 printf 'template T(c: time) station { cycle = T(c: c) }\nstation t = T(c: 1 s)\n' > "$tmp/template-self.fab"
+# 40 000 errors naming unknown elements among 20 000 declared ones: "did you mean" searches
+# stop at the error limit (they once made this file take minutes: the test times out then)
+python3 -c 'import sys; sys.stdout.write("".join("staton m%d { cycle = 1 s }\nflow m%d -> x%d\n" % (i, i, i) for i in range(20000)))' > "$tmp/many-errors.fab"
 printf 'import "cyc-b.fab"\npart A\n' > "$tmp/cyc-a.fab"
 printf 'import "cyc-c.fab"\npart B\n' > "$tmp/cyc-b.fab"
 printf 'import "cyc-a.fab"\npart C\n' > "$tmp/cyc-c.fab"
