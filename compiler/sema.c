@@ -1636,9 +1636,11 @@ static void check_connectivity(sema *S)
     for (int i = 0; i < m->nelements; i++) {
         fm_element *e = &m->elements[i];
         if (e->kind != FM_ELEM_SOURCE && e->npred == 0)
-            serr(S, e->loc, "%s %s has no way in: no flow leads to it", fm_elem_kind_name(e->kind), e->name);
+            serr(S, e->loc, "%s %s has no way in: no flow leads to it (add `flow <element> -> %s`, or remove it)",
+                 fm_elem_kind_name(e->kind), e->name, e->name);
         if (e->kind != FM_ELEM_SINK && e->nsucc == 0)
-            serr(S, e->loc, "%s %s has no way out: no flow leaves it", fm_elem_kind_name(e->kind), e->name);
+            serr(S, e->loc, "%s %s has no way out: no flow leaves it (add `flow %s -> <element>`; parts leave the model at a sink)",
+                 fm_elem_kind_name(e->kind), e->name, e->name);
     }
 }
 
