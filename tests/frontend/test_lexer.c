@@ -200,6 +200,38 @@ START_TEST(test_locations)
 }
 END_TEST
 
+/* A malformed number is one NUMBER token (with its unit swallowed) whose value node is an
+ * AST_ERROR, and exactly one error; well-formed neighbours are untouched. */
+START_TEST(test_malformed_numbers)
+{
+    static const char *const bad[] = {"1__0 s", "1_", ".5", "1.", "1.e5 h", "1.2.3", "4e", "0x10", "7e+ min"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        lexed r = lex_string(bad[i]);
+        ck_assert_msg(r.n == 1 && r.toks[0] == TOK_NUMBER && r.vals[0] && r.vals[0]->kind == AST_ERROR,
+                      "'%s' gave %d tokens", bad[i], r.n);
+        ck_assert_msg(r.errors == 1, "'%s' gave %d errors", bad[i], r.errors);
+        done();
+    }
+    static const char *const good[] = {"1_000", "0.5", "1e-3", "2.5E+3", "45s", "3EUR", "0 h", "10 %"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        lexed r = lex_string(good[i]);
+        ck_assert_msg(r.n == 1 && r.errors == 0 && r.vals[0]->kind != AST_ERROR, "'%s' was rejected", good[i]);
+        done();
+    }
+}
+END_TEST
+
+/* An out-of-range number is an AST_ERROR leaf too, so that no property check repeats it. */
+START_TEST(test_huge_number_is_error_leaf)
+{
+    lexed r = lex_string("1e999999 h");
+    ck_assert_int_eq(r.n, 1);
+    ck_assert_int_eq(r.errors, 1);
+    ck_assert_int_eq(r.vals[0]->kind, AST_ERROR);
+    done();
+}
+END_TEST
+
 static Suite *lexer_suite(void)
 {
     Suite *s = suite_create("lexer");
@@ -212,6 +244,8 @@ static Suite *lexer_suite(void)
     tcase_add_test(tc, test_percent_and_numbers);
     tcase_add_test(tc, test_unknown_compound_falls_back_to_prefix);
     tcase_add_test(tc, test_lexical_errors);
+    tcase_add_test(tc, test_malformed_numbers);
+    tcase_add_test(tc, test_huge_number_is_error_leaf);
     tcase_add_test(tc, test_nul_byte_is_error);
     tcase_add_test(tc, test_comments_recorded);
     tcase_add_test(tc, test_locations);
