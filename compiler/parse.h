@@ -16,6 +16,8 @@
  *   - a declaration keyword (source station buffer conveyor assembly sink flow model template
  *     fn import) while brackets are open is a missing '}' (or ')' / ']'): reported once, and
  *     the parser is handed the missing closers first, so the declaration is parsed whole.
+ *   - an identifier at the top level where a declaration must start, close to a declaration
+ *     keyword (`staton`, `rout`, `modle`), is reported once and read as that keyword.
  * Memory: tokens and nodes in the arena.
  */
 #ifndef FAB_PARSE_H

@@ -8,6 +8,9 @@
  * skipped up to the next one, so every syntax error of a file is reported in one run.
  * Discarded semantic values are arena nodes: the %destructor only counts them (the arena
  * releases them with everything else).
+ * yylex repairs two mistakes before the grammar sees them (one error each): a misspelled
+ * declaration keyword at the top level, and brackets left open before the next declaration
+ * (see parse.h).
  * Not handled: newlines are not tokens; properties may be separated by newlines or `;`.
  */
 %code requires {
@@ -366,6 +369,30 @@ static bool starts_declaration(int tok)
     }
 }
 
+/* At the top level, after the end of a declaration, only a declaration keyword can come.
+ * An identifier there close to one (`staton`, `rout`, `tempalte`, `modle`) is that keyword
+ * misspelled: returns the keyword's token, else 0. */
+static int misspelled_declaration_keyword(const char *word)
+{
+    static const char *const words[] = {"model", "part", "source", "station", "buffer", "conveyor", "assembly",
+                                        "sink", "flow", "route", "template", "fn", "import"};
+    if (!word || strlen(word) < 3)
+        return 0;
+    const char *kw = hint_nearest(word, words, sizeof words / sizeof words[0]);
+    return kw ? lex_keyword(kw, strlen(kw)) : 0;
+}
+
+static bool ends_declaration(int tok)
+{
+    switch (tok) {
+    case 0: case '}': case ')': case TOK_IDENT: case TOK_STRING: case TOK_NUMBER: case TOK_QUANTITY:
+    case TOK_INF: case TOK_TRUE: case TOK_FALSE:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* lex_next, plus: a declaration keyword while brackets are open means they were never
  * closed (`station a { cycle = 3 s` then `station b ...`). One error, then the missing
  * closers are returned (empty spans just before the keyword), then the keyword itself. */
@@ -388,6 +415,14 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *P)
     int tok = lex_next(&P->lex, &v, lloc);
     lval->node = v;
     int before = P->last_tok[0], before2 = P->last_tok[1];
+    if (tok == TOK_IDENT && v && P->nopen == 0 && P->open_overflow == 0 && ends_declaration(before)) {
+        int kw = misspelled_declaration_keyword(v->name);
+        if (kw) {
+            diag_error(P->dc, *lloc, "unknown declaration '%s'; did you mean '%s'?", v->name, lex_token_spelling(kw));
+            tok = kw;
+            lval->node = NULL;
+        }
+    }
     P->last_tok[1] = before;
     P->last_tok[0] = tok;
     if (tok == '{' || tok == '(' || tok == '[') {

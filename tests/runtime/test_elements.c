@@ -605,6 +605,47 @@ START_TEST(test_source_queue_counts_waiting_parts_only)
 }
 END_TEST
 
+/* A buffer counts only the parts it holds after the offers of the instant they arrive: a part
+ * taken by an idle station at once is never held (it used to count for the zero time of the
+ * hand-over, max_level 1 with a station that is always idle). With batches of 3 every 30 s
+ * and a 10 s cycle, the first part of each batch goes straight through and the other two
+ * wait 10 and 20 s: max_level 2 (it was 3), level 2, 1, 0 for 10 s each (mean 1) in FIFO,
+ * LIFO and key order alike. */
+START_TEST(test_buffer_level_counts_held_parts_only)
+{
+    for (int batch = 1; batch <= 3; batch += 2) {
+        for (int order = 0; order <= 2; order++) {
+            fab_model *m = fab_model_new("pass");
+            int t = fab_model_part_type(m, "P");
+            static int slot;
+            slot = fab_model_attr(m, "prio");
+            fab_model_part_attr(m, t, slot, fab_sampler_of_dist(fab_dist_unif(0, 1)));
+            int s = fab_source_new(m, "feed", t);
+            fab_source_interarrival(m, s, fab_sampler_const(30));
+            fab_source_batch(m, s, batch);
+            int q = fab_buffer_new(m, "q", FAB_CAPACITY_INF);
+            if (order == 1)
+                fab_buffer_order(m, q, FAB_ORDER_LIFO);
+            if (order == 2)
+                fab_buffer_order_key(m, q, key_attr, &slot, 0);
+            int st = fab_station_new(m, "mc");
+            fab_station_cycle(m, st, fab_sampler_const(10));
+            int k = fab_sink_new(m, "out");
+            fab_flow(m, s, q);
+            fab_flow(m, q, st);
+            fab_flow(m, st, k);
+            fab_results *r = run(m, 3000, 30, 1, 1);
+            ck_assert_msg(mean_of(r, "q", "max_level") == batch - 1, "batch %d order %d: %g",
+                          batch, order, mean_of(r, "q", "max_level"));
+            ck_assert(fabs(mean_of(r, "q", "mean_level") - (batch == 1 ? 0.0 : 1.0)) < 1e-12);
+            ck_assert(mean_of(r, "out", "count") == 99 * batch);
+            fab_results_free(r);
+            fab_model_free(m);
+        }
+    }
+}
+END_TEST
+
 /* ---- deadlock --------------------------------------------------------------------------- */
 
 START_TEST(test_deadlock_reported)
@@ -906,6 +947,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_routing);
     tcase_add_test(tc, test_source_limit_batch_lose);
     tcase_add_test(tc, test_source_queue_counts_waiting_parts_only);
+    tcase_add_test(tc, test_buffer_level_counts_held_parts_only);
     tcase_add_test(tc, test_buffer_orders);
     tcase_add_test(tc, test_deadlock_reported);
     tcase_add_test(tc, test_view_queries);
