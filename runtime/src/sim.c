@@ -252,11 +252,18 @@ static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
     }
     x->qlen++;
     x->count_in++;
-    rt_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
     /* In a FIFO buffer that already held parts the head is unchanged: it is either waiting
      * downstream (registered as a waiter) or about to be offered, so no wake-up is needed. */
     if (x->qlen == 1 || x->order != FAB_ORDER_FIFO)
         rt_wake(s, x->id);
+    if (x->in_wake) {
+        /* buffer_push_out runs at this same instant and records the level once it has offered
+         * its parts: a part handed straight on is never counted as held. The area up to now is
+         * added here, so the time average sums exactly as if the level had been recorded. */
+        rt_stat_timeavg_set(&x->level, s->now, x->level.level);
+    } else {
+        rt_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
+    }
     return 1;
 }
 
@@ -345,9 +352,11 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
         }
         rt_stat_tally_add(&x->wait, s->now - entered);
         x->count_out++;
-        rt_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
         freed = 1;
     }
+    /* The level counts the parts still here after the offers (see buffer_accept). */
+    if ((double)x->qlen != x->level.level)
+        rt_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
     if (freed)
         rt_notify_space(s, x->id);
 }
