@@ -430,7 +430,11 @@ static bool count_value(sema *S, sx_env *env, ast_node *v, const char *what, lon
         return true;
     }
     if (x != floor(x) || x < (double)lo || x > 1e15) {
-        serr(S, v->loc, "%s must be a whole number >= %ld%s; %s is not", what, lo, inf_ok ? " (or inf)" : "", src_text(S, v));
+        /* a value computed or passed in (`capacity = workers`): show what it came to */
+        const char *shown = src_text(S, v);
+        if (v->kind != AST_NUM && !(v->kind == AST_UNARY && v->kids[0]->kind == AST_NUM))
+            shown = arena_printf(S->a, "%s (= %g)", shown, x);
+        serr(S, v->loc, "%s must be a whole number >= %ld%s; %s is not", what, lo, inf_ok ? " (or inf)" : "", shown);
         return false;
     }
     *out = (long)x;
