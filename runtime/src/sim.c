@@ -537,58 +537,78 @@ static int sim_dl_target(const rt_elem *e, const fab_part *p)
     return (p && p->route >= 0) ? e->succ[p->route] : -1;
 }
 
+/* The walk of rt_check_deadlock: elements to look at (each pushed once, so the stack never
+ * holds more than nelem) and the ones seen, whose flags are cleared afterwards. */
+typedef struct sim_dl_walk {
+    int *stack, *visit, *vis_list;
+    int sp, nvis;
+} sim_dl_walk;
+
+static void sim_dl_visit(sim_dl_walk *w, int d)
+{
+    if (w->visit[d])
+        return;
+    w->visit[d] = 1;
+    w->vis_list[w->nvis++] = d;
+    w->stack[w->sp++] = d;
+}
+
+/* A stuck element with a rule or probabilities waits for the successors its held parts were
+ * routed to: visit those and return 1. Return 0 (visiting nothing) when that is unknown (a
+ * part without a route, or no part found), so that the caller visits all successors. */
+static int sim_dl_visit_routed(fab_sim *s, const rt_es *x, sim_dl_walk *w)
+{
+    const rt_elem *e = x->e;
+    if (e->kind == FAB_KIND_STATION || e->kind == FAB_KIND_ASSEMBLY) {
+        unsigned nblocked = 0;
+        for (unsigned k = 0; k < x->nsrv; k++) {
+            if (x->srv[k].state != FAB_STATE_BLOCKED)
+                continue;
+            if (sim_dl_target(e, x->srv[k].part) < 0)
+                return 0;
+            nblocked++;
+        }
+        if (nblocked == 0)
+            return 0;
+        for (unsigned k = 0; k < x->nsrv; k++)
+            if (x->srv[k].state == FAB_STATE_BLOCKED)
+                sim_dl_visit(w, sim_dl_target(e, x->srv[k].part));
+        return 1;
+    }
+    int d = -1;
+    if (e->kind == FAB_KIND_BUFFER) {
+        uint64_t index;
+        d = sim_dl_target(e, buffer_peek(s, x, &index));
+    } else if (e->kind == FAB_KIND_CONVEYOR && x->cv_len) {
+        d = sim_dl_target(e, x->cv[x->cv_head].part);
+    }
+    if (d < 0)
+        return 0;
+    sim_dl_visit(w, d);
+    return 1;
+}
+
 void rt_check_deadlock(fab_sim *s, int from)
 {
     if (!s->dl_mark || !s->dl_mark[from] || s->deadlock)
         return;
     /* dl_mark[e] != 0: e lies on a directed cycle of the flow graph */
-    int *visit = s->dl_stack + s->nelem;    /* visit flags, cleared after use */
-    int *stack = s->dl_stack;
-    int sp = 0, nvis = 0, ok = 1;
-    int *vis_list = visit + s->nelem;
-    stack[sp++] = from;
-    visit[from] = 1;
-    vis_list[nvis++] = from;
-    while (sp > 0 && ok) {
-        int xi = stack[--sp];
-        const rt_es *x = &s->es[xi];
+    sim_dl_walk w = {.stack = s->dl_stack, .visit = s->dl_stack + s->nelem,
+                     .vis_list = s->dl_stack + 2 * s->nelem};   /* visit flags cleared after */
+    int ok = 1;
+    sim_dl_visit(&w, from);
+    while (w.sp > 0) {
+        const rt_es *x = &s->es[w.stack[--w.sp]];
         if (!sim_stuck(s, x)) {
             ok = 0;
             break;
         }
         const rt_elem *e = x->e;
-        if (e->nsucc > 64) {
-            ok = 0;     /* beyond the walk's fan-out: never report a deadlock on a guess */
-            break;
-        }
-        int targets[64], nt = 0;
-        if (e->rule || e->has_prob) {
-            if (e->kind == FAB_KIND_STATION || e->kind == FAB_KIND_ASSEMBLY) {
-                for (unsigned k = 0; k < x->nsrv && nt < 64; k++)
-                    if (x->srv[k].state == FAB_STATE_BLOCKED)
-                        targets[nt++] = sim_dl_target(e, x->srv[k].part);
-            } else if (e->kind == FAB_KIND_BUFFER) {
-                uint64_t index;
-                targets[nt++] = sim_dl_target(e, buffer_peek(s, x, &index));
-            } else if (e->kind == FAB_KIND_CONVEYOR && x->cv_len) {
-                targets[nt++] = sim_dl_target(e, x->cv[x->cv_head].part);
-            }
-            for (int k = 0; k < nt; k++)
-                if (targets[k] < 0)
-                    nt = 0;     /* unknown: fall back to all successors */
-        }
-        if (nt == 0)
-            for (int k = 0; k < e->nsucc && nt < 64; k++)
-                targets[nt++] = e->succ[k];
-        for (int k = 0; k < nt; k++) {
-            int d = targets[k];
-            if (!visit[d]) {
-                visit[d] = 1;
-                vis_list[nvis++] = d;
-                stack[sp++] = d;
-            }
-        }
+        if (!((e->rule || e->has_prob) && sim_dl_visit_routed(s, x, &w)))
+            for (int k = 0; k < e->nsucc; k++)
+                sim_dl_visit(&w, e->succ[k]);
     }
+    int *visit = w.visit;
     if (ok) {
         for (int i = 0; i < s->nelem; i++)
             s->dl_set[i] = visit[i];
@@ -617,8 +637,8 @@ void rt_check_deadlock(fab_sim *s, int from)
         free(s->deadlock_elems);
         s->deadlock_elems = buf;
     }
-    for (int i = 0; i < nvis; i++)
-        visit[vis_list[i]] = 0;
+    for (int i = 0; i < w.nvis; i++)
+        visit[w.vis_list[i]] = 0;
 }
 
 /* Mark elements on a directed cycle of the flow graph: those in a strongly connected

@@ -689,6 +689,48 @@ START_TEST(test_deadlock_reported)
 }
 END_TEST
 
+/* A deadlock through an element with more successors than any fixed fan-out (the walk used to
+ * give up, without a report, beyond 64): b1 -> a -> c0..c69 -> b1, fed by a saturated source
+ * and without a way out, jams once its 73 places are full. The report names the whole loop. */
+START_TEST(test_deadlock_wide_fan_out)
+{
+    enum { NWIDE = 70 };
+    fab_model *m = fab_model_new("wide");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "raw", t);
+    fab_source_unlimited(m, s);
+    int b1 = fab_buffer_new(m, "b1", 2);
+    int a = fab_station_new(m, "a");
+    fab_station_cycle(m, a, fab_sampler_of_dist(fab_dist_exp(5)));
+    fab_flow(m, s, b1);
+    fab_flow(m, b1, a);
+    char expect[NWIDE * 6 + 16] = "b1, a";
+    for (int i = 0; i < NWIDE; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "c%d", i);
+        int c = fab_buffer_new(m, name, 1);
+        fab_flow(m, a, c);
+        fab_flow(m, c, b1);
+        strcat(expect, ", ");
+        strcat(expect, name);
+    }
+    fab_results *r = run(m, 3600, 0, 2, 1);
+    ck_assert_uint_eq(fab_results_deadlock_count(r), 2);
+    for (uint64_t i = 0; i < 2; i++) {
+        uint64_t rep;
+        double time;
+        const char *els;
+        ck_assert_int_eq(fab_results_deadlock(r, i, &rep, &time, &els), 0);
+        ck_assert_uint_eq(rep, i);
+        ck_assert(time > 0 && time < 3600);
+        ck_assert_str_eq(els, expect);
+    }
+    ck_assert(mean_of(r, "a", "throughput_per_h") > 0);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
 static int route_to_shorter(const fab_part *p, const fab_sim *v, void *ctx)
 {
     (void)p;
@@ -952,6 +994,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_buffer_level_counts_held_parts_only);
     tcase_add_test(tc, test_buffer_orders);
     tcase_add_test(tc, test_deadlock_reported);
+    tcase_add_test(tc, test_deadlock_wide_fan_out);
     tcase_add_test(tc, test_view_queries);
     tcase_add_test(tc, test_zero_time_loop_fails);
     tcase_add_test(tc, test_buffer_order_sequence);
