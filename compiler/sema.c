@@ -782,9 +782,12 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
                 serr(S, PROP("length")->loc, "length must be positive and finite");
             else if (!(c->speed > 0) || isinf(c->speed))
                 serr(S, PROP("speed")->loc, "speed must be positive and finite");
-            else if (!(c->spacing > 0) || c->spacing > c->length)
-                serr(S, PROP("spacing")->loc, "spacing must be positive and at most the length");
-            else
+            else if (!(c->spacing > 0) || c->spacing > c->length) {
+                ast_node *sp = PROP("spacing");
+                ast_node *ln = PROP("length");
+                serr(S, sp->loc, "spacing must be positive and at most the length; %s is not (length %s)",
+                     src_text(S, sp), ln ? src_text(S, ln) : "?");
+            } else
                 c->capacity = (long)floor(c->length / c->spacing + 1e-9);
         }
         break;
@@ -1053,7 +1056,8 @@ static void check_model_block(sema *S, ast_node *mb)
         serr(S, v->kids[0]->loc, "horizon must be positive and finite");
     if ((v = seen_get(&seen, "warmup")) && sx_quantity(S, &env, v->kids[0], &t, "warmup", &m->warmup, NULL) &&
         (m->warmup < 0 || m->warmup >= m->horizon))
-        serr(S, v->kids[0]->loc, "warmup must be at least 0 and shorter than the horizon");
+        serr(S, v->kids[0]->loc, "warmup must be at least 0 and shorter than the horizon; %s is not (horizon %g h)",
+             src_text(S, v->kids[0]), m->horizon / 3600.0);
     if ((v = seen_get(&seen, "replications")))
         count_value(S, &env, v->kids[0], "replications", 1, false, &m->replications, NULL);
     if ((v = seen_get(&seen, "seed"))) {
