@@ -208,7 +208,7 @@ static inline int buf_before(const fab_part *a, const fab_part *b)
     return a->key < b->key || (a->key == b->key && a->seq < b->seq);
 }
 
-static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
+__attribute__((noinline)) static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
 {
     if (x->qlen >= x->cap)
         return 0;
@@ -461,10 +461,14 @@ __attribute__((noinline)) static int sim_accept_any(fab_sim *s, rt_es *d, fab_pa
 int rt_accept(fab_sim *s, int dst, fab_part *p)
 {
     rt_es *d = &s->es[dst];
-    /* The commonest offer, a part without a pending routing decision to a station: no route
-     * to save and restore, a plain tail call. */
-    if (p->route < 0 && d->kind == FAB_KIND_STATION)
-        return rt_station_accept(s, d, p);
+    /* The commonest offers, a part without a pending routing decision to a station or a
+     * buffer: no route to save and restore, a plain tail call. */
+    if (p->route < 0) {
+        if (d->kind == FAB_KIND_STATION)
+            return rt_station_accept(s, d, p);
+        if (d->kind == FAB_KIND_BUFFER)
+            return buffer_accept(s, d, p);
+    }
     return sim_accept_any(s, d, p);
 }
 
