@@ -5,8 +5,11 @@
  * Out: Bison tokens (parser.h) with locations; leaf AST nodes for identifiers, numbers,
  *      quantities, percentages and strings; comment spans for the formatter.
  * Errors (reported here, once each): NUL bytes inside the file, unexpected characters,
- *      unterminated strings and block comments, bad escapes, numbers out of range, unknown
- *      units (with the nearest known spelling). A bad character is reported and skipped, so
+ *      unterminated strings and block comments, bad escapes, numbers out of range, malformed
+ *      numbers (`1__0`, `.5`, `1.e5`, `4e`, `0x10`: one error naming the accepted spelling,
+ *      the unit after them swallowed), unknown units (with the nearest known spelling or the
+ *      unit a word like `sec` means). A number in error is returned as an AST_ERROR leaf so
+ *      that sema does not complain about it again. A bad character is reported and skipped, so
  *      the parser sees the rest of the line as if it were absent (no cascade of errors).
  * Quantity rule: see parse.h. Memory: everything in the arena.
  */
