@@ -26,7 +26,8 @@ int units_count(void);
 const units_unit *units_get(int i);
 /* Index of the unit spelled s[0..n), or -1. */
 int units_lookup(const char *s, size_t n);
-/* Nearest known spelling to s (edit distance), or NULL when nothing is close. */
+/* The unit s probably means: a common word for it (`sec`, `hrs`, `minutes`), the same letters
+ * in another case (`kw`), else the nearest known spelling (edit distance); NULL if none. */
 const char *units_suggest(const char *s);
 
 fm_dim units_dim_none(void);
