@@ -187,47 +187,50 @@ typedef struct rt_attr_stream {
 } rt_attr_stream;
 
 typedef struct rt_es {              /* element state during a replication */
-    /* hot, grouped by cache line in the order a part move touches them (bench_line) */
+    /* hot, grouped by cache line in the order a part move touches them (bench_line); the
+     * struct is a whole number of lines (asserted below), so with the 64-byte aligned arrays
+     * of large models each group stays in one line */
     /* line 0: offering a part (routing, acceptance by a buffer or a single server) */
     fab_kind kind;                  /* copies of e->kind, e->nsucc, e->succ[0] */
     int id;
-    int direct;                     /* one successor, no rule: no routing decision */
     int succ0;
     int nwait;
-    int in_wake;
     unsigned nsrv;
     int nsucc;
+    fab_order order;                /* buffer */
+    uint8_t direct;                 /* one successor, no rule: no routing decision */
+    uint8_t in_wake;
+    uint8_t is_asm;
+    uint8_t has_op;                 /* some mode counts operating time */
     uint64_t qlen;
     uint64_t cap;                   /* buffer capacity, UINT64_MAX: unbounded */
     rt_server *srv;
     int *waiters;                   /* upstream elements blocked on this one */
-    /* line 1 */
-    int wait_inline[4];             /* first waiters, before any heap allocation */
-    fab_order order;                /* buffer */
-    int nfail;                      /* failure modes (station, assembly) */
-    int has_op;                     /* some mode counts operating time */
-    int is_asm;
-    int ncyc;
-    unsigned bq_head, bq_len;
-    int wait_cap;
+    /* line 1: a buffer's acceptance */
     fab_part *q_head, *q_tail;      /* source queue; buffer FIFO/LIFO list */
-    /* line 2 */
-    uint64_t count_in, count_out;   /* parts accepted / sent on, since warmup */
+    uint64_t count_in;              /* parts accepted since warmup */
+    fab_stat_timeavg level;         /* source queue, buffer, conveyor contents */
+    /* line 2: a station's cycle */
+    uint64_t count_out;             /* parts sent on since warmup */
     unsigned *blocked_q;            /* ring of blocked server indices in block order */
     fab_sample_fn cyc_fn;           /* the default cycle sampler, flattened: fn, or */
     void *cyc_ctx;
     double cyc_exp_mean;            /* > 0: exponential with this mean, no bounds */
     const rt_sampler *cyc_rs;       /* otherwise this sampler (NULL: none) */
+    int nfail;                      /* failure modes (station, assembly) */
+    int ncyc;
     int has_cycle;
     int has_cycles_basis;           /* some failure mode counts completed cycles */
-    /* lines 3-5 */
-    fab_stat_timeavg level;         /* source queue, buffer, conveyor contents */
+    /* line 3 and on */
+    const rt_sampler *setup;        /* e->setup */
+    unsigned bq_head, bq_len;
+    int wait_inline[4];             /* first waiters, before any heap allocation */
+    int wait_cap;
     fab_stat_tally wait;
     rt_stream cycle_st;
     /* warm */
     const rt_elem *e;
     const int *succ;
-    const rt_sampler *setup;        /* e->setup */
     rt_stream setup_st;
     rt_cycle_stream *cyc;
     uint64_t failures;
@@ -257,7 +260,10 @@ typedef struct rt_es {              /* element state during a replication */
     uint64_t *lhist;                /* lead-time histogram, RT_LT_BINS log-spaced bins */
     uint64_t lhist_low;             /* lead times below RT_LT_MIN (including 0) */
     uint64_t on_time, with_due;
+    uint64_t pad_to_line;           /* keeps sizeof(rt_es) a multiple of 64 (x86-64) */
 } rt_es;
+
+_Static_assert(sizeof(rt_es) % 64 == 0, "rt_es is a whole number of 64-byte cache lines");
 
 struct fab_sim {
     const fab_model *m;
