@@ -1337,7 +1337,7 @@ static void check_flows(sema *S)
                 fab_loc loc = fab_loc_span(f->kids[k - 1]->loc, f->kids[k]->loc);
                 bool bad = false;
                 if (prev == cur) {
-                    serr(S, loc, "flow from %s to itself", a->name);
+                    serr(S, loc, "flow from %s to itself (to send parts round again, loop through another element, e.g. a buffer)", a->name);
                     bad = true;
                 } else if (name_redeclared(S, a->name) || name_redeclared(S, b->name)) {
                     bad = true; /* the duplicate declaration is the mistake, already reported */
