@@ -197,11 +197,14 @@ typedef struct rt_es {              /* element state during a replication */
     int nwait;
     unsigned nsrv;
     int nsucc;
-    fab_order order;                /* buffer */
+    uint8_t order;                  /* buffer: a fab_order */
     uint8_t direct;                 /* one successor, no rule: no routing decision */
     uint8_t in_wake;
     uint8_t is_asm;
     uint8_t has_op;                 /* some mode counts operating time */
+    uint8_t has_cycle;
+    uint8_t has_cycles_basis;       /* some failure mode counts completed cycles */
+    uint8_t unused0;
     uint64_t qlen;
     uint64_t cap;                   /* buffer capacity, UINT64_MAX: unbounded */
     rt_server *srv;
@@ -219,10 +222,8 @@ typedef struct rt_es {              /* element state during a replication */
     const rt_sampler *cyc_rs;       /* otherwise this sampler (NULL: none) */
     int nfail;                      /* failure modes (station, assembly) */
     int ncyc;
-    int has_cycle;
-    int has_cycles_basis;           /* some failure mode counts completed cycles */
-    /* line 3 and on */
     const rt_sampler *setup;        /* e->setup */
+    /* line 3 and on */
     unsigned bq_head, bq_len;
     int wait_inline[4];             /* first waiters, before any heap allocation */
     int wait_cap;
@@ -260,7 +261,7 @@ typedef struct rt_es {              /* element state during a replication */
     uint64_t *lhist;                /* lead-time histogram, RT_LT_BINS log-spaced bins */
     uint64_t lhist_low;             /* lead times below RT_LT_MIN (including 0) */
     uint64_t on_time, with_due;
-    uint64_t pad_to_line;           /* keeps sizeof(rt_es) a multiple of 64 (x86-64) */
+    uint64_t pad_to_line[2];        /* keeps sizeof(rt_es) a multiple of 64 (x86-64) */
 } rt_es;
 
 _Static_assert(sizeof(rt_es) % 64 == 0, "rt_es is a whole number of 64-byte cache lines");
