@@ -204,7 +204,7 @@ typedef struct rt_es {              /* element state during a replication */
     uint8_t has_op;                 /* some mode counts operating time */
     uint8_t has_cycle;
     uint8_t has_cycles_basis;       /* some failure mode counts completed cycles */
-    uint8_t unused0;
+    uint8_t on_cycle;               /* copy of dl_mark: lies on a directed cycle of the flow */
     uint64_t qlen;
     uint64_t cap;                   /* buffer capacity, UINT64_MAX: unbounded */
     rt_server *srv;

@@ -475,7 +475,7 @@ int rt_accept(fab_sim *s, int dst, fab_part *p)
 void rt_route_refused(fab_sim *s, int from, int dst)
 {
     sim_wait_on(s, dst, from);
-    if (s->dl_mark[from])
+    if (s->es[from].on_cycle)
         rt_check_deadlock(s, from);
 }
 
@@ -878,6 +878,7 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
         const rt_elem *e = m->elem[i];
         x->e = e;
         x->kind = e->kind;
+        x->on_cycle = s->dl_mark[i] != 0;
         x->id = i;
         x->is_asm = e->kind == FAB_KIND_ASSEMBLY;
         x->order = e->order;
