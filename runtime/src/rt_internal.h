@@ -223,11 +223,12 @@ typedef struct rt_es {              /* element state during a replication */
     int nfail;                      /* failure modes (station, assembly) */
     int ncyc;
     const rt_sampler *setup;        /* e->setup */
-    /* line 3 and on */
-    unsigned bq_head, bq_len;
+    /* line 3: a buffer's waiting times; the waiting list */
+    fab_stat_tally wait;
     int wait_inline[4];             /* first waiters, before any heap allocation */
     int wait_cap;
-    fab_stat_tally wait;
+    /* line 4 and on */
+    unsigned bq_head, bq_len;
     rt_stream cycle_st;
     /* warm */
     const rt_elem *e;
