@@ -188,10 +188,10 @@ typedef struct rt_attr_stream {
 
 typedef struct rt_es {              /* element state during a replication */
     /* hot, grouped by cache line in the order a part move touches them (bench_line); the
-     * struct is a whole number of lines (asserted below), so with the 64-byte aligned arrays
-     * of large models each group stays in one line */
+     * struct is 64-byte aligned, so its size is a whole number of lines and, in the aligned
+     * array of element states, each group stays in one line */
     /* line 0: offering a part (routing, acceptance by a buffer or a single server) */
-    fab_kind kind;                  /* copies of e->kind, e->nsucc, e->succ[0] */
+    _Alignas(64) fab_kind kind;     /* copies of e->kind, e->nsucc, e->succ[0] */
     int id;
     int succ0;
     int nwait;
@@ -262,7 +262,6 @@ typedef struct rt_es {              /* element state during a replication */
     uint64_t *lhist;                /* lead-time histogram, RT_LT_BINS log-spaced bins */
     uint64_t lhist_low;             /* lead times below RT_LT_MIN (including 0) */
     uint64_t on_time, with_due;
-    uint64_t pad_to_line[2];        /* keeps sizeof(rt_es) a multiple of 64 (x86-64) */
 } rt_es;
 
 _Static_assert(sizeof(rt_es) % 64 == 0, "rt_es is a whole number of 64-byte cache lines");

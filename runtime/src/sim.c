@@ -828,20 +828,26 @@ static int sim_attr_streams(fab_sim *s, rt_es *x, int type)
     return 0;
 }
 
-/* The element states, zeroed. Large arrays are aligned to 2 MiB and marked for transparent
- * huge pages: every event touches a few elements scattered over the array, and with 4 KiB
- * pages a 1000-station line misses the TLB on most of them. */
+/* The element states, zeroed, aligned as rt_es requires (64 bytes). Large arrays are aligned
+ * to 2 MiB and marked for transparent huge pages: every event touches a few elements
+ * scattered over the array, and with 4 KiB pages a 1000-station line misses the TLB on most
+ * of them. */
 static rt_es *sim_alloc_elements(size_t n)
 {
     size_t bytes = n * sizeof(rt_es);
-    if (bytes < (1u << 20))
-        return calloc(n, sizeof(rt_es));
-    size_t huge = (size_t)2 << 20, rounded = (bytes + huge - 1) / huge * huge;
-    void *p = aligned_alloc(huge, rounded);
+    size_t align = bytes < ((size_t)1 << 20) ? _Alignof(rt_es) : (size_t)2 << 20;
+    size_t rounded = (bytes + align - 1) / align * align;
+    void *p = aligned_alloc(align, rounded ? rounded : align);
+    if (!p && align > _Alignof(rt_es)) {
+        align = _Alignof(rt_es);
+        rounded = (bytes + align - 1) / align * align;
+        p = aligned_alloc(align, rounded);
+    }
     if (!p)
-        return calloc(n, sizeof(rt_es));
+        return NULL;
 #ifdef MADV_HUGEPAGE
-    madvise(p, rounded, MADV_HUGEPAGE);
+    if (align > _Alignof(rt_es))
+        madvise(p, rounded, MADV_HUGEPAGE);
 #endif
     memset(p, 0, bytes);
     return p;
