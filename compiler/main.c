@@ -170,31 +170,59 @@ static void setup_diag(diag_ctx *dc, const front_opts *o)
     dc->color = o->color == 1 || (o->color == -1 && isatty(fileno(stderr)) && !getenv("NO_COLOR"));
 }
 
+/* A flag of one command: seeing `name` stores `value` into *target. */
+typedef struct cmd_flag {
+    const char *name;
+    int *target;
+    int value;
+} cmd_flag;
+
+/* Parse a command's arguments: the common options, the command's own flags (a table ended by
+ * a NULL name) and file operands. The operands are compacted into argv itself (file k is
+ * stored at argv[k] only after argv[k + 1] has been read, so no argument is overwritten before
+ * it is parsed). Returns the number of files (at least one), or -1 after a usage error. */
+static int parse_command(front_opts *o, int argc, char **argv, const cmd_flag *flags,
+                         const char *expected)
+{
+    const char *cmd = argv[0]; /* argv[0] is overwritten by the first operand */
+    char msg[512];
+    int nfiles = 0;
+    for (int i = 1; i < argc; i++) {
+        int r = common_option(o, argc, argv, &i);
+        if (r < 0)
+            return -1;
+        if (r)
+            continue;
+        const cmd_flag *f = flags;
+        while (f->name && strcmp(argv[i], f->name) != 0)
+            f++;
+        if (f->name) {
+            *f->target = f->value;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            snprintf(msg, sizeof msg, "%s: unknown option '%s' (expected %s)", cmd, argv[i], expected);
+            usage_error("%s", msg);
+            return -1;
+        } else {
+            argv[nfiles++] = argv[i];
+        }
+    }
+    if (nfiles == 0) {
+        snprintf(msg, sizeof msg, "%s expects at least one .fab file", cmd);
+        usage_error("%s", msg);
+        return -1;
+    }
+    return nfiles;
+}
+
 static int cmd_check(int argc, char **argv)
 {
     front_opts o = {.color = -1};
     int dump = 0; /* 1 text, 2 json */
-    /* The file operands, compacted into argv itself: file k is stored at argv[k] only after
-     * argv[k + 1] has been read, so no argument is overwritten before it is parsed. */
+    const cmd_flag flags[] = {{"--dump", &dump, 1}, {"--json", &dump, 2}, {NULL, NULL, 0}};
+    int nfiles = parse_command(&o, argc, argv, flags, "--dump, --json, -I DIR or --color=WHEN");
+    if (nfiles < 0)
+        return 2;
     char **files = argv;
-    int nfiles = 0;
-    for (int i = 1; i < argc; i++) {
-        int r = common_option(&o, argc, argv, &i);
-        if (r < 0)
-            return 2;
-        if (r)
-            continue;
-        if (strcmp(argv[i], "--dump") == 0)
-            dump = 1;
-        else if (strcmp(argv[i], "--json") == 0)
-            dump = 2;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return usage_error("check: unknown option '%s' (expected --dump, --json, -I DIR or --color=WHEN)", argv[i]);
-        else
-            files[nfiles++] = argv[i];
-    }
-    if (nfiles == 0)
-        return usage_error("check expects at least one .fab file%s", "");
     if (dump && nfiles != 1)
         return usage_error("check --dump expects exactly one file%s", "");
     add_fab_path(&o);
@@ -249,27 +277,11 @@ static int cmd_fmt(int argc, char **argv)
 {
     front_opts o = {.color = -1};
     int check = 0, to_stdout = 0;
-    /* The file operands, compacted into argv itself: file k is stored at argv[k] only after
-     * argv[k + 1] has been read, so no argument is overwritten before it is parsed. */
+    const cmd_flag flags[] = {{"--check", &check, 1}, {"--stdout", &to_stdout, 1}, {NULL, NULL, 0}};
+    int nfiles = parse_command(&o, argc, argv, flags, "--check, --stdout, -I DIR or --color=WHEN");
+    if (nfiles < 0)
+        return 2;
     char **files = argv;
-    int nfiles = 0;
-    for (int i = 1; i < argc; i++) {
-        int r = common_option(&o, argc, argv, &i);
-        if (r < 0)
-            return 2;
-        if (r)
-            continue;
-        if (strcmp(argv[i], "--check") == 0)
-            check = 1;
-        else if (strcmp(argv[i], "--stdout") == 0)
-            to_stdout = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return usage_error("fmt: unknown option '%s' (expected --check or --stdout)", argv[i]);
-        else
-            files[nfiles++] = argv[i];
-    }
-    if (nfiles == 0)
-        return usage_error("fmt expects at least one .fab file%s", "");
     int status = 0;
     for (int f = 0; f < nfiles; f++) {
         diag_ctx dc;
