@@ -265,10 +265,15 @@ static void expr(fmt_state *F, ast_node *n, int ctx_prec)
         printf_(F, "%s: ", n->name);
         expr(F, n->kids[0], 0);
         break;
-    case AST_MEMBER:
-        expr(F, n->kids[0], 10);
+    case AST_MEMBER: {
+        /* a numeric literal before '.' is written in parentheses: `1 .h` printed as `1.h`
+         * would lex as a malformed number */
+        ast_kind k = n->kids[0]->kind;
+        bool literal = k == AST_NUM || k == AST_QTY || k == AST_PERCENT;
+        expr(F, n->kids[0], literal ? 11 : 10);
         printf_(F, ".%s", n->name);
         break;
+    }
     case AST_MAP:
         if (n->nkids == 0) {
             puts_(F, "{}");
