@@ -6,13 +6,15 @@
 #   make test-sanitize  the suites under AddressSanitizer and UndefinedBehaviorSanitizer (clang-19);
 #                       the queueing-theory validation suite is left to `make test`: its long runs
 #                       exercise the same runtime code as the runtime suite, at 10x the cost under ASan
-#   make fuzz           build the libFuzzer targets and run each for FUZZ_SECONDS
+#   make fuzz           build the libFuzzer targets and run each for FUZZ_SECONDS, from the fixed
+#                       mutation seed FUZZ_SEED (0: a new random seed each run)
 #   make bench          build the benchmarks (docs/performance.md says how to run each)
 
 BUILD       ?= build
 ASAN_BUILD  ?= build-asan
 FUZZ_BUILD  ?= build-fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_SEED   ?= 1
 MESON_TEST_ARGS ?= --print-errorlogs
 
 .PHONY: deps build demo test test-sanitize fuzz bench clean
@@ -45,7 +47,7 @@ $(FUZZ_BUILD)/build.ninja: | deps
 
 fuzz: deps $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD)
-	bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	FUZZ_SEED=$(FUZZ_SEED) bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench: build
 	ninja -C $(BUILD)

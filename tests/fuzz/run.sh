@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Run each libFuzzer target of the front end for SECONDS, starting from the seed corpus
 # (examples/, stdlib/ and tests/golden/*.fab). Fails when any target finds a crash, a leak,
-# undefined behaviour or a timeout.
+# undefined behaviour or a timeout. FUZZ_SEED (environment) fixes libFuzzer's mutation seed, so
+# that a run repeats the mutations of an earlier run with the same seed (the first N inputs, N
+# depending on the machine's speed); unset or 0 draws a new seed each run.
 #
 #   bash tests/fuzz/run.sh BUILD_DIR SECONDS
 #   (BUILD_DIR configured with: CC=clang-19 meson setup build-fuzz -Dfuzz=true -Dtests=false
@@ -21,7 +23,7 @@ for stage in lex parse sema; do
   mkdir -p "$work/corpus_$stage"
   echo "== fuzz_$stage for ${seconds}s"
   if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-      "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+      "$exe" -seed="${FUZZ_SEED:-0}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -artifact_prefix="$work/" -print_final_stats=1 "$work/corpus_$stage" "$work/seed" \
       > "$work/log_$stage" 2>&1; then
     echo "fuzz_$stage FAILED:"; tail -60 "$work/log_$stage"
