@@ -87,7 +87,6 @@ int rt_conveyor_accept(fab_sim *s, rt_es *x, fab_part *p)
            : (x->head_blocked ? x->stop_start : s->now) - x->belt_off;
     x->cv_len++;
     p->entered = s->now;
-    x->count_in++;
     rt_stat_timeavg_set(&x->level, s->now, (double)x->cv_len);
     if (x->cv_len == 1)
         cv_schedule_head(s, x);
@@ -140,7 +139,7 @@ void rt_conveyor_push_out(fab_sim *s, rt_es *x)
     if (++x->cv_head == x->cv_cap)
         x->cv_head = 0;
     x->cv_len--;
-    x->count_out++;
+    x->count++;
     rt_stat_tally_add(&x->transit, s->now - entered);
     rt_stat_timeavg_set(&x->level, s->now, (double)x->cv_len);
     cv_departed(s, x);

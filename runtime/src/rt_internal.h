@@ -143,7 +143,8 @@ typedef struct rt_stream {
 } rt_stream;
 
 typedef struct rt_fclock {
-    fab_basis basis;        /* copy of the mode's basis */
+    /* first cache line: what a cycle start and end touch; the streams only at failures */
+    _Alignas(64) fab_basis basis;   /* copy of the mode's basis */
     double op_left;         /* operating basis: busy time left before failure */
     double cyc_left;        /* cycles basis: cycles left */
     uint32_t gen;           /* invalidates a scheduled operating/calendar FAIL */
@@ -152,22 +153,25 @@ typedef struct rt_fclock {
 } rt_fclock;
 
 typedef struct rt_server {
-    /* first cache line: what a cycle start and end touch */
-    fab_state state;
+    /* two cache lines, both touched by a cycle: line 0 what a cycle start and end read,
+     * line 1 the state times after the first (idle) and the failure bookkeeping */
+    _Alignas(64) fab_state state;
     uint32_t gen;
     fab_part *part;
     double since;           /* time of the last state change */
     double end_time;        /* scheduled end of setup/cycle */
     double busy_start;
+    rt_fclock *fc;
     int last_type;
     fab_state resume;       /* state to return to after repair */
-    rt_fclock *fc;
     double t_state[FAB_STATE__COUNT];
     double remaining;       /* setup/cycle time left when preempted */
     int down_count;
     int fail_after_cycle;   /* cycles-basis failure due once the part has left */
     int fail_mode_after;
 } rt_server;
+
+_Static_assert(sizeof(rt_server) == 128, "rt_server is two cache lines");
 
 typedef struct rt_conv_slot {
     fab_part *part;
@@ -211,11 +215,13 @@ typedef struct rt_es {              /* element state during a replication */
     int *waiters;                   /* upstream elements blocked on this one */
     /* line 1: a buffer's acceptance */
     fab_part *q_head, *q_tail;      /* source queue; buffer FIFO/LIFO list */
-    uint64_t count_in;              /* parts accepted since warmup */
+    uint64_t count;                 /* parts since warmup: created (source), taken in (sink)
+                                     * or sent on (buffer, conveyor) */
     fab_stat_timeavg level;         /* source queue, buffer, conveyor contents */
     /* line 2: a station's cycle */
-    uint64_t count_out;             /* parts sent on since warmup */
-    unsigned *blocked_q;            /* ring of blocked server indices in block order */
+    uint64_t count_out;             /* station, assembly: parts sent on since warmup */
+    unsigned *blocked_q;            /* ring of blocked server indices in block order (nsrv > 1;
+                                     * a single server is blocked when its state says so) */
     fab_sample_fn cyc_fn;           /* the default cycle sampler, flattened: fn, or */
     void *cyc_ctx;
     double cyc_exp_mean;            /* > 0: exponential with this mean, no bounds */

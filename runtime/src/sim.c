@@ -182,7 +182,7 @@ static void sim_wait_on(fab_sim *s, int dst, int from)
 static int sink_accept(fab_sim *s, rt_es *x, fab_part *p)
 {
     double lead = s->now - p->created;
-    x->count_in++;
+    x->count++;
     rt_stat_tally_add(&x->lead, lead);
     int e;
     double mant = frexp(lead, &e);
@@ -251,7 +251,6 @@ __attribute__((noinline)) static int buffer_accept(fab_sim *s, rt_es *x, fab_par
         x->heap[i] = p;
     }
     x->qlen++;
-    x->count_in++;
     /* In a FIFO buffer that already held parts the head is unchanged: it is either waiting
      * downstream (registered as a waiter) or about to be offered, so no wake-up is needed. */
     if (x->qlen == 1 || x->order != FAB_ORDER_FIFO)
@@ -351,7 +350,7 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
             x->qlen--;
         }
         rt_stat_tally_add(&x->wait, s->now - entered);
-        x->count_out++;
+        x->count++;
         freed = 1;
     }
     /* The level counts the parts still here after the offers (see buffer_accept). */
@@ -375,14 +374,13 @@ static void source_push_out(fab_sim *s, rt_es *x)
                 if (!x->pending)
                     return;
                 x->created++;
-                x->count_in++;
+                x->count++;
             }
             x->pending->created = s->now;
             x->pending->entered = s->now;
             if (!rt_route_push(s, e->id, x->pending))
                 return;
             x->pending = NULL;
-            x->count_out++;
         }
     }
     while (x->q_head) {
@@ -396,7 +394,6 @@ static void source_push_out(fab_sim *s, rt_es *x)
         if (!x->q_head)
             x->q_tail = NULL;
         x->qlen--;
-        x->count_out++;
     }
     /* The queue statistic counts the parts still here after the offers: a part created and
      * sent on at the same instant never waited (source_arrival leaves the level alone). */
@@ -412,11 +409,9 @@ static void source_arrival(fab_sim *s, rt_es *x)
         if (!p)
             return;
         x->created++;
-        x->count_in++;
+        x->count++;
         if (e->on_block == FAB_ON_BLOCK_LOSE) {
-            if (rt_route_push(s, e->id, p)) {
-                x->count_out++;
-            } else {
+            if (!rt_route_push(s, e->id, p)) {
                 x->lost++;
                 rt_part_free(s, p);
             }
@@ -993,7 +988,7 @@ static void sim_drain_wakes(fab_sim *s)
 
 static void sim_reset_stats(fab_sim *s, rt_es *x)
 {
-    x->count_in = x->count_out = 0;
+    x->count = x->count_out = 0;
     x->lost = 0;
     x->failures = 0;
     fab_stat_timeavg_reset(&x->level, s->now);
@@ -1053,7 +1048,7 @@ static void sim_metrics(fab_sim *s, double end, double *row)
         rt_es *x = &s->es[i];
         switch (x->e->kind) {
         case FAB_KIND_SOURCE:
-            *o++ = (double)x->count_in;
+            *o++ = (double)x->count;
             *o++ = fab_stat_timeavg_mean(&x->level, end);
             *o++ = x->level.max;
             *o++ = (double)x->lost;
@@ -1084,11 +1079,11 @@ static void sim_metrics(fab_sim *s, double end, double *row)
             *o++ = x->level.max;
             *o++ = x->e->kind == FAB_KIND_BUFFER ? fab_stat_tally_mean(&x->wait)
                                                  : fab_stat_tally_mean(&x->transit);
-            *o++ = (double)x->count_out * perh;
+            *o++ = (double)x->count * perh;
             break;
         case FAB_KIND_SINK:
-            *o++ = (double)x->count_in;
-            *o++ = (double)x->count_in * perh;
+            *o++ = (double)x->count;
+            *o++ = (double)x->count * perh;
             *o++ = fab_stat_tally_mean(&x->lead);
             for (int k = 0; k < 3; k++) {
                 static const double qp[3] = {0.5, 0.9, 0.99};

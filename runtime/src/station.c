@@ -44,12 +44,14 @@ int rt_station_setup(fab_sim *s, rt_es *x)
         if (e->fail[f].basis == FAB_BASIS_CYCLES)
             x->has_cycles_basis = 1;
     }
-    /* servers, failure clocks and the blocked ring in one block, for locality */
+    /* servers, failure clocks and the blocked ring in one block, for locality; aligned so
+     * that each server and the first line of each clock occupy whole cache lines */
     size_t nsrv = x->nsrv, nfc = nsrv * (size_t)e->nfail;
-    char *block = calloc(1, nsrv * sizeof(rt_server) + nfc * sizeof(rt_fclock)
-                            + nsrv * sizeof(unsigned));
+    size_t bytes = nsrv * sizeof(rt_server) + nfc * sizeof(rt_fclock) + nsrv * sizeof(unsigned);
+    char *block = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
     if (!block)
         return -1;
+    memset(block, 0, bytes);
     x->srv = (rt_server *)(void *)block;
     rt_fclock *fcs = (rt_fclock *)(void *)(block + nsrv * sizeof(rt_server));
     x->blocked_q = (unsigned *)(void *)(block + nsrv * sizeof(rt_server) + nfc * sizeof(rt_fclock));
@@ -316,7 +318,6 @@ int rt_station_accept(fab_sim *s, rt_es *x, fab_part *p)
                 x->kit_parts[off + x->kit[k]] = p;
                 x->kit[k]++;
                 p->entered = s->now;
-                x->count_in++;
                 asm_try_start(s, x);
                 return 1;
             }
@@ -330,7 +331,6 @@ int rt_station_accept(fab_sim *s, rt_es *x, fab_part *p)
     rt_server *v = &x->srv[k];
     v->part = p;
     p->entered = s->now;
-    x->count_in++;
     srv_begin(s, x, (unsigned)k);
     return 1;
 }
@@ -446,7 +446,7 @@ void rt_station_event(fab_sim *s, const rt_event *ev)
         }
         v->last_type = v->part->type;
         srv_set(s, v, FAB_STATE_BLOCKED);
-        {
+        if (x->nsrv > 1) {
             unsigned tail = x->bq_head + x->bq_len;
             if (tail >= x->nsrv)
                 tail -= x->nsrv;
@@ -475,10 +475,8 @@ void rt_station_event(fab_sim *s, const rt_event *ev)
 void rt_station_push_out(fab_sim *s, rt_es *x)
 {
     if (x->nsrv == 1) {     /* the same as the general loop, for a ring of one */
-        if (x->bq_len == 0 || x->srv[0].state != FAB_STATE_BLOCKED
-            || !rt_route_push(s, x->id, x->srv[0].part))
+        if (x->srv[0].state != FAB_STATE_BLOCKED || !rt_route_push(s, x->id, x->srv[0].part))
             return;
-        x->bq_len = 0;
         x->count_out++;
         srv_released(s, x, 0);
         rt_notify_space(s, x->id);
