@@ -153,25 +153,27 @@ typedef struct rt_fclock {
 } rt_fclock;
 
 typedef struct rt_server {
-    /* two cache lines, both touched by a cycle: line 0 what a cycle start and end read,
-     * line 1 the state times after the first (idle) and the failure bookkeeping */
+    /* line 0: everything a cycle's start, end and release touch (the state times of the
+     * states of a cycle: idle, busy, blocked); line 1: setup, failures */
     _Alignas(64) fab_state state;
     uint32_t gen;
     fab_part *part;
     double since;           /* time of the last state change */
     double end_time;        /* scheduled end of setup/cycle */
     double busy_start;
-    rt_fclock *fc;
-    int last_type;
-    fab_state resume;       /* state to return to after repair */
     double t_state[FAB_STATE__COUNT];
     double remaining;       /* setup/cycle time left when preempted */
+    int last_type;          /* type of the last part (stations with a setup only) */
+    fab_state resume;       /* state to return to after repair */
     int down_count;
     int fail_after_cycle;   /* cycles-basis failure due once the part has left */
     int fail_mode_after;
 } rt_server;
 
 _Static_assert(sizeof(rt_server) == 128, "rt_server is two cache lines");
+_Static_assert(FAB_STATE_IDLE < 3 && FAB_STATE_BUSY < 3 && FAB_STATE_BLOCKED < 3
+               && offsetof(rt_server, t_state) + 3 * sizeof(double) <= 64,
+               "the state times of idle, busy and blocked are in a server's first line");
 
 typedef struct rt_conv_slot {
     fab_part *part;
@@ -220,8 +222,7 @@ typedef struct rt_es {              /* element state during a replication */
     fab_stat_timeavg level;         /* source queue, buffer, conveyor contents */
     /* line 2: a station's cycle */
     uint64_t count_out;             /* station, assembly: parts sent on since warmup */
-    unsigned *blocked_q;            /* ring of blocked server indices in block order (nsrv > 1;
-                                     * a single server is blocked when its state says so) */
+    rt_fclock *fcs;                 /* failure clocks: nfail per server, server by server */
     fab_sample_fn cyc_fn;           /* the default cycle sampler, flattened: fn, or */
     void *cyc_ctx;
     double cyc_exp_mean;            /* > 0: exponential with this mean, no bounds */
@@ -235,6 +236,8 @@ typedef struct rt_es {              /* element state during a replication */
     int wait_cap;
     /* line 4 and on */
     unsigned bq_head, bq_len;
+    unsigned *blocked_q;            /* ring of blocked server indices in block order (nsrv > 1;
+                                     * a single server is blocked when its state says so) */
     rt_stream cycle_st;
     /* warm */
     const rt_elem *e;

@@ -25,6 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The failure clocks of server k (x->nfail of them). */
+static inline rt_fclock *srv_fc(const rt_es *x, unsigned k)
+{
+    return x->fcs + (size_t)k * (size_t)x->nfail;
+}
+
 static unsigned st_kit_size(const rt_elem *e)
 {
     unsigned n = 0;
@@ -54,6 +60,7 @@ int rt_station_setup(fab_sim *s, rt_es *x)
     memset(block, 0, bytes);
     x->srv = (rt_server *)(void *)block;
     rt_fclock *fcs = (rt_fclock *)(void *)(block + nsrv * sizeof(rt_server));
+    x->fcs = fcs;
     x->blocked_q = (unsigned *)(void *)(block + nsrv * sizeof(rt_server) + nfc * sizeof(rt_fclock));
     if (e->cycle) {
         rt_stream_setup(s, &x->cycle_st, e->name, e->cycle->purpose);
@@ -83,12 +90,9 @@ int rt_station_setup(fab_sim *s, rt_es *x)
         }
     }
     for (unsigned k = 0; k < x->nsrv; k++) {
-        rt_server *v = &x->srv[k];
-        if (e->nfail == 0)
-            continue;
-        v->fc = fcs + (size_t)k * (size_t)e->nfail;
+        rt_fclock *fc = srv_fc(x, k);
         for (int f = 0; f < e->nfail; f++) {
-            v->fc[f].basis = e->fail[f].basis;
+            fc[f].basis = e->fail[f].basis;
             char p1[300], p2[300];
             if (k == 0) {
                 snprintf(p1, sizeof p1, "%s", e->fail[f].ttf->purpose);
@@ -97,8 +101,8 @@ int rt_station_setup(fab_sim *s, rt_es *x)
                 snprintf(p1, sizeof p1, "%s#%u", e->fail[f].ttf->purpose, k);
                 snprintf(p2, sizeof p2, "%s#%u", e->fail[f].ttr->purpose, k);
             }
-            rt_stream_setup(s, &v->fc[f].ttf, e->name, p1);
-            rt_stream_setup(s, &v->fc[f].ttr, e->name, p2);
+            rt_stream_setup(s, &fc[f].ttf, e->name, p1);
+            rt_stream_setup(s, &fc[f].ttr, e->name, p2);
         }
     }
     if (e->kind == FAB_KIND_ASSEMBLY) {
@@ -151,7 +155,7 @@ void rt_station_start(fab_sim *s, rt_es *x)
         v->down_count = 0;
         v->fail_after_cycle = 0;
         for (int f = 0; f < e->nfail; f++) {
-            rt_fclock *fc = &v->fc[f];
+            rt_fclock *fc = &srv_fc(x, k)[f];
             fc->gen++;
             fc->pending = 0;
             switch (e->fail[f].basis) {
@@ -192,9 +196,10 @@ void rt_station_finish(fab_sim *s, rt_es *x)
 static inline void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy_for)
 {
     rt_server *v = &x->srv[k];
+    rt_fclock *fcs = srv_fc(x, k);
     v->busy_start = s->now;
     for (int f = 0; f < x->nfail; f++) {
-        rt_fclock *fc = &v->fc[f];
+        rt_fclock *fc = &fcs[f];
         if (fc->basis != FAB_BASIS_OPERATING)
             continue;
         if (fc->op_left < busy_for) {
@@ -209,9 +214,10 @@ static inline void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy
 static inline void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
+    rt_fclock *fcs = srv_fc(x, k);
     double used = s->now - v->busy_start;
     for (int f = 0; f < x->nfail; f++) {
-        rt_fclock *fc = &v->fc[f];
+        rt_fclock *fc = &fcs[f];
         if (fc->basis != FAB_BASIS_OPERATING)
             continue;
         fc->op_left -= used;
@@ -355,7 +361,7 @@ static void srv_fail(fab_sim *s, rt_es *x, unsigned k, int mode)
         srv_set(s, v, FAB_STATE_DOWN);
         v->down_count = 1;
     }
-    rt_fclock *fc = &v->fc[mode];
+    rt_fclock *fc = &srv_fc(x, k)[mode];
     rt_schedule(s, s->now + rt_sample(e->fail[mode].ttr, &fc->ttr.rng, NULL), RT_EV_REPAIR,
                 e->id, k, (unsigned)mode, 0);
 }
@@ -365,7 +371,7 @@ static void srv_repair(fab_sim *s, rt_es *x, unsigned k, int mode)
     rt_server *v = &x->srv[k];
     const rt_elem *e = x->e;
     const rt_failure *f = &e->fail[mode];
-    rt_fclock *fc = &v->fc[mode];
+    rt_fclock *fc = &srv_fc(x, k)[mode];
     switch (f->basis) {
     case FAB_BASIS_CALENDAR:
         fc->gen++;
@@ -410,7 +416,7 @@ static inline void srv_released(fab_sim *s, rt_es *x, unsigned k)
     rt_server *v = &x->srv[k];
     v->part = NULL;
     srv_set(s, v, FAB_STATE_IDLE);
-    if (v->fail_after_cycle) {
+    if (x->has_cycles_basis && v->fail_after_cycle) {
         v->fail_after_cycle = 0;
         srv_fail(s, x, k, v->fail_mode_after);
         return;
@@ -437,14 +443,16 @@ void rt_station_event(fab_sim *s, const rt_event *ev)
         if (x->has_op)
             op_clocks_stop(s, x, k);
         if (x->has_cycles_basis) {
+            rt_fclock *fc = srv_fc(x, k);
             for (int f = 0; f < x->nfail; f++)
-                if (v->fc[f].basis == FAB_BASIS_CYCLES && --v->fc[f].cyc_left <= 0
+                if (fc[f].basis == FAB_BASIS_CYCLES && --fc[f].cyc_left <= 0
                     && !v->fail_after_cycle) {
                     v->fail_after_cycle = 1;
                     v->fail_mode_after = f;
                 }
         }
-        v->last_type = v->part->type;
+        if (x->setup)
+            v->last_type = v->part->type;
         srv_set(s, v, FAB_STATE_BLOCKED);
         if (x->nsrv > 1) {
             unsigned tail = x->bq_head + x->bq_len;
@@ -457,7 +465,7 @@ void rt_station_event(fab_sim *s, const rt_event *ev)
             rt_station_push_out(s, x);   /* no recursion: it only offers parts downstream */
         return;
     case RT_EV_FAIL: {
-        rt_fclock *fc = &v->fc[ev->b];
+        rt_fclock *fc = &srv_fc(x, k)[ev->b];
         if (ev->gen != fc->gen)
             return;
         fc->pending = 0;
