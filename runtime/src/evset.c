@@ -7,6 +7,9 @@
  * lists per bucket; the bucket of an event is floor(t / width) mod nb, compared as an integer
  * "virtual bucket" so that no floating bucket boundary can drift. Which one the kernel uses by
  * default is decided by measurement (bench/runtime, docs/performance.md).
+ *
+ * The calendar's push and pop are inline in evset.h; this file holds the heap and what the
+ * calendar needs rarely (node pool growth, resizing, the search after an empty year).
  */
 #include "evset.h"
 
@@ -14,20 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CQ_NIL UINT32_MAX
-
-static inline int ev_before(const rt_event *a, const rt_event *b)
-{
-    return (a->t < b->t) | ((a->t == b->t) & (a->key < b->key));
-}
-
 /* ---- d-ary heap -------------------------------------------------------------------------- */
 
 /* A binary implicit heap. It measured better than a 4-ary heap on the line benchmark: the
  * pending set fits in L1, where fewer comparisons per level win (docs/performance.md). */
 #define HEAP_D 2
 
-static int heap_push(rt_evset *q, const rt_event *e)
+int rt_evset_heap_push(rt_evset *q, const rt_event *e)
 {
     if (q->n == q->cap) {
         size_t nc = q->cap ? q->cap + q->cap / 2 : 256;   /* 1.5x: at most 48 bytes per pending event */
@@ -41,7 +37,7 @@ static int heap_push(rt_evset *q, const rt_event *e)
     size_t i = q->n++;
     while (i > 0) {
         size_t p = (i - 1) / HEAP_D;
-        if (!ev_before(e, &h[p]))
+        if (!rt_ev_before(e, &h[p]))
             break;
         h[i] = h[p];
         i = p;
@@ -52,7 +48,7 @@ static int heap_push(rt_evset *q, const rt_event *e)
 
 /* Floyd's bottom-up deletion: walk the hole down to a leaf along the smaller children (one
  * comparison per level), then sift the last record up from there (usually a step or two). */
-static int heap_pop(rt_evset *q, rt_event *out)
+int rt_evset_heap_pop(rt_evset *q, rt_event *out)
 {
     if (q->n == 0)
         return 0;
@@ -63,7 +59,7 @@ static int heap_pop(rt_evset *q, rt_event *out)
         return 1;
     size_t i = 0, c;
     while ((c = 2 * i + 1) < n) {
-        if (c + 1 < n && ev_before(&h[c + 1], &h[c]))
+        if (c + 1 < n && rt_ev_before(&h[c + 1], &h[c]))
             c++;
         h[i] = h[c];
         i = c;
@@ -71,7 +67,7 @@ static int heap_pop(rt_evset *q, rt_event *out)
     rt_event last = h[n];
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!ev_before(&last, &h[p]))
+        if (!rt_ev_before(&last, &h[p]))
             break;
         h[i] = h[p];
         i = p;
@@ -82,47 +78,23 @@ static int heap_pop(rt_evset *q, rt_event *out)
 
 /* ---- calendar queue -------------------------------------------------------------------- */
 
-/* Event times are >= 0, so truncation is floor (and much cheaper than a libm call). A product
- * with the reciprocal of the width instead of a quotient: still non-decreasing in t, which is
- * all the queue needs (bucket numbers only have to be consistent and monotone; the order of
- * events is decided by (t, key) within and across buckets). */
-static inline int64_t cq_vb(const rt_evset *q, double t)
+int rt_cq_grow(rt_evset *q)
 {
-    return (int64_t)(t * q->inv_width);
-}
-
-static inline int cq_node_get(rt_evset *q, uint32_t *idx)
-{
-    if (q->free_node == CQ_NIL) {
-        uint32_t nc = q->node_cap ? q->node_cap + q->node_cap / 2 : 256;
-        rt_cq_node *nn = realloc(q->node, (size_t)nc * sizeof *nn);
-        if (!nn)
-            return -1;
-        q->node = nn;
-        for (uint32_t i = q->node_cap; i < nc; i++)
-            nn[i].next = (i + 1 < nc) ? i + 1 : CQ_NIL;
-        q->free_node = q->node_cap;
-        q->node_cap = nc;
-    }
-    *idx = q->free_node;
-    q->free_node = q->node[*idx].next;
+    uint32_t nc = q->node_cap ? q->node_cap + q->node_cap / 2 : 256;
+    rt_cq_node *nn = realloc(q->node, (size_t)nc * sizeof *nn);
+    if (!nn)
+        return -1;
+    q->node = nn;
+    for (uint32_t i = q->node_cap; i < nc; i++)
+        nn[i].next = (i + 1 < nc) ? i + 1 : CQ_NIL;
+    q->free_node = q->node_cap;
+    q->node_cap = nc;
     return 0;
-}
-
-static inline void cq_insert_node(rt_evset *q, uint32_t idx)
-{
-    const rt_event *e = &q->node[idx].ev;
-    uint32_t b = (uint32_t)((uint64_t)cq_vb(q, e->t) & (q->nb - 1));
-    uint32_t *link = &q->bucket[b];
-    while (*link != CQ_NIL && !ev_before(e, &q->node[*link].ev))
-        link = &q->node[*link].next;
-    q->node[idx].next = *link;
-    *link = idx;
 }
 
 /* Rebuild with nb buckets; the width is three times the mean gap between the first events
  * (gaps over twice the mean discarded), as Brown suggests. */
-static int cq_resize(rt_evset *q, uint32_t nb)
+int rt_cq_resize(rt_evset *q, uint32_t nb)
 {
     uint32_t *nbk = malloc((size_t)nb * sizeof *nbk);
     if (!nbk)
@@ -174,64 +146,25 @@ static int cq_resize(rt_evset *q, uint32_t nb)
         nbk[b] = CQ_NIL;
     for (uint32_t i = all; i != CQ_NIL;) {
         uint32_t nx = q->node[i].next;
-        cq_insert_node(q, i);
+        rt_cq_insert_node(q, i);
         i = nx;
     }
-    q->cur = cq_vb(q, q->last_t);
+    q->cur = rt_cq_vb(q, q->last_t);
     return 0;
 }
 
-static int cq_push(rt_evset *q, const rt_event *e)
+void rt_cq_search(rt_evset *q)
 {
-    uint32_t idx;
-    if (cq_node_get(q, &idx))
-        return -1;
-    q->node[idx].ev = *e;
-    cq_insert_node(q, idx);
-    q->n++;
-    if (q->n > 2 * (size_t)q->nb && q->nb < (1u << 30))
-        return cq_resize(q, q->nb * 2);
-    return 0;
-}
-
-static int cq_pop(rt_evset *q, rt_event *out)
-{
-    if (q->n == 0)
-        return 0;
-    uint32_t mask = q->nb - 1;
-    for (uint32_t k = 0; k < q->nb; k++) {
-        int64_t vb = q->cur + k;
-        uint32_t b = (uint32_t)((uint64_t)vb & mask);
+    uint32_t best = CQ_NIL;
+    for (uint32_t b = 0; b < q->nb; b++) {
         uint32_t i = q->bucket[b];
-        if (i != CQ_NIL && cq_vb(q, q->node[i].ev.t) == vb) {
-            q->cur = vb;
-            goto found;
-        }
+        if (i != CQ_NIL && (best == CQ_NIL || rt_ev_before(&q->node[i].ev, &q->node[best].ev)))
+            best = i;
     }
-    {   /* nothing within a year: direct search of the bucket heads */
-        uint32_t best = CQ_NIL;
-        for (uint32_t b = 0; b < q->nb; b++) {
-            uint32_t i = q->bucket[b];
-            if (i != CQ_NIL && (best == CQ_NIL || ev_before(&q->node[i].ev, &q->node[best].ev)))
-                best = i;
-        }
-        q->cur = cq_vb(q, q->node[best].ev.t);
-    }
-found:;
-    uint32_t b = (uint32_t)((uint64_t)q->cur & mask);
-    uint32_t i = q->bucket[b];
-    *out = q->node[i].ev;
-    q->bucket[b] = q->node[i].next;
-    q->node[i].next = q->free_node;
-    q->free_node = i;
-    q->n--;
-    q->last_t = out->t;
-    if (q->nb > 16 && q->n < q->nb / 2)
-        cq_resize(q, q->nb / 2);    /* failure leaves the old (valid) calendar */
-    return 1;
+    q->cur = rt_cq_vb(q, q->node[best].ev.t);
 }
 
-/* ---- dispatch -------------------------------------------------------------------------- */
+/* ---- set-up -------------------------------------------------------------------------- */
 
 int rt_evset_init(rt_evset *q, int kind)
 {
@@ -272,18 +205,6 @@ void rt_evset_clear(rt_evset *q)
         q->cur = 0;
         q->last_t = 0;
     }
-}
-
-int rt_evset_push(rt_evset *q, const rt_event *e)
-{
-    if (q->n + 1 > q->peak)
-        q->peak = q->n + 1;
-    return q->kind == 1 ? heap_push(q, e) : cq_push(q, e);
-}
-
-int rt_evset_pop(rt_evset *q, rt_event *out)
-{
-    return q->kind == 1 ? heap_pop(q, out) : cq_pop(q, out);
 }
 
 size_t rt_evset_bytes(const rt_evset *q)

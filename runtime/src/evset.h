@@ -61,9 +61,102 @@ typedef struct rt_evset {
 int    rt_evset_init(rt_evset *q, int kind);
 void   rt_evset_free(rt_evset *q);
 void   rt_evset_clear(rt_evset *q);
-int    rt_evset_push(rt_evset *q, const rt_event *e);
-int    rt_evset_pop(rt_evset *q, rt_event *out);     /* 0 when empty */
 /* Bytes held by the set (for the memory-per-pending-event figure). */
 size_t rt_evset_bytes(const rt_evset *q);
+
+/* Push and pop (below) are inline: the kernel calls them for every event. What they need
+ * rarely stays in evset.c: the heap, growing the node pool, resizing the calendar, and the
+ * search for the next event after an empty year of buckets. */
+int    rt_evset_heap_push(rt_evset *q, const rt_event *e);
+int    rt_evset_heap_pop(rt_evset *q, rt_event *out);
+int    rt_cq_grow(rt_evset *q);                         /* 0 or -1 */
+int    rt_cq_resize(rt_evset *q, uint32_t nb);          /* 0 or -1 (old calendar kept) */
+void   rt_cq_search(rt_evset *q);                       /* sets q->cur to the earliest event */
+
+#define CQ_NIL UINT32_MAX
+
+static inline int rt_ev_before(const rt_event *a, const rt_event *b)
+{
+    return (a->t < b->t) | ((a->t == b->t) & (a->key < b->key));
+}
+
+/* Event times are >= 0, so truncation is floor (and much cheaper than a libm call). A product
+ * with the reciprocal of the width instead of a quotient: still non-decreasing in t, which is
+ * all the queue needs (bucket numbers only have to be consistent and monotone; the order of
+ * events is decided by (t, key) within and across buckets). */
+static inline int64_t rt_cq_vb(const rt_evset *q, double t)
+{
+    return (int64_t)(t * q->inv_width);
+}
+
+/* Link node idx into its bucket's list, sorted by (t, key). */
+static inline void rt_cq_insert_node(rt_evset *q, uint32_t idx)
+{
+    const rt_event *e = &q->node[idx].ev;
+    uint32_t b = (uint32_t)((uint64_t)rt_cq_vb(q, e->t) & (q->nb - 1));
+    uint32_t *link = &q->bucket[b];
+    while (*link != CQ_NIL && !rt_ev_before(e, &q->node[*link].ev))
+        link = &q->node[*link].next;
+    q->node[idx].next = *link;
+    *link = idx;
+}
+
+static inline int rt_cq_push(rt_evset *q, const rt_event *e)
+{
+    if (q->free_node == CQ_NIL && rt_cq_grow(q))
+        return -1;
+    uint32_t idx = q->free_node;
+    q->free_node = q->node[idx].next;
+    q->node[idx].ev = *e;
+    rt_cq_insert_node(q, idx);
+    q->n++;
+    if (q->n > 2 * (size_t)q->nb && q->nb < (1u << 30))
+        return rt_cq_resize(q, q->nb * 2);
+    return 0;
+}
+
+/* The earliest event is the head of the first bucket, from the current one on, whose head
+ * falls in that bucket's virtual bucket (this year); after a year of misses, a direct search. */
+static inline int rt_cq_pop(rt_evset *q, rt_event *out)
+{
+    if (q->n == 0)
+        return 0;
+    uint32_t mask = q->nb - 1;
+    uint32_t k = 0;
+    for (; k < q->nb; k++) {
+        int64_t vb = q->cur + k;
+        uint32_t i = q->bucket[(uint32_t)((uint64_t)vb & mask)];
+        if (i != CQ_NIL && rt_cq_vb(q, q->node[i].ev.t) == vb) {
+            q->cur = vb;
+            break;
+        }
+    }
+    if (k == q->nb)
+        rt_cq_search(q);
+    uint32_t b = (uint32_t)((uint64_t)q->cur & mask);
+    uint32_t i = q->bucket[b];
+    *out = q->node[i].ev;
+    q->bucket[b] = q->node[i].next;
+    q->node[i].next = q->free_node;
+    q->free_node = i;
+    q->n--;
+    q->last_t = out->t;
+    if (q->nb > 16 && q->n < q->nb / 2)
+        rt_cq_resize(q, q->nb / 2);    /* failure leaves the old (valid) calendar */
+    return 1;
+}
+
+static inline int rt_evset_push(rt_evset *q, const rt_event *e)
+{
+    if (q->n + 1 > q->peak)
+        q->peak = q->n + 1;
+    return q->kind == 1 ? rt_evset_heap_push(q, e) : rt_cq_push(q, e);
+}
+
+/* The earliest event into *out; 0 when the set is empty. */
+static inline int rt_evset_pop(rt_evset *q, rt_event *out)
+{
+    return q->kind == 1 ? rt_evset_heap_pop(q, out) : rt_cq_pop(q, out);
+}
 
 #endif
