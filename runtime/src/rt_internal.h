@@ -192,6 +192,15 @@ typedef struct rt_attr_stream {
     rt_stream st;
 } rt_attr_stream;
 
+/* rt_es.direct: how an element sends parts on. */
+enum {
+    RT_ROUTED = 0,          /* several successors or a rule: rt_route_push_routed decides */
+    RT_DIRECT = 1,          /* one successor, no rule */
+    RT_DIRECT_SOLE = 2      /* a FIFO buffer off every flow cycle whose one successor is a
+                             * single-server station that no other element feeds: a part that
+                             * finds that station busy until after now need not be offered */
+};
+
 typedef struct rt_es {              /* element state during a replication */
     /* hot, grouped by cache line in the order a part move touches them (bench_line); the
      * struct is 64-byte aligned, so its size is a whole number of lines and, in the aligned
@@ -204,7 +213,7 @@ typedef struct rt_es {              /* element state during a replication */
     unsigned nsrv;
     int nsucc;
     uint8_t order;                  /* buffer: a fab_order */
-    uint8_t direct;                 /* one successor, no rule: no routing decision */
+    uint8_t direct;                 /* RT_DIRECT_*: one successor, no rule (no routing) */
     uint8_t in_wake;
     uint8_t is_asm;
     uint8_t has_op;                 /* some mode counts operating time */

@@ -208,6 +208,18 @@ static inline int buf_before(const fab_part *a, const fab_part *b)
     return a->key < b->key || (a->key == b->key && a->seq < b->seq);
 }
 
+/* For a RT_DIRECT_SOLE buffer: its station is busy (or in setup) until after now, so it cannot
+ * take a part at this instant (it becomes idle only at its SERVER_END; a failure and repair
+ * in between resume the cycle). Offering the part would be refused, with the only effect of
+ * registering the buffer as the station's waiter; as no other element feeds the station,
+ * registering now instead of when the wake-up is drained keeps every waiting list and every
+ * order of same-time actions as it was. */
+static inline int buffer_sole_busy(const fab_sim *s, const rt_es *x)
+{
+    const rt_server *v = &s->es[x->succ0].srv[0];
+    return (v->state == FAB_STATE_BUSY || v->state == FAB_STATE_SETUP) && v->end_time > s->now;
+}
+
 __attribute__((noinline)) static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
 {
     if (x->qlen >= x->cap)
@@ -253,8 +265,12 @@ __attribute__((noinline)) static int buffer_accept(fab_sim *s, rt_es *x, fab_par
     x->qlen++;
     /* In a FIFO buffer that already held parts the head is unchanged: it is either waiting
      * downstream (registered as a waiter) or about to be offered, so no wake-up is needed. */
-    if (x->qlen == 1 || x->order != FAB_ORDER_FIFO)
-        rt_wake(s, x->id);
+    if (x->qlen == 1 || x->order != FAB_ORDER_FIFO) {
+        if (x->direct == RT_DIRECT_SOLE && !x->in_wake && buffer_sole_busy(s, x))
+            sim_wait_on(s, x->succ0, x->id);
+        else
+            rt_wake(s, x->id);
+    }
     if (x->in_wake) {
         /* buffer_push_out runs at this same instant and records the level once it has offered
          * its parts: a part handed straight on is never counted as held. The area up to now is
@@ -848,6 +864,28 @@ static rt_es *sim_alloc_elements(size_t n)
     return p;
 }
 
+/* RT_DIRECT_SOLE buffers (see rt_internal.h); 0 or -1 when out of memory. */
+static int sim_mark_sole_feeders(fab_sim *s)
+{
+    int *npred = calloc((size_t)s->nelem, sizeof *npred);
+    if (!npred)
+        return -1;
+    for (int i = 0; i < s->nelem; i++)
+        for (int k = 0; k < s->es[i].nsucc; k++)
+            npred[s->es[i].succ[k]]++;
+    for (int i = 0; i < s->nelem; i++) {
+        rt_es *x = &s->es[i];
+        if (x->kind != FAB_KIND_BUFFER || x->direct != RT_DIRECT || x->on_cycle
+            || x->order != FAB_ORDER_FIFO)
+            continue;
+        const rt_es *d = &s->es[x->succ0];
+        if (d->kind == FAB_KIND_STATION && d->nsrv == 1 && npred[x->succ0] == 1)
+            x->direct = RT_DIRECT_SOLE;
+    }
+    free(npred);
+    return 0;
+}
+
 fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, double warmup,
                     uint64_t seed, char *err, size_t errsize)
 {
@@ -888,7 +926,7 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
         x->wait_cap = 4;
         x->nsucc = e->nsucc;
         x->succ = e->succ;
-        x->direct = e->nsucc == 1 && !e->rule;
+        x->direct = e->nsucc == 1 && !e->rule ? RT_DIRECT : RT_ROUTED;
         x->succ0 = e->nsucc ? e->succ[0] : -1;
         if (e->has_prob)
             rt_stream_setup(s, &x->route, e->name, "route");
@@ -925,6 +963,11 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
             rt_sim_free(s);
             return NULL;
         }
+    }
+    if (sim_mark_sole_feeders(s)) {
+        snprintf(err, errsize, "out of memory");
+        rt_sim_free(s);
+        return NULL;
     }
     return s;
 }
