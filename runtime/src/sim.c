@@ -208,6 +208,38 @@ static inline int buf_before(const fab_part *a, const fab_part *b)
     return a->key < b->key || (a->key == b->key && a->seq < b->seq);
 }
 
+/* A keyed buffer files p in its heap (or, for a dynamic key, in entry order); 0 when out of
+ * memory. */
+static __attribute__((noinline)) int buffer_file_keyed(fab_sim *s, rt_es *x, fab_part *p)
+{
+    const rt_elem *e = x->e;
+    if (!e->key_dynamic) {
+        double k = e->key(p, s, e->key_ctx);
+        p->key = e->descending ? -k : k;
+    }
+    p->seq = x->seq++;
+    if (x->qlen == x->heap_cap) {
+        uint64_t nc = x->heap_cap ? x->heap_cap * 2 : 64;
+        fab_part **nh = realloc(x->heap, nc * sizeof *nh);
+        if (!nh) {
+            rt_sim_fail(s, "out of memory (buffer)");
+            return 0;
+        }
+        x->heap = nh;
+        x->heap_cap = nc;
+    }
+    uint64_t i = x->qlen;
+    while (i > 0 && !e->key_dynamic) {     /* a dynamic-key buffer keeps entry order */
+        uint64_t par = (i - 1) / 2;
+        if (!buf_before(p, x->heap[par]))
+            break;
+        x->heap[i] = x->heap[par];
+        i = par;
+    }
+    x->heap[i] = p;
+    return 1;
+}
+
 /* For a RT_DIRECT_SOLE buffer: its station is busy (or in setup) until after now, so it cannot
  * take a part at this instant (it becomes idle only at its SERVER_END; a failure and repair
  * in between resume the cycle). Offering the part would be refused, with the only effect of
@@ -235,32 +267,8 @@ __attribute__((noinline)) static int buffer_accept(fab_sim *s, rt_es *x, fab_par
     } else if (x->order == FAB_ORDER_LIFO) {
         p->next = x->q_head;
         x->q_head = p;
-    } else {
-        const rt_elem *e = x->e;
-        if (!e->key_dynamic) {
-            double k = e->key(p, s, e->key_ctx);
-            p->key = e->descending ? -k : k;
-        }
-        p->seq = x->seq++;
-        if (x->qlen == x->heap_cap) {
-            uint64_t nc = x->heap_cap ? x->heap_cap * 2 : 64;
-            fab_part **nh = realloc(x->heap, nc * sizeof *nh);
-            if (!nh) {
-                rt_sim_fail(s, "out of memory (buffer)");
-                return 0;
-            }
-            x->heap = nh;
-            x->heap_cap = nc;
-        }
-        uint64_t i = x->qlen;
-        while (i > 0 && !e->key_dynamic) {     /* a dynamic-key buffer keeps entry order */
-            uint64_t par = (i - 1) / 2;
-            if (!buf_before(p, x->heap[par]))
-                break;
-            x->heap[i] = x->heap[par];
-            i = par;
-        }
-        x->heap[i] = p;
+    } else if (!buffer_file_keyed(s, x, p)) {
+        return 0;
     }
     x->qlen++;
     /* In a FIFO buffer that already held parts the head is unchanged: it is either waiting

@@ -230,7 +230,10 @@ static inline void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
 
 /* ---- service ---------------------------------------------------------------------------- */
 
-static inline void srv_start_busy(fab_sim *s, rt_es *x, unsigned k)
+/* Start the cycle of the part on server k. Inlined into every caller (an offer accepted by
+ * an idle station starts a cycle: no call frame of its own on that path). */
+static inline __attribute__((always_inline)) void srv_start_busy(fab_sim *s, rt_es *x,
+                                                                 unsigned k)
 {
     rt_server *v = &x->srv[k];
     double d;
@@ -258,6 +261,12 @@ static inline void srv_start_busy(fab_sim *s, rt_es *x, unsigned k)
     rt_schedule(s, v->end_time, RT_EV_SERVER_END, x->id, k, 0, v->gen);
     if (x->has_op)
         op_clocks_start(s, x, k, d);
+}
+
+/* The setup of server k is over: its cycle starts (out of line: off the common path). */
+static __attribute__((noinline)) void srv_setup_done(fab_sim *s, rt_es *x, unsigned k)
+{
+    srv_start_busy(s, x, k);
 }
 
 static inline void srv_begin(fab_sim *s, rt_es *x, unsigned k)
@@ -312,25 +321,30 @@ static void asm_try_start(fab_sim *s, rt_es *x)
     rt_notify_space(s, e->id);
 }
 
+/* An assembly takes a part into its kit when its BOM line has room. */
+static __attribute__((noinline)) int asm_accept(fab_sim *s, rt_es *x, fab_part *p)
+{
+    const rt_elem *e = x->e;
+    unsigned off = 0;
+    for (int k = 0; k < e->nbom; k++) {
+        if (e->bom_type[k] == p->type) {
+            if (x->kit[k] >= e->bom_count[k])
+                return 0;
+            x->kit_parts[off + x->kit[k]] = p;
+            x->kit[k]++;
+            p->entered = s->now;
+            asm_try_start(s, x);
+            return 1;
+        }
+        off += e->bom_count[k];
+    }
+    return 0;
+}
+
 int rt_station_accept(fab_sim *s, rt_es *x, fab_part *p)
 {
-    if (x->is_asm) {
-        const rt_elem *e = x->e;
-        unsigned off = 0;
-        for (int k = 0; k < e->nbom; k++) {
-            if (e->bom_type[k] == p->type) {
-                if (x->kit[k] >= e->bom_count[k])
-                    return 0;
-                x->kit_parts[off + x->kit[k]] = p;
-                x->kit[k]++;
-                p->entered = s->now;
-                asm_try_start(s, x);
-                return 1;
-            }
-            off += e->bom_count[k];
-        }
-        return 0;
-    }
+    if (x->is_asm)
+        return asm_accept(s, x, p);
     int k = x->nsrv == 1 ? (x->srv[0].state == FAB_STATE_IDLE ? 0 : -1) : st_idle_server(x);
     if (k < 0)
         return 0;
@@ -343,7 +357,8 @@ int rt_station_accept(fab_sim *s, rt_es *x, fab_part *p)
 
 /* ---- failures --------------------------------------------------------------------------- */
 
-static void srv_fail(fab_sim *s, rt_es *x, unsigned k, int mode)
+/* Failures and repairs are rare: out of line, they keep rt_station_event's frame small. */
+static __attribute__((noinline)) void srv_fail(fab_sim *s, rt_es *x, unsigned k, int mode)
 {
     rt_server *v = &x->srv[k];
     const rt_elem *e = x->e;
@@ -366,7 +381,7 @@ static void srv_fail(fab_sim *s, rt_es *x, unsigned k, int mode)
                 e->id, k, (unsigned)mode, 0);
 }
 
-static void srv_repair(fab_sim *s, rt_es *x, unsigned k, int mode)
+static __attribute__((noinline)) void srv_repair(fab_sim *s, rt_es *x, unsigned k, int mode)
 {
     rt_server *v = &x->srv[k];
     const rt_elem *e = x->e;
@@ -435,7 +450,7 @@ void rt_station_event(fab_sim *s, const rt_event *ev)
         if (ev->gen != v->gen)
             return;     /* cancelled by a failure */
         if (v->state == FAB_STATE_SETUP) {
-            srv_start_busy(s, x, k);
+            srv_setup_done(s, x, k);
             return;
         }
         if (v->state != FAB_STATE_BUSY)
@@ -480,16 +495,9 @@ void rt_station_event(fab_sim *s, const rt_event *ev)
     }
 }
 
-void rt_station_push_out(fab_sim *s, rt_es *x)
+/* Several servers: offer the finished parts in the order their servers blocked. */
+static __attribute__((noinline)) void st_push_out_ring(fab_sim *s, rt_es *x)
 {
-    if (x->nsrv == 1) {     /* the same as the general loop, for a ring of one */
-        if (x->srv[0].state != FAB_STATE_BLOCKED || !rt_route_push(s, x->id, x->srv[0].part))
-            return;
-        x->count_out++;
-        srv_released(s, x, 0);
-        rt_notify_space(s, x->id);
-        return;
-    }
     unsigned n = x->bq_len;
     int freed = 0;
     for (unsigned i = 0; i < n; i++) {
@@ -512,6 +520,20 @@ void rt_station_push_out(fab_sim *s, rt_es *x)
     }
     if (freed)
         rt_notify_space(s, x->id);
+}
+
+void rt_station_push_out(fab_sim *s, rt_es *x)
+{
+    if (x->nsrv != 1) {
+        st_push_out_ring(s, x);
+        return;
+    }
+    /* one server: the same as the ring, for a ring of one */
+    if (x->srv[0].state != FAB_STATE_BLOCKED || !rt_route_push(s, x->id, x->srv[0].part))
+        return;
+    x->count_out++;
+    srv_released(s, x, 0);
+    rt_notify_space(s, x->id);
 }
 
 int rt_station_stuck(const fab_sim *s, const rt_es *x)
