@@ -1009,7 +1009,7 @@ void rt_sim_free(fab_sim *s)
     free(s);
 }
 
-static void sim_drain_wakes(fab_sim *s)
+static inline __attribute__((always_inline)) void sim_drain_wakes(fab_sim *s)
 {
     /* Parts that circulate through zero-time elements (buffers routed into each other) would
      * keep this loop going without time passing: stop the replication instead of hanging. */
@@ -1199,10 +1199,10 @@ int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
             break;
         }
     }
-    sim_drain_wakes(s);
     rt_event ev;
-    while (!s->failed && !s->deadlock && rt_evset_pop(&s->ev, &ev)) {
-        if (ev.t > s->horizon)
+    for (;;) {
+        sim_drain_wakes(s);     /* inline: the only call, once per event */
+        if (s->failed || s->deadlock || !rt_evset_pop(&s->ev, &ev) || ev.t > s->horizon)
             break;
         s->now = ev.t;
         s->events++;
@@ -1216,7 +1216,6 @@ int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
         case RT_EV_CONV_ENTRY: rt_conveyor_event(s, &ev); break;
         default: break;
         }
-        sim_drain_wakes(s);
     }
     if (s->failed)
         return -1;

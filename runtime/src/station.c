@@ -269,18 +269,25 @@ static __attribute__((noinline)) void srv_setup_done(fab_sim *s, rt_es *x, unsig
     srv_start_busy(s, x, k);
 }
 
+/* Server k starts a setup for its new part. */
+static __attribute__((noinline)) void srv_start_setup(fab_sim *s, rt_es *x, unsigned k)
+{
+    rt_server *v = &x->srv[k];
+    double d = rt_sample(x->setup, &x->setup_st.rng, v->part);
+    srv_set(s, v, FAB_STATE_SETUP);
+    v->end_time = s->now + d;
+    v->gen++;
+    rt_schedule(s, v->end_time, RT_EV_SERVER_END, x->id, k, 0, v->gen);
+}
+
+/* Server k has taken a part: a setup when the part type changed, else the cycle. */
 static inline void srv_begin(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
-    if (x->setup && v->last_type >= 0 && v->last_type != v->part->type) {
-        double d = rt_sample(x->setup, &x->setup_st.rng, v->part);
-        srv_set(s, v, FAB_STATE_SETUP);
-        v->end_time = s->now + d;
-        v->gen++;
-        rt_schedule(s, v->end_time, RT_EV_SERVER_END, x->id, k, 0, v->gen);
-        return;
-    }
-    srv_start_busy(s, x, k);
+    if (x->setup && v->last_type >= 0 && v->last_type != v->part->type)
+        srv_start_setup(s, x, k);
+    else
+        srv_start_busy(s, x, k);
 }
 
 static int st_idle_server(const rt_es *x)
