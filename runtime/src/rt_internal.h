@@ -392,7 +392,11 @@ static inline int rt_route_push(fab_sim *s, int from, fab_part *p)
     return 0;
 }
 
-/* station.c */
+/* station.c. The three handlers on every event's path are defined RT_KERNEL_INLINE: the
+ * kernel (sim.c, station.c, conveyor.c) is compiled as one translation unit, kernel.c, in
+ * which they are inlined into the event loop and the offers; these declarations, without
+ * `inline`, make the definitions external ones as well. */
+#define RT_KERNEL_INLINE __attribute__((always_inline)) inline
 int   rt_station_setup(fab_sim *s, rt_es *x);
 void  rt_station_start(fab_sim *s, rt_es *x);
 int   rt_station_accept(fab_sim *s, rt_es *x, fab_part *p);

@@ -348,7 +348,7 @@ static __attribute__((noinline)) int asm_accept(fab_sim *s, rt_es *x, fab_part *
     return 0;
 }
 
-int rt_station_accept(fab_sim *s, rt_es *x, fab_part *p)
+RT_KERNEL_INLINE int rt_station_accept(fab_sim *s, rt_es *x, fab_part *p)
 {
     if (x->is_asm)
         return asm_accept(s, x, p);
@@ -447,7 +447,7 @@ static inline void srv_released(fab_sim *s, rt_es *x, unsigned k)
         asm_try_start(s, x);
 }
 
-void rt_station_event(fab_sim *s, const rt_event *ev)
+RT_KERNEL_INLINE void rt_station_event(fab_sim *s, const rt_event *ev)
 {
     rt_es *x = &s->es[rt_ev_elem(ev)];
     unsigned k = ev->a;
@@ -529,7 +529,7 @@ static __attribute__((noinline)) void st_push_out_ring(fab_sim *s, rt_es *x)
         rt_notify_space(s, x->id);
 }
 
-void rt_station_push_out(fab_sim *s, rt_es *x)
+RT_KERNEL_INLINE void rt_station_push_out(fab_sim *s, rt_es *x)
 {
     if (x->nsrv != 1) {
         st_push_out_ring(s, x);
