@@ -2,9 +2,9 @@
  * kernel.c — the event kernel as one translation unit: the event loop, parts, wake-ups,
  * sources, buffers and sinks (sim.c), stations and assemblies (station.c) and conveyors
  * (conveyor.c). Each file keeps its own contract and is read on its own; compiling them
- * together lets the handlers that every event runs (rt_station_event, rt_station_accept,
- * rt_station_push_out: RT_KERNEL_INLINE in rt_internal.h) inline into the loop and the
- * offers of sim.c, which saves their call frames (docs/performance.md). The three files are
+ * together lets the functions that every event runs across files (RT_KERNEL_INLINE in
+ * rt_internal.h: the station handlers, the refusal of an offer) inline into the event loop
+ * and the offers, which saves their call frames (docs/performance.md). The three files are
  * not compiled on their own.
  */
 /* clang warns when these inline definitions call static functions, a rule (C11 6.7.4p3) for

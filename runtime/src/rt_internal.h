@@ -325,6 +325,13 @@ struct fab_sim {
 #define RT_LT_OCTAVES 41
 #define RT_LT_BINS (RT_LT_SUB * RT_LT_OCTAVES)
 
+/* RT_KERNEL_INLINE: the functions on every event's path that one file of the kernel defines
+ * and another calls (rt_station_event, rt_station_accept, rt_station_push_out,
+ * rt_route_refused). The kernel (sim.c, station.c, conveyor.c) is compiled as one translation
+ * unit, kernel.c, in which they are inlined into their callers; their declarations here,
+ * without `inline`, make the definitions external ones as well. */
+#define RT_KERNEL_INLINE __attribute__((always_inline)) inline
+
 /* sim.c */
 fab_part *rt_part_new(fab_sim *s, int type, int creator);
 void  rt_part_free(fab_sim *s, fab_part *p);
@@ -392,11 +399,7 @@ static inline int rt_route_push(fab_sim *s, int from, fab_part *p)
     return 0;
 }
 
-/* station.c. The three handlers on every event's path are defined RT_KERNEL_INLINE: the
- * kernel (sim.c, station.c, conveyor.c) is compiled as one translation unit, kernel.c, in
- * which they are inlined into the event loop and the offers; these declarations, without
- * `inline`, make the definitions external ones as well. */
-#define RT_KERNEL_INLINE __attribute__((always_inline)) inline
+/* station.c */
 int   rt_station_setup(fab_sim *s, rt_es *x);
 void  rt_station_start(fab_sim *s, rt_es *x);
 int   rt_station_accept(fab_sim *s, rt_es *x, fab_part *p);

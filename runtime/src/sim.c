@@ -155,25 +155,32 @@ void rt_part_free(fab_sim *s, fab_part *p)
 
 /* rt_wake, rt_notify_space: rt_internal.h (inline, on every event's path) */
 
-static void sim_wait_on(fab_sim *s, int dst, int from)
+/* Double d's waiting list (it starts in d->wait_inline); 0 or -1 when out of memory. */
+static __attribute__((noinline)) int sim_wait_grow(fab_sim *s, rt_es *d)
+{
+    int nc = d->wait_cap * 2;
+    int *nw = d->waiters == d->wait_inline ? malloc((size_t)nc * sizeof *nw)
+                                           : realloc(d->waiters, (size_t)nc * sizeof *nw);
+    if (!nw) {
+        rt_sim_fail(s, "out of memory");
+        return -1;
+    }
+    if (d->waiters == d->wait_inline)
+        memcpy(nw, d->wait_inline, sizeof d->wait_inline);
+    d->waiters = nw;
+    d->wait_cap = nc;
+    return 0;
+}
+
+/* from waits for room in dst (once: already waiting is a no-op). */
+static inline void sim_wait_on(fab_sim *s, int dst, int from)
 {
     rt_es *d = &s->es[dst];
     for (int i = 0; i < d->nwait; i++)
         if (d->waiters[i] == from)
             return;
-    if (d->nwait == d->wait_cap) {
-        int nc = d->wait_cap * 2;
-        int *nw = d->waiters == d->wait_inline ? malloc((size_t)nc * sizeof *nw)
-                                               : realloc(d->waiters, (size_t)nc * sizeof *nw);
-        if (!nw) {
-            rt_sim_fail(s, "out of memory");
-            return;
-        }
-        if (d->waiters == d->wait_inline)
-            memcpy(nw, d->wait_inline, sizeof d->wait_inline);
-        d->waiters = nw;
-        d->wait_cap = nc;
-    }
+    if (d->nwait == d->wait_cap && sim_wait_grow(s, d))
+        return;
     d->waiters[d->nwait++] = from;
 }
 
@@ -491,7 +498,7 @@ int rt_accept(fab_sim *s, int dst, fab_part *p)
     return sim_accept_any(s, d, p);
 }
 
-void rt_route_refused(fab_sim *s, int from, int dst)
+RT_KERNEL_INLINE void rt_route_refused(fab_sim *s, int from, int dst)
 {
     sim_wait_on(s, dst, from);
     if (s->es[from].on_cycle)
