@@ -277,8 +277,7 @@ typedef struct rt_es {              /* element state during a replication */
     fab_part *pending;              /* unlimited supply: the part waiting to enter */
     /* sink */
     fab_stat_tally lead, tard;
-    uint64_t *lhist;                /* lead-time histogram, RT_LT_BINS log-spaced bins */
-    uint64_t lhist_low;             /* lead times below RT_LT_MIN (including 0) */
+    fab_stat_hist lead_hist;        /* lead times, for their percentiles */
     uint64_t on_time, with_due;
 } rt_es;
 
@@ -314,16 +313,6 @@ struct fab_sim {
     char err[256];
     int failed;
 };
-
-/* Lead-time percentiles: a histogram whose bins split every binary octave from 2^-10 s
- * (about 1 ms) to 2^31 s into 128 equal parts, so a bin is at most 0.8 % wide relative to its
- * values: a percentile is the order statistic of rank q (n - 1), located to within its bin
- * (no interpolation between distinct order statistics, which matters only for few parts).
- * Bin numbers come from frexp and exact arithmetic: the same on every machine. */
-#define RT_LT_EMIN (-9)             /* frexp exponent of 2^-10 */
-#define RT_LT_SUB 128
-#define RT_LT_OCTAVES 41
-#define RT_LT_BINS (RT_LT_SUB * RT_LT_OCTAVES)
 
 /* RT_KERNEL_INLINE: the functions on every event's path that one file of the kernel defines
  * and another calls (rt_station_event, rt_station_accept, rt_station_push_out,

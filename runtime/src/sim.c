@@ -191,14 +191,7 @@ static int sink_accept(fab_sim *s, rt_es *x, fab_part *p)
     double lead = s->now - p->created;
     x->count++;
     rt_stat_tally_add(&x->lead, lead);
-    int e;
-    double mant = frexp(lead, &e);
-    if (!(lead > 0) || e < RT_LT_EMIN) {
-        x->lhist_low++;
-    } else {
-        long b = (long)(e - RT_LT_EMIN) * RT_LT_SUB + (long)((mant - 0.5) * (2 * RT_LT_SUB));
-        x->lhist[b < RT_LT_BINS ? b : RT_LT_BINS - 1]++;
-    }
+    fab_stat_hist_add(&x->lead_hist, lead);
     if (!isnan(p->due)) {
         double late = lead - p->due;
         rt_stat_tally_add(&x->tard, late > 0 ? late : 0);
@@ -969,8 +962,7 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
             rc = rt_conveyor_setup(s, x);
             break;
         case FAB_KIND_SINK:
-            x->lhist = calloc(RT_LT_BINS, sizeof *x->lhist);
-            rc = x->lhist ? 0 : -1;
+            rc = fab_stat_hist_init(&x->lead_hist);
             break;
         }
         if (rc || s->failed) {
@@ -999,7 +991,7 @@ void rt_sim_free(fab_sim *s)
             free(x->attr);
             free(x->heap);
             free(x->cv);
-            free(x->lhist);
+            fab_stat_hist_free(&x->lead_hist);
             rt_station_free(x);
         }
     }
@@ -1054,9 +1046,8 @@ static void sim_reset_stats(fab_sim *s, rt_es *x)
     fab_stat_tally_reset(&x->transit);
     fab_stat_tally_reset(&x->lead);
     fab_stat_tally_reset(&x->tard);
-    if (x->lhist)
-        memset(x->lhist, 0, RT_LT_BINS * sizeof *x->lhist);
-    x->lhist_low = 0;
+    if (x->lead_hist.bin)
+        fab_stat_hist_reset(&x->lead_hist);
     x->on_time = x->with_due = 0;
 }
 
@@ -1068,33 +1059,6 @@ static void sim_warmup(fab_sim *s)
         if (x->e->kind == FAB_KIND_STATION || x->e->kind == FAB_KIND_ASSEMBLY)
             rt_station_warmup(s, x);
     }
-}
-
-/* The q-quantile of the lead times in the histogram: the value at rank q * (n - 1) (0-based,
- * as the usual interpolated sample quantile), interpolated linearly inside its bin. */
-static double sim_lead_quantile(const rt_es *x, double q)
-{
-    uint64_t n = x->lhist_low;
-    for (int b = 0; b < RT_LT_BINS; b++)
-        n += x->lhist[b];
-    if (n == 0)
-        return NAN;
-    double rank = q * (double)(n - 1), cum = (double)x->lhist_low;
-    if (rank < cum)
-        return 0;
-    for (int b = 0; b < RT_LT_BINS; b++) {
-        double c = (double)x->lhist[b];
-        if (c > 0 && rank < cum + c) {
-            int oct = b / RT_LT_SUB, sub = b % RT_LT_SUB;
-            double width = ldexp(1.0 / (2 * RT_LT_SUB), oct + RT_LT_EMIN);
-            double lo = ldexp(0.5, oct + RT_LT_EMIN) + sub * width;
-            /* the c values are taken as spread evenly over the bin, at (j + 1/2) / c */
-            double pos = rank - cum + 0.5;
-            return lo + width * (pos < c - 0.5 ? pos : c - 0.5) / c;
-        }
-        cum += c;
-    }
-    return ldexp(0.5, RT_LT_OCTAVES + RT_LT_EMIN);
 }
 
 static void sim_metrics(fab_sim *s, double end, double *row)
@@ -1145,7 +1109,7 @@ static void sim_metrics(fab_sim *s, double end, double *row)
             *o++ = fab_stat_tally_mean(&x->lead);
             for (int k = 0; k < 3; k++) {
                 static const double qp[3] = {0.5, 0.9, 0.99};
-                *o++ = sim_lead_quantile(x, qp[k]);
+                *o++ = fab_stat_hist_quantile(&x->lead_hist, qp[k]);
             }
             *o++ = fab_stat_tally_mean(&x->tard);
             *o++ = x->with_due ? (double)x->on_time / (double)x->with_due : NAN;

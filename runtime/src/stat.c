@@ -1,14 +1,18 @@
 /*
  * stat.c — statistics accumulators and across-replication summaries (implements fab/stat.h).
  *
- * In:  observations (tally, quantile), level changes with their times (timeavg), arrays of
- *      per-replication values (summarize).
+ * In:  observations (tally, hist, quantile), level changes with their times (timeavg), arrays
+ *      of per-replication values (summarize).
  * Out: means, variances, time averages, quantile estimates, Student-t confidence intervals.
- * Memory: none; every accumulator is a plain struct owned by the caller.
+ * Memory: every accumulator is a struct owned by the caller; a histogram's bins are allocated
+ * by fab_stat_hist_init and freed by fab_stat_hist_free.
  *
  *   tally      Welford's update of mean and sum of squared deviations (m2).
  *   timeavg    exact integral of a piecewise-constant level; the caller passes non-decreasing
  *              times (an earlier time is not detected and would subtract area).
+ *   hist       log-spaced bins (fab/stat.h); the bin of x from frexp: octave e - EMIN, and
+ *              (mantissa - 1/2) * 2 SUB within it, both exact, so the same bin on every
+ *              machine; quantiles walk the bins once.
  *   quantile   P² (Jain & Chlamtac, CACM 1985), five markers; below five observations the exact
  *              sample quantile with linear interpolation between order statistics
  *              (h = (n - 1) p, "type 7"). Estimates cover the first 2^31 - 2 observations;
@@ -33,6 +37,8 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
@@ -204,6 +210,71 @@ double fab_stat_quantile_value(const fab_stat_quantile *q)
 }
 
 /* ---- summaries over replications ------------------------------------------------------- */
+
+/* ---- histogram ------------------------------------------------------------------------- */
+
+int fab_stat_hist_init(fab_stat_hist *h)
+{
+    h->low = 0;
+    h->bin = calloc(FAB_STAT_HIST_BINS, sizeof *h->bin);
+    return h->bin ? 0 : -1;
+}
+
+void fab_stat_hist_free(fab_stat_hist *h)
+{
+    free(h->bin);
+    h->bin = NULL;
+}
+
+void fab_stat_hist_reset(fab_stat_hist *h)
+{
+    memset(h->bin, 0, FAB_STAT_HIST_BINS * sizeof *h->bin);
+    h->low = 0;
+}
+
+void fab_stat_hist_add(fab_stat_hist *h, double x)
+{
+    int e;
+    double mant = frexp(x, &e);
+    if (!(x > 0) || e < FAB_STAT_HIST_EMIN) {
+        h->low++;
+        return;
+    }
+    long b = (long)(e - FAB_STAT_HIST_EMIN) * FAB_STAT_HIST_SUB
+           + (long)((mant - 0.5) * (2 * FAB_STAT_HIST_SUB));
+    h->bin[b < FAB_STAT_HIST_BINS ? b : FAB_STAT_HIST_BINS - 1]++;
+}
+
+uint64_t fab_stat_hist_count(const fab_stat_hist *h)
+{
+    uint64_t n = h->low;
+    for (int b = 0; b < FAB_STAT_HIST_BINS; b++)
+        n += h->bin[b];
+    return n;
+}
+
+double fab_stat_hist_quantile(const fab_stat_hist *h, double q)
+{
+    uint64_t n = fab_stat_hist_count(h);
+    if (n == 0)
+        return NAN;
+    double rank = q * (double)(n - 1), cum = (double)h->low;
+    if (rank < cum)
+        return 0;
+    for (int b = 0; b < FAB_STAT_HIST_BINS; b++) {
+        double c = (double)h->bin[b];
+        if (c > 0 && rank < cum + c) {
+            int oct = b / FAB_STAT_HIST_SUB, sub = b % FAB_STAT_HIST_SUB;
+            double width = ldexp(1.0 / (2 * FAB_STAT_HIST_SUB), oct + FAB_STAT_HIST_EMIN);
+            double lo = ldexp(0.5, oct + FAB_STAT_HIST_EMIN) + sub * width;
+            /* the c values are taken as spread evenly over the bin, at (j + 1/2) / c */
+            double pos = rank - cum + 0.5;
+            return lo + width * (pos < c - 0.5 ? pos : c - 0.5) / c;
+        }
+        cum += c;
+    }
+    return ldexp(0.5, FAB_STAT_HIST_OCTAVES + FAB_STAT_HIST_EMIN);
+}
 
 fab_stat_summary fab_stat_summarize(const double *x, size_t n)
 {
