@@ -437,29 +437,35 @@ fab_kind fab_model_element_kind(const fab_model *m, int e)
     return (e >= 0 && e < m->nelem) ? m->elem[e]->kind : FAB_KIND_SINK;
 }
 
-static void model_pname(char *buf, size_t n, const rt_elem *e, const char *what)
+/* Register the element property *slot as the --set-able parameter "<element>.<what>". */
+static void model_elem_param(fab_model *m, const rt_elem *e, const char *what, double *slot,
+                             fab_dim dim)
 {
-    snprintf(buf, n, "%s.%s", e->name, what);
+    char pn[256];
+    snprintf(pn, sizeof pn, "%s.%s", e->name, what);
+    fab_model_param(m, pn, slot, dim);
 }
 
-static int model_elem_new(fab_model *m, const char *name, fab_kind kind)
+/* A new element of the given kind with its defaults (id e->id), or NULL with the model's
+ * error set. */
+static rt_elem *model_elem_new(fab_model *m, const char *name, fab_kind kind)
 {
     if (!name || !*name) {
         rt_model_fail(m, "an element needs a name");
-        return -1;
+        return NULL;
     }
     if (fab_model_element_find(m, name) >= 0) {
         rt_model_fail(m, "element \"%s\" is defined twice", name);
-        return -1;
+        return NULL;
     }
     if (model_grow((void **)&m->elem, &m->elem_cap, m->nelem, sizeof *m->elem)) {
         rt_model_fail(m, "out of memory");
-        return -1;
+        return NULL;
     }
     rt_elem *e = calloc(1, sizeof *e);
     if (!e) {
         rt_model_fail(m, "out of memory");
-        return -1;
+        return NULL;
     }
     e->name = model_strdup(name);
     e->kind = kind;
@@ -473,7 +479,7 @@ static int model_elem_new(fab_model *m, const char *name, fab_kind kind)
     m->nelem++;
     if (model_idx_add(m, &m->elem_idx, &m->elem_idx_cap, model_elem_key, m->nelem - 1, m->nelem))
         rt_model_fail(m, "out of memory");
-    return m->nelem - 1;
+    return e;
 }
 
 static rt_elem *model_get(fab_model *m, int id, fab_kind k1, fab_kind k2, const char *fn)
@@ -492,19 +498,15 @@ static rt_elem *model_get(fab_model *m, int id, fab_kind k1, fab_kind k2, const 
 
 int fab_source_new(fab_model *m, const char *name, int part_type)
 {
-    int id = model_elem_new(m, name, FAB_KIND_SOURCE);
-    if (id < 0)
+    rt_elem *e = model_elem_new(m, name, FAB_KIND_SOURCE);
+    if (!e)
         return -1;
-    rt_elem *e = m->elem[id];
     if (part_type < 0 || part_type >= m->nptype)
         rt_model_fail(m, "source %s: unknown part type %d", name, part_type);
     e->part_type = part_type;
-    char pn[256];
-    model_pname(pn, sizeof pn, e, "batch");
-    fab_model_param(m, pn, &e->batch, FAB_DIM_COUNT);
-    model_pname(pn, sizeof pn, e, "limit");
-    fab_model_param(m, pn, &e->limit, FAB_DIM_COUNT);
-    return id;
+    model_elem_param(m, e, "batch", &e->batch, FAB_DIM_COUNT);
+    model_elem_param(m, e, "limit", &e->limit, FAB_DIM_COUNT);
+    return e->id;
 }
 
 void fab_source_interarrival(fab_model *m, int src, fab_sampler s)
@@ -558,15 +560,12 @@ static void model_power_params(fab_model *m, rt_elem *e)
 
 int fab_station_new(fab_model *m, const char *name)
 {
-    int id = model_elem_new(m, name, FAB_KIND_STATION);
-    if (id < 0)
+    rt_elem *e = model_elem_new(m, name, FAB_KIND_STATION);
+    if (!e)
         return -1;
-    rt_elem *e = m->elem[id];
-    char pn[256];
-    model_pname(pn, sizeof pn, e, "capacity");
-    fab_model_param(m, pn, &e->capacity, FAB_DIM_COUNT);
+    model_elem_param(m, e, "capacity", &e->capacity, FAB_DIM_COUNT);
     model_power_params(m, e);
-    return id;
+    return e->id;
 }
 
 void fab_station_capacity(fab_model *m, int st, unsigned servers)
@@ -662,17 +661,14 @@ int fab_station_failure(fab_model *m, int st, const char *mode, fab_sampler ttf,
 
 int fab_buffer_new(fab_model *m, const char *name, uint64_t capacity)
 {
-    int id = model_elem_new(m, name, FAB_KIND_BUFFER);
-    if (id < 0)
+    rt_elem *e = model_elem_new(m, name, FAB_KIND_BUFFER);
+    if (!e)
         return -1;
-    rt_elem *e = m->elem[id];
     e->capacity = capacity == FAB_CAPACITY_INF ? INFINITY : (double)capacity;
     if (capacity == 0)
         rt_model_fail(m, "buffer %s: capacity must be at least 1", name);
-    char pn[256];
-    model_pname(pn, sizeof pn, e, "capacity");
-    fab_model_param(m, pn, &e->capacity, FAB_DIM_COUNT);
-    return id;
+    model_elem_param(m, e, "capacity", &e->capacity, FAB_DIM_COUNT);
+    return e->id;
 }
 
 void fab_buffer_order(fab_model *m, int buf, fab_order order)
@@ -722,35 +718,29 @@ void fab_buffer_order_key_dynamic(fab_model *m, int buf, fab_key_fn key, void *c
 int fab_conveyor_new(fab_model *m, const char *name, double length, double speed,
                      double spacing, int accumulating)
 {
-    int id = model_elem_new(m, name, FAB_KIND_CONVEYOR);
-    if (id < 0)
+    rt_elem *e = model_elem_new(m, name, FAB_KIND_CONVEYOR);
+    if (!e)
         return -1;
-    rt_elem *e = m->elem[id];
     e->length = length;
     e->speed = speed;
     e->spacing = spacing;
     e->accumulating = accumulating != 0;
-    char pn[256];
-    model_pname(pn, sizeof pn, e, "length");
-    fab_model_param(m, pn, &e->length, FAB_DIM_LENGTH);
-    model_pname(pn, sizeof pn, e, "speed");
-    fab_model_param(m, pn, &e->speed, FAB_DIM_SPEED);
-    model_pname(pn, sizeof pn, e, "spacing");
-    fab_model_param(m, pn, &e->spacing, FAB_DIM_LENGTH);
-    return id;
+    model_elem_param(m, e, "length", &e->length, FAB_DIM_LENGTH);
+    model_elem_param(m, e, "speed", &e->speed, FAB_DIM_SPEED);
+    model_elem_param(m, e, "spacing", &e->spacing, FAB_DIM_LENGTH);
+    return e->id;
 }
 
 int fab_assembly_new(fab_model *m, const char *name, int output_type)
 {
-    int id = model_elem_new(m, name, FAB_KIND_ASSEMBLY);
-    if (id < 0)
+    rt_elem *e = model_elem_new(m, name, FAB_KIND_ASSEMBLY);
+    if (!e)
         return -1;
-    rt_elem *e = m->elem[id];
     if (output_type < 0 || output_type >= m->nptype)
         rt_model_fail(m, "assembly %s: unknown output part type %d", name, output_type);
     e->out_type = output_type;
     model_power_params(m, e);
-    return id;
+    return e->id;
 }
 
 void fab_assembly_input(fab_model *m, int a, int type, unsigned count)
@@ -784,7 +774,8 @@ void fab_assembly_input(fab_model *m, int a, int type, unsigned count)
 
 int fab_sink_new(fab_model *m, const char *name)
 {
-    return model_elem_new(m, name, FAB_KIND_SINK);
+    rt_elem *e = model_elem_new(m, name, FAB_KIND_SINK);
+    return e ? e->id : -1;
 }
 
 /* ---- flow ------------------------------------------------------------------------------- */
