@@ -55,6 +55,10 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
             cli->quiet = 1;
             continue;
         }
+        if (!strcmp(opt, "--replication-values")) {
+            cli->replication_values = 1;
+            continue;
+        }
         static const char *const with_value[] = {"--horizon", "--warmup", "--replications",
                                                  "--seed", "--jobs", "--set", "--json",
                                                  "--evset"};
@@ -133,6 +137,11 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
             }
         }
     }
+    if (cli->replication_values && !cli->json_path) {
+        snprintf(err, n, "--replication-values: goes with --json FILE|- (the values are written "
+                 "in the JSON)");
+        return 2;
+    }
     return 0;
 }
 
@@ -140,7 +149,8 @@ void fab_cli_usage(FILE *out, const char *prog, const fab_model *m)
 {
     fprintf(out,
             "usage: %s [--horizon 8h] [--warmup 1h] [--replications 30] [--seed 42] [--jobs N]\n"
-            "          [--set name=value ...] [--json FILE|-] [--quiet] [--help]\n"
+            "          [--set name=value ...] [--json FILE|-] [--replication-values] [--quiet]\n"
+            "          [--help]\n"
             "\n"
             "Simulates the model \"%s\" and prints a summary (KPIs with 95 %% confidence\n"
             "intervals over replications, state breakdown of every station).\n"
@@ -152,6 +162,8 @@ void fab_cli_usage(FILE *out, const char *prog, const fab_model *m)
             "  --jobs N          worker processes; results do not depend on N\n"
             "  --set name=value  override a parameter, with units (e.g. --set press.cycle.mean=40s)\n"
             "  --json FILE|-     write the results as JSON (- for standard output)\n"
+            "  --replication-values  with --json: every statistic also lists its value in\n"
+            "                    each replication (\"values\": [...], in replication order)\n"
             "  --quiet           no summary table\n"
             "  --evset heap|calendar  pending-event set (for benchmarking)\n"
             "\n"
@@ -200,7 +212,7 @@ int fab_main(fab_model *m, int argc, char **argv)
                     strerror(errno));
             status = 1;
         } else {
-            if (fab_results_write_json(r, f))
+            if (fab_results_write_json_flags(r, f, cli.replication_values ? FAB_JSON_VALUES : 0))
                 status = 1;
             if (!json_stdout && fclose(f))
                 status = 1;

@@ -382,7 +382,8 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void json_summary(FILE *f, const fab_stat_summary *s)
+static void json_summary(FILE *f, const fab_stat_summary *s, const fab_results *r, int k,
+                         unsigned flags)
 {
     fputs("{\"mean\": ", f);
     json_num(f, s->mean);
@@ -392,10 +393,25 @@ static void json_summary(FILE *f, const fab_stat_summary *s)
     json_num(f, s->ci95_lo);
     fputs(", \"ci95_hi\": ", f);
     json_num(f, s->ci95_hi);
-    fprintf(f, ", \"n\": %llu}", (unsigned long long)s->n);
+    fprintf(f, ", \"n\": %llu", (unsigned long long)s->n);
+    if (flags & FAB_JSON_VALUES) {
+        fputs(", \"values\": [", f);
+        for (uint64_t rep = 0; rep < r->reps; rep++) {
+            if (rep)
+                fputs(", ", f);
+            json_num(f, fab_results_value(r, rep, k));
+        }
+        fputc(']', f);
+    }
+    fputc('}', f);
 }
 
 int fab_results_write_json(const fab_results *r, FILE *f)
+{
+    return fab_results_write_json_flags(r, f, 0);
+}
+
+int fab_results_write_json_flags(const fab_results *r, FILE *f, unsigned flags)
 {
     fputs("{\n  \"model\": ", f);
     json_str(f, r->model);
@@ -432,7 +448,7 @@ int fab_results_write_json(const fab_results *r, FILE *f)
             } else {
                 fprintf(f, ", \"%s\": ", name);
             }
-            json_summary(f, &r->sum[k]);
+            json_summary(f, &r->sum[k], r, k, flags);
         }
         if (group)
             fputc('}', f);

@@ -229,6 +229,49 @@ def t_same_seed():
     check(a != d, "a different seed gives the same results")
 
 
+def statistics(res):
+    """Every statistic object of a result, with its path."""
+    out = []
+
+    def walk(obj, path):
+        if isinstance(obj, dict) and "mean" in obj and "n" in obj:
+            out.append(("/".join(path), obj))
+        elif isinstance(obj, dict):
+            for k, v in obj.items():
+                walk(v, path + [k])
+    walk(res["elements"], [])
+    return out
+
+
+def t_replication_values():
+    """--replication-values lists each statistic's value in every replication: n counts the
+    non-null ones, their mean is the summary's mean, and the values are the same for any
+    --jobs; without the flag the JSON is the same apart from the lists."""
+    exe = build("assembly_line.fab")
+    reps = 5
+    a = strip_wall(simulate(exe, "--replications", str(reps), "--replication-values"))
+    b = strip_wall(simulate(exe, "--replications", str(reps), "--replication-values",
+                            "--jobs", "3"))
+    check(a == b, "--jobs 3 gives other per-replication values than --jobs 1")
+    stats = statistics(a)
+    check(len(stats) > 20, "expected the statistics of every element, got %d" % len(stats))
+    for path, s in stats:
+        vals = s.get("values")
+        check(isinstance(vals, list) and len(vals) == reps,
+              "%s: expected %d values, got %r" % (path, reps, vals))
+        defined = [v for v in vals if v is not None]
+        check(s["n"] == len(defined), "%s: n = %d but %d values" % (path, s["n"], len(defined)))
+        if defined:
+            mean = sum(defined) / len(defined)
+            check(abs(mean - s["mean"]) <= 1e-12 * max(1.0, abs(mean)),
+                  "%s: mean of the values %r is not the mean %r" % (path, mean, s["mean"]))
+    plain = strip_wall(simulate(exe, "--replications", str(reps)))
+    for (path, s), (_, t) in zip(stats, statistics(plain)):
+        check("values" not in t, "%s: values without --replication-values" % path)
+        check({k: v for k, v in s.items() if k != "values"} == t,
+              "%s: the summary differs with --replication-values" % path)
+
+
 def t_opt_levels():
     """-O0 and -O2 builds give bit-identical results (fn code, samplers, route rules)."""
     for model in ("rules.fab", "assembly_line.fab", "machining_cell.fab"):
@@ -282,6 +325,7 @@ def t_bad_sim_cli():
         # unit-correct but outside the distribution's domain: checked after --set
         (["--set", "server.cycle.mean=-5s"], "server.cycle"),
         (["--set", "arrivals.interarrival.mean=0s"], "arrivals.interarrival"),
+        (["--replication-values"], "--replication-values"),   # without --json
     ]
     for args, word in cases:
         p = run([exe] + args, expect=2)

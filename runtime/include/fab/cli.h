@@ -2,7 +2,7 @@
  * fab/cli.h — the command line every generated simulator shares.
  *
  *   ./sim [--horizon 8h] [--warmup 1h] [--replications 30] [--seed 42] [--jobs N]
- *         [--set name=value ...] [--json FILE|-] [--quiet] [--help]
+ *         [--set name=value ...] [--json FILE|-] [--replication-values] [--quiet] [--help]
  *
  * Option values take units ("8h", "8 h", "90min"; a bare number is seconds). `--opt=value`
  * and `--opt value` are both accepted. A bad option or value prints one line on stderr naming
@@ -27,6 +27,7 @@ extern "C" {
 typedef struct fab_cli {
     fab_run_opts run;
     const char *json_path;  /* NULL: no JSON; "-": stdout */
+    int replication_values; /* --replication-values: per-replication values in the JSON */
     int quiet;
     int help;               /* --help was given: usage printed, nothing to run */
 } fab_cli;

@@ -99,6 +99,10 @@ int         fab_results_deadlock(const fab_results *r, uint64_t i, uint64_t *rep
 /* The JSON document (keys as in LANGUAGE.md plus extras); doubles as %.17g, NAN/inf as null.
  * Returns 0, or -1 on a write error. */
 int fab_results_write_json(const fab_results *r, FILE *out);
+/* The same; with FAB_JSON_VALUES every statistic also lists its per-replication values
+ * ("values": [...], in replication order, null where undefined). */
+#define FAB_JSON_VALUES 1u
+int fab_results_write_json_flags(const fab_results *r, FILE *out, unsigned flags);
 /* The readable summary: KPIs with 95 % CI, state breakdown of every station. */
 int fab_results_write_table(const fab_results *r, FILE *out);
 
