@@ -31,6 +31,7 @@
  * stops after FAB_TRUNCATE_MAX_TRIES draws).
  */
 #include "fab/dist.h"
+#include "rng_inline.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -290,7 +291,7 @@ static double dist_pow_pos(double x, double y)
 
 double fab_dist_uniform(fab_rng *r, double min, double max)
 {
-    return min + (max - min) * fab_rng_u01(r);
+    return min + (max - min) * rng_next_u01(r);
 }
 
 double fab_dist_triangular(fab_rng *r, double min, double mode, double max)
@@ -298,7 +299,7 @@ double fab_dist_triangular(fab_rng *r, double min, double mode, double max)
     double width = max - min;
     if (!(width > 0))
         return min;
-    double u = fab_rng_u01(r);
+    double u = rng_next_u01(r);
     double left = mode - min;
     if (u * width < left)
         return min + sqrt(u * width * left);
@@ -676,7 +677,7 @@ static double dist_std_normal(fab_rng *r)
 {
     const double tail_start = dist_zig_x[1];
     for (;;) {
-        uint64_t w = fab_rng_u64(r);
+        uint64_t w = rng_next_u64(r);
         unsigned layer = (unsigned)(w & 0xffu);
         double sign = (w & 0x100u) ? -1.0 : 1.0;
         double x = (double)(w >> 11) * 0x1p-53 * dist_zig_x[layer];
@@ -685,40 +686,52 @@ static double dist_std_normal(fab_rng *r)
         if (layer == 0) {
             double a, b;
             do {
-                a = -dist_log(fab_rng_u01(r)) / tail_start;
-                b = -dist_log(fab_rng_u01(r));
+                a = -dist_log(rng_next_u01(r)) / tail_start;
+                b = -dist_log(rng_next_u01(r));
             } while (b + b < a * a);
             return sign * (tail_start + a);
         }
         double y = dist_zig_f[layer]
-                   + fab_rng_u01(r) * (dist_zig_f[layer + 1] - dist_zig_f[layer]);
+                   + rng_next_u01(r) * (dist_zig_f[layer + 1] - dist_zig_f[layer]);
         if (y < dist_exp(-0.5 * x * x))
             return sign * x;
     }
 }
 
 /* A standard exponential variate (Marsaglia & Tsang's ziggurat, 256 layers). One word gives
- * the layer (bits 0-7) and a 53-bit uniform (bits 11-63); 97.8 % of draws end there. The wedges
- * use one more uniform and exp(); beyond r the exponential is r plus a new exponential
- * (memorylessness), so the tail restarts the loop with r added. */
-static double dist_std_exponential(fab_rng *r)
+ * the layer (bits 0-7) and a 53-bit uniform (bits 11-63); 97.8 % of draws end there, inline.
+ * The rest continue out of line from that word's layer and x: the wedges use one more uniform
+ * and exp(); beyond r the exponential is r plus a new exponential (memorylessness), so the
+ * tail draws again with r added. */
+static __attribute__((noinline)) double dist_std_exponential_rest(fab_rng *r, unsigned layer,
+                                                                   double x)
 {
     double offset = 0.0;
     for (;;) {
-        uint64_t w = fab_rng_u64(r);
-        unsigned layer = (unsigned)(w & 0xffu);
-        double x = (double)(w >> 11) * 0x1p-53 * dist_zig_exp_x[layer];
-        if (x < dist_zig_exp_x[layer + 1])
-            return offset + x;
         if (layer == 0) {
             offset += dist_zig_exp_x[1];
-            continue;
+        } else {
+            double y = dist_zig_exp_f[layer]
+                       + rng_next_u01(r) * (dist_zig_exp_f[layer + 1] - dist_zig_exp_f[layer]);
+            if (y < dist_exp(-x))
+                return offset + x;
         }
-        double y = dist_zig_exp_f[layer]
-                   + fab_rng_u01(r) * (dist_zig_exp_f[layer + 1] - dist_zig_exp_f[layer]);
-        if (y < dist_exp(-x))
+        uint64_t w = rng_next_u64(r);
+        layer = (unsigned)(w & 0xffu);
+        x = (double)(w >> 11) * 0x1p-53 * dist_zig_exp_x[layer];
+        if (x < dist_zig_exp_x[layer + 1])
             return offset + x;
     }
+}
+
+static inline double dist_std_exponential(fab_rng *r)
+{
+    uint64_t w = rng_next_u64(r);
+    unsigned layer = (unsigned)(w & 0xffu);
+    double x = (double)(w >> 11) * 0x1p-53 * dist_zig_exp_x[layer];
+    if (x < dist_zig_exp_x[layer + 1])
+        return x;
+    return dist_std_exponential_rest(r, layer, x);
 }
 
 double fab_dist_exponential(fab_rng *r, double mean)
@@ -751,7 +764,7 @@ static double dist_gamma_ge1(fab_rng *r, double shape)
             v = 1.0 + c * z;
         } while (v <= 0.0);
         v = v * v * v;
-        double u = fab_rng_u01(r);
+        double u = rng_next_u01(r);
         double z2 = z * z;
         if (u < 1.0 - 0.0331 * z2 * z2)
             return d * v;
@@ -766,7 +779,7 @@ static double dist_log_gamma_variate(fab_rng *r, double shape)
     if (shape >= 1.0)
         return dist_log(dist_gamma_ge1(r, shape));
     double g = dist_gamma_ge1(r, shape + 1.0);
-    return dist_log(g) + dist_log(fab_rng_u01(r)) / shape;
+    return dist_log(g) + dist_log(rng_next_u01(r)) / shape;
 }
 
 double fab_dist_gamma(fab_rng *r, double shape, double scale)
@@ -774,7 +787,7 @@ double fab_dist_gamma(fab_rng *r, double shape, double scale)
     if (shape >= 1.0)
         return scale * dist_gamma_ge1(r, shape);
     double g = dist_gamma_ge1(r, shape + 1.0);
-    return scale * g * dist_pow_pos(fab_rng_u01(r), 1.0 / shape);
+    return scale * g * dist_pow_pos(rng_next_u01(r), 1.0 / shape);
 }
 
 enum { DIST_ERLANG_SUM_MAX_K = 4 };
@@ -794,7 +807,7 @@ double fab_dist_erlang(fab_rng *r, double k, double mean)
 
 double fab_dist_weibull(fab_rng *r, double shape, double scale)
 {
-    return scale * dist_pow_pos(-dist_log(fab_rng_u01(r)), 1.0 / shape);
+    return scale * dist_pow_pos(-dist_log(rng_next_u01(r)), 1.0 / shape);
 }
 
 double fab_dist_beta(fab_rng *r, double a, double b, double min, double max)
@@ -847,7 +860,7 @@ enum { DIST_POISSON_INVERSION_MAX_K = 1000 };
 
 static double dist_poisson_inversion(fab_rng *r, double mean)
 {
-    double u = fab_rng_u01(r);
+    double u = rng_next_u01(r);
     double p = dist_exp(-mean);
     double cum = p;
     int k = 0;
@@ -871,8 +884,8 @@ static double dist_poisson_ptrs(fab_rng *r, double mean)
     double log_inv_alpha = dist_log(1.1239 + 1.1328 / (b - 3.4));
     double v_r = 0.9277 - 3.6224 / (b - 2.0);
     for (;;) {
-        double u = fab_rng_u01(r) - 0.5;
-        double v = fab_rng_u01(r);
+        double u = rng_next_u01(r) - 0.5;
+        double v = rng_next_u01(r);
         double us = 0.5 - fabs(u);
         double k = floor((2.0 * a / us + b) * u + mean + 0.43);
         if (us >= 0.07 && v <= v_r)
@@ -896,14 +909,14 @@ double fab_dist_poisson(fab_rng *r, double mean)
 
 double fab_dist_bernoulli(fab_rng *r, double p)
 {
-    return fab_rng_u01(r) < p ? 1.0 : 0.0;
+    return rng_next_u01(r) < p ? 1.0 : 0.0;
 }
 
 double fab_dist_discrete(fab_rng *r, size_t n, const double *values, const double *cum)
 {
     if (n == 0)
         return NAN;
-    double u = fab_rng_u01(r);
+    double u = rng_next_u01(r);
     /* smallest i with u < cum[i]; n - 1 if the table sums to slightly less than u */
     size_t lo = 0, hi = n - 1;
     while (lo < hi) {
@@ -940,7 +953,7 @@ static double dist_discrete_probs(fab_rng *r, size_t n, const double *values, co
 {
     if (n == 0)
         return NAN;
-    double u = fab_rng_u01(r);
+    double u = rng_next_u01(r);
     double cum = 0.0;
     for (size_t i = 0; i + 1 < n; i++) {
         cum += probs[i];

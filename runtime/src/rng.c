@@ -22,10 +22,10 @@
 #include <Random123/philox.h>
 
 #include "fab/rng.h"
+#include "rng_inline.h"
 
 #include <string.h>
 
-enum { RNG_WORDS_PER_BLOCK = 4 };
 
 static void rng_hash_name(XXH3_state_t *state, const char *name)
 {
@@ -71,7 +71,7 @@ void fab_rng_init(fab_rng *r, uint64_t seed, const char *element, const char *pu
     fab_rng_init_key(r, key, replication);
 }
 
-static void rng_refill(fab_rng *r)
+void rng_refill(fab_rng *r)
 {
     philox4x64_ctr_t ctr = {{r->ctr[0], r->ctr[1], r->ctr[2], r->ctr[3]}};
     philox4x64_key_t key = {{r->key[0], r->key[1]}};
@@ -84,15 +84,12 @@ static void rng_refill(fab_rng *r)
 
 uint64_t fab_rng_u64(fab_rng *r)
 {
-    if (r->next >= RNG_WORDS_PER_BLOCK)
-        rng_refill(r);
-    return r->out[r->next++];
+    return rng_next_u64(r);
 }
 
 double fab_rng_u01_from_u64(uint64_t bits)
 {
-    /* (j + 1/2) * 2^-52 with j the top 52 bits: exact in a double, and in [2^-53, 1 - 2^-53]. */
-    return ((double)(bits >> 12) + 0.5) * 0x1p-52;
+    return rng_u01_from_u64(bits);
 }
 
 double fab_rng_u01(fab_rng *r)
