@@ -671,18 +671,14 @@ static const double dist_zig_exp_f[DIST_ZIG_LAYERS + 1] = {
 
 /* A standard normal variate (Marsaglia & Tsang's ziggurat, 2000, with 256 layers). One word
  * gives the layer (bits 0-7), the sign (bit 8) and a 53-bit uniform (bits 11-63); 98.5 % of
- * draws end there. The wedges use one more uniform and exp(); the tail beyond r uses Marsaglia's
- * exact method (1964): r + a with a = -ln(U1) / r, accepted when -2 ln(U2) >= a^2. */
-static double dist_std_normal(fab_rng *r)
+ * draws end there, inline. The rest continue out of line from that word: the wedges use one
+ * more uniform and exp(); the tail beyond r uses Marsaglia's exact method (1964): r + a with
+ * a = -ln(U1) / r, accepted when -2 ln(U2) >= a^2; a rejected wedge point draws a new word. */
+static __attribute__((noinline)) double dist_std_normal_rest(fab_rng *r, unsigned layer,
+                                                              double sign, double x)
 {
     const double tail_start = dist_zig_x[1];
     for (;;) {
-        uint64_t w = rng_next_u64(r);
-        unsigned layer = (unsigned)(w & 0xffu);
-        double sign = (w & 0x100u) ? -1.0 : 1.0;
-        double x = (double)(w >> 11) * 0x1p-53 * dist_zig_x[layer];
-        if (x < dist_zig_x[layer + 1])
-            return sign * x;
         if (layer == 0) {
             double a, b;
             do {
@@ -695,7 +691,24 @@ static double dist_std_normal(fab_rng *r)
                    + rng_next_u01(r) * (dist_zig_f[layer + 1] - dist_zig_f[layer]);
         if (y < dist_exp(-0.5 * x * x))
             return sign * x;
+        uint64_t w = rng_next_u64(r);
+        layer = (unsigned)(w & 0xffu);
+        sign = (w & 0x100u) ? -1.0 : 1.0;
+        x = (double)(w >> 11) * 0x1p-53 * dist_zig_x[layer];
+        if (x < dist_zig_x[layer + 1])
+            return sign * x;
     }
+}
+
+static inline double dist_std_normal(fab_rng *r)
+{
+    uint64_t w = rng_next_u64(r);
+    unsigned layer = (unsigned)(w & 0xffu);
+    double sign = (w & 0x100u) ? -1.0 : 1.0;
+    double x = (double)(w >> 11) * 0x1p-53 * dist_zig_x[layer];
+    if (x < dist_zig_x[layer + 1])
+        return sign * x;
+    return dist_std_normal_rest(r, layer, sign, x);
 }
 
 /* A standard exponential variate (Marsaglia & Tsang's ziggurat, 256 layers). One word gives
