@@ -87,7 +87,7 @@ static int sim_slab_add(fab_sim *s)
         s->slabs = ns;
         s->slab_cap = nc;
     }
-    char *slab = malloc(s->part_size * SLAB_PARTS);
+    char *slab = aligned_alloc(64, s->part_size * SLAB_PARTS);  /* part_size: whole lines */
     if (!slab)
         return -1;
     s->slabs[s->nslabs++] = slab;
@@ -907,7 +907,9 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
     s->warmup = warmup;
     s->seed = seed;
     s->nelem = m->nelem;
-    s->part_size = sizeof(fab_part) + (size_t)m->nattr * sizeof(double);
+    /* a whole number of cache lines, so that a part's fixed fields (64 bytes) are one line */
+    _Static_assert(sizeof(fab_part) == 64, "a part's fixed fields fill one cache line");
+    s->part_size = (sizeof(fab_part) + (size_t)m->nattr * sizeof(double) + 63) & ~(size_t)63;
     int evkind = evk == FAB_EVSET_HEAP ? 1 : 2;     /* default: calendar queue */
     s->es = sim_alloc_elements((size_t)m->nelem);
     s->wake = malloc((size_t)m->nelem * sizeof *s->wake);
