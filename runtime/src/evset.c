@@ -81,9 +81,13 @@ int rt_evset_heap_pop(rt_evset *q, rt_event *out)
 int rt_cq_grow(rt_evset *q)
 {
     uint32_t nc = q->node_cap ? q->node_cap + q->node_cap / 2 : 256;
-    rt_cq_node *nn = realloc(q->node, (size_t)nc * sizeof *nn);
+    /* 64-byte aligned, so that no 32-byte node straddles two cache lines */
+    rt_cq_node *nn = aligned_alloc(64, ((size_t)nc * sizeof *nn + 63) & ~(size_t)63);
     if (!nn)
         return -1;
+    if (q->node_cap)
+        memcpy(nn, q->node, (size_t)q->node_cap * sizeof *nn);
+    free(q->node);
     q->node = nn;
     for (uint32_t i = q->node_cap; i < nc; i++)
         nn[i].next = (i + 1 < nc) ? i + 1 : CQ_NIL;

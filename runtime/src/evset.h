@@ -39,6 +39,7 @@ typedef struct rt_cq_node {
     rt_event ev;
     uint32_t next;              /* index of the next node in the bucket, or UINT32_MAX */
 } rt_cq_node;
+_Static_assert(sizeof(rt_cq_node) == 32, "two calendar nodes per cache line");
 
 typedef struct rt_evset {
     int kind;                   /* 1 heap, 2 calendar */
