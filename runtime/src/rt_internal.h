@@ -223,7 +223,9 @@ typedef struct rt_es {              /* element state during a replication */
     uint64_t qlen;
     uint64_t cap;                   /* buffer capacity, UINT64_MAX: unbounded */
     rt_server *srv;
-    int *waiters;                   /* upstream elements blocked on this one */
+    int wait0;                      /* the first upstream element waiting for room here (of
+                                     * nwait; the others in wait_more: most have one at most) */
+    int wait_more_cap;
     /* line 1: a buffer's acceptance */
     fab_part *q_head, *q_tail;      /* source queue; buffer FIFO/LIFO list */
     uint64_t count;                 /* parts since warmup: created (source), taken in (sink)
@@ -239,10 +241,9 @@ typedef struct rt_es {              /* element state during a replication */
     int nfail;                      /* failure modes (station, assembly) */
     int ncyc;
     const rt_sampler *setup;        /* e->setup */
-    /* line 3: a buffer's waiting times; the waiting list */
+    /* line 3: a buffer's waiting times */
     fab_stat_tally wait;
-    int wait_inline[4];             /* first waiters, before any heap allocation */
-    int wait_cap;
+    int *wait_more;                 /* waiters after wait0, in the order they started waiting */
     /* line 4 and on */
     unsigned bq_head, bq_len;
     unsigned *blocked_q;            /* ring of blocked server indices in block order (nsrv > 1;
@@ -370,8 +371,11 @@ static inline void rt_wake(fab_sim *s, int elem)
 static inline void rt_notify_space(fab_sim *s, int elem)
 {
     rt_es *x = &s->es[elem];
-    for (int i = 0; i < x->nwait; i++)
-        rt_wake(s, x->waiters[i]);
+    if (x->nwait == 0)
+        return;
+    rt_wake(s, x->wait0);
+    for (int i = 0; i < x->nwait - 1; i++)
+        rt_wake(s, x->wait_more[i]);
     x->nwait = 0;
 }
 

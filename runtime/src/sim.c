@@ -155,33 +155,38 @@ void rt_part_free(fab_sim *s, fab_part *p)
 
 /* rt_wake, rt_notify_space: rt_internal.h (inline, on every event's path) */
 
-/* Double d's waiting list (it starts in d->wait_inline); 0 or -1 when out of memory. */
-static __attribute__((noinline)) int sim_wait_grow(fab_sim *s, rt_es *d)
+/* A second or later waiter for d: appended to d->wait_more (grown as needed), unless it is
+ * already waiting. */
+static __attribute__((noinline)) void sim_wait_more(fab_sim *s, rt_es *d, int from)
 {
-    int nc = d->wait_cap * 2;
-    int *nw = d->waiters == d->wait_inline ? malloc((size_t)nc * sizeof *nw)
-                                           : realloc(d->waiters, (size_t)nc * sizeof *nw);
-    if (!nw) {
-        rt_sim_fail(s, "out of memory");
-        return -1;
+    int nmore = d->nwait - 1;
+    for (int i = 0; i < nmore; i++)
+        if (d->wait_more[i] == from)
+            return;
+    if (nmore == d->wait_more_cap) {
+        int nc = d->wait_more_cap ? d->wait_more_cap * 2 : 4;
+        int *nw = realloc(d->wait_more, (size_t)nc * sizeof *nw);
+        if (!nw) {
+            rt_sim_fail(s, "out of memory");
+            return;
+        }
+        d->wait_more = nw;
+        d->wait_more_cap = nc;
     }
-    if (d->waiters == d->wait_inline)
-        memcpy(nw, d->wait_inline, sizeof d->wait_inline);
-    d->waiters = nw;
-    d->wait_cap = nc;
-    return 0;
+    d->wait_more[nmore] = from;
+    d->nwait++;
 }
 
 /* from waits for room in dst (once: already waiting is a no-op). */
 static inline void sim_wait_on(fab_sim *s, int dst, int from)
 {
     rt_es *d = &s->es[dst];
-    for (int i = 0; i < d->nwait; i++)
-        if (d->waiters[i] == from)
-            return;
-    if (d->nwait == d->wait_cap && sim_wait_grow(s, d))
-        return;
-    d->waiters[d->nwait++] = from;
+    if (d->nwait == 0) {
+        d->wait0 = from;
+        d->nwait = 1;
+    } else if (d->wait0 != from) {
+        sim_wait_more(s, d, from);
+    }
 }
 
 /* ---- sink and buffer -------------------------------------------------------------------- */
@@ -932,8 +937,6 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
         x->is_asm = e->kind == FAB_KIND_ASSEMBLY;
         x->order = e->order;
         x->setup = e->setup;
-        x->waiters = x->wait_inline;
-        x->wait_cap = 4;
         x->nsucc = e->nsucc;
         x->succ = e->succ;
         x->direct = e->nsucc == 1 && !e->rule ? RT_DIRECT : RT_ROUTED;
@@ -988,8 +991,7 @@ void rt_sim_free(fab_sim *s)
     if (s->es) {
         for (int i = 0; i < s->nelem; i++) {
             rt_es *x = &s->es[i];
-            if (x->waiters != x->wait_inline)
-                free(x->waiters);
+            free(x->wait_more);
             free(x->attr);
             free(x->heap);
             free(x->cv);
