@@ -78,6 +78,14 @@ int rt_evset_heap_pop(rt_evset *q, rt_event *out)
 
 /* ---- calendar queue -------------------------------------------------------------------- */
 
+/* The number of buckets and the queue lengths that trigger the next resize. */
+static void cq_set_nb(rt_evset *q, uint32_t nb)
+{
+    q->nb = nb;
+    q->grow_above = nb < (1u << 30) ? 2 * (size_t)nb : SIZE_MAX;
+    q->shrink_below = nb > 16 ? nb / 2 : 0;
+}
+
 int rt_cq_grow(rt_evset *q)
 {
     uint32_t nc = q->node_cap ? q->node_cap + q->node_cap / 2 : 256;
@@ -145,7 +153,7 @@ int rt_cq_resize(rt_evset *q, uint32_t nb)
     }
     free(q->bucket);
     q->bucket = nbk;
-    q->nb = nb;
+    cq_set_nb(q, nb);
     for (uint32_t b = 0; b < nb; b++)
         nbk[b] = CQ_NIL;
     for (uint32_t i = all; i != CQ_NIL;) {
@@ -176,7 +184,7 @@ int rt_evset_init(rt_evset *q, int kind)
     q->kind = kind == 2 ? 2 : 1;
     q->free_node = CQ_NIL;
     if (q->kind == 2) {
-        q->nb = 16;
+        cq_set_nb(q, 16);
         q->width = 1.0;
         q->inv_width = 1.0;
         q->bucket = malloc(q->nb * sizeof *q->bucket);

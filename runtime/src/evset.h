@@ -53,6 +53,8 @@ typedef struct rt_evset {
     uint32_t node_cap, free_node;
     uint32_t *bucket;           /* head node per bucket */
     uint32_t nb;                /* number of buckets, a power of two */
+    size_t grow_above;          /* resize to 2 nb when n > this (2 nb; none at 2^30 buckets) */
+    size_t shrink_below;        /* resize to nb / 2 when n < this (nb / 2; none at 16) */
     double width;
     double inv_width;           /* 1 / width: bucket numbers are t * inv_width */
     int64_t cur;                /* virtual bucket of the last dequeued event */
@@ -111,7 +113,7 @@ static inline int rt_cq_push(rt_evset *q, const rt_event *e)
     q->node[idx].ev = *e;
     rt_cq_insert_node(q, idx);
     q->n++;
-    if (q->n > 2 * (size_t)q->nb && q->nb < (1u << 30))
+    if (q->n > q->grow_above)
         return rt_cq_resize(q, q->nb * 2);
     return 0;
 }
@@ -142,7 +144,7 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
     q->free_node = i;
     q->n--;
     q->last_t = out->t;
-    if (q->nb > 16 && q->n < q->nb / 2)
+    if (q->n < q->shrink_below)
         rt_cq_resize(q, q->nb / 2);    /* failure leaves the old (valid) calendar */
     return 1;
 }
