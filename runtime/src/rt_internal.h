@@ -293,8 +293,9 @@ struct fab_sim {
     uint64_t events;
     rt_es *es;
     int nelem;
-    int *wake;                      /* FIFO of elements to retry pushing */
-    int wake_head, wake_len;
+    int *wake;                      /* FIFO of elements to retry pushing: a ring of wake_mask + 1
+                                     * slots (a power of two >= nelem; an element is queued once) */
+    unsigned wake_head, wake_len, wake_mask;
     /* parts pool */
     size_t part_size;
     void **slabs;
@@ -360,10 +361,7 @@ static inline void rt_wake(fab_sim *s, int elem)
     if (x->in_wake)
         return;
     x->in_wake = 1;
-    int tail = s->wake_head + s->wake_len;
-    if (tail >= s->nelem)
-        tail -= s->nelem;
-    s->wake[tail] = elem;
+    s->wake[(s->wake_head + s->wake_len) & s->wake_mask] = elem;
     s->wake_len++;
 }
 

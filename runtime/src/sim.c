@@ -917,7 +917,11 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
     s->part_size = (sizeof(fab_part) + (size_t)m->nattr * sizeof(double) + 63) & ~(size_t)63;
     int evkind = evk == FAB_EVSET_HEAP ? 1 : 2;     /* default: calendar queue */
     s->es = sim_alloc_elements((size_t)m->nelem);
-    s->wake = malloc((size_t)m->nelem * sizeof *s->wake);
+    s->wake_mask = 1;
+    while (s->wake_mask < (unsigned)m->nelem)
+        s->wake_mask <<= 1;
+    s->wake = malloc((size_t)s->wake_mask * sizeof *s->wake);
+    s->wake_mask -= 1;
     s->dl_mark = calloc((size_t)m->nelem, sizeof *s->dl_mark);
     s->dl_stack = calloc((size_t)m->nelem * 4, sizeof *s->dl_stack);
     s->dl_set = s->dl_stack ? s->dl_stack + 3 * m->nelem : NULL;
@@ -1024,8 +1028,7 @@ static inline __attribute__((always_inline)) void sim_drain_wakes(fab_sim *s)
             return;
         }
         int e = s->wake[s->wake_head];
-        if (++s->wake_head == s->nelem)
-            s->wake_head = 0;
+        s->wake_head = (s->wake_head + 1) & s->wake_mask;
         s->wake_len--;
         rt_es *x = &s->es[e];
         x->in_wake = 0;
