@@ -328,6 +328,10 @@ fab_part *rt_part_new(fab_sim *s, int type, int creator);
 void  rt_part_free(fab_sim *s, fab_part *p);
 /* Offer part p to element dst (whatever its kind); 1 if it took it. */
 int   rt_accept(fab_sim *s, int dst, fab_part *p);
+/* The same for a part without a pending routing decision (p->route < 0), which is every part
+ * held by an element that does not route: an accepted part's route is reset, and only
+ * rt_route_push_routed sets one. */
+int   rt_accept_unrouted(fab_sim *s, int dst, fab_part *p);
 /* dst refused a part of `from`: `from` waits for it (and a deadlock check if on a cycle). */
 void  rt_route_refused(fab_sim *s, int from, int dst);
 /* rt_route_push for an element with several successors or a route rule. */
@@ -384,7 +388,7 @@ static inline int rt_route_push(fab_sim *s, int from, fab_part *p)
     const rt_es *x = &s->es[from];
     if (!x->direct)
         return rt_route_push_routed(s, from, p);
-    if (rt_accept(s, x->succ0, p))
+    if (rt_accept_unrouted(s, x->succ0, p))
         return 1;
     rt_route_refused(s, from, x->succ0);
     return 0;

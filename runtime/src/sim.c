@@ -482,18 +482,23 @@ __attribute__((noinline)) static int sim_accept_any(fab_sim *s, rt_es *d, fab_pa
     return ok;
 }
 
-int rt_accept(fab_sim *s, int dst, fab_part *p)
+int rt_accept_unrouted(fab_sim *s, int dst, fab_part *p)
 {
     rt_es *d = &s->es[dst];
-    /* The commonest offers, a part without a pending routing decision to a station or a
-     * buffer: no route to save and restore, a plain tail call. */
-    if (p->route < 0) {
-        if (d->kind == FAB_KIND_STATION)
-            return rt_station_accept(s, d, p);
-        if (d->kind == FAB_KIND_BUFFER)
-            return buffer_accept(s, d, p);
-    }
+    /* The commonest offers, to a station or a buffer: no route to save and restore, a plain
+     * tail call. */
+    if (d->kind == FAB_KIND_STATION)
+        return rt_station_accept(s, d, p);
+    if (d->kind == FAB_KIND_BUFFER)
+        return buffer_accept(s, d, p);
     return sim_accept_any(s, d, p);
+}
+
+int rt_accept(fab_sim *s, int dst, fab_part *p)
+{
+    if (p->route < 0)
+        return rt_accept_unrouted(s, dst, p);
+    return sim_accept_any(s, &s->es[dst], p);
 }
 
 RT_KERNEL_INLINE void rt_route_refused(fab_sim *s, int from, int dst)
