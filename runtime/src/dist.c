@@ -31,7 +31,7 @@
  * stops after FAB_TRUNCATE_MAX_TRIES draws).
  */
 #include "fab/dist.h"
-#include "rng_inline.h"
+#include "dist_inline.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -311,7 +311,6 @@ double fab_dist_triangular(fab_rng *r, double min, double mode, double max)
  * generated with 60-digit arithmetic by tests/random/gen_ziggurat.py and rounded once to
  * doubles (so they do not depend on the C library). dist_zig_x[1] is r, the start of the tail;
  * dist_zig_x[0] = v / f(r) is the width of the base strip; dist_zig_f[i] = exp(-x[i]^2 / 2). */
-enum { DIST_ZIG_LAYERS = 256 };
 /* r = 3.6541528853610087716, v = 0.0049286732339746553474 */
 static const double dist_zig_x[DIST_ZIG_LAYERS + 1] = {
     0x1.f493b7815d982p+1, 0x1.d3bb48209ad33p+1, 0x1.b981f3878fdb0p+1,
@@ -492,7 +491,7 @@ static const double dist_zig_f[DIST_ZIG_LAYERS + 1] = {
 
 /* The same for the standard exponential, exp(-x) on [0, inf): dist_zig_exp_x[1] = r = 7.697. */
 /* zig_exp: r = 7.697117470131049714, v = 0.00394965982258155722 */
-static const double dist_zig_exp_x[DIST_ZIG_LAYERS + 1] = {
+const double dist_zig_exp_x[DIST_ZIG_LAYERS + 1] = {
     0x1.164ec94bf5dc1p+3, 0x1.ec9d9297ebb83p+2, 0x1.bc39e51da71fcp+2,
     0x1.9e9dc0d487b85p+2, 0x1.8939fe6f2ed19p+2, 0x1.78750d6eac62fp+2,
     0x1.6aa676d4bbf72p+2, 0x1.5ee7ae17313d2p+2, 0x1.54ad83ccf73f6p+2,
@@ -712,12 +711,11 @@ static inline double dist_std_normal(fab_rng *r)
 }
 
 /* A standard exponential variate (Marsaglia & Tsang's ziggurat, 256 layers). One word gives
- * the layer (bits 0-7) and a 53-bit uniform (bits 11-63); 97.8 % of draws end there, inline.
- * The rest continue out of line from that word's layer and x: the wedges use one more uniform
- * and exp(); beyond r the exponential is r plus a new exponential (memorylessness), so the
- * tail draws again with r added. */
-static __attribute__((noinline)) double dist_std_exponential_rest(fab_rng *r, unsigned layer,
-                                                                   double x)
+ * the layer (bits 0-7) and a 53-bit uniform (bits 11-63); 97.8 % of draws end there, inline
+ * (dist_std_exponential, dist_inline.h). The rest continue here from that word's layer and x:
+ * the wedges use one more uniform and exp(); beyond r the exponential is r plus a new
+ * exponential (memorylessness), so the tail draws again with r added. */
+__attribute__((noinline)) double dist_std_exponential_rest(fab_rng *r, unsigned layer, double x)
 {
     double offset = 0.0;
     for (;;) {
@@ -737,19 +735,9 @@ static __attribute__((noinline)) double dist_std_exponential_rest(fab_rng *r, un
     }
 }
 
-static inline double dist_std_exponential(fab_rng *r)
-{
-    uint64_t w = rng_next_u64(r);
-    unsigned layer = (unsigned)(w & 0xffu);
-    double x = (double)(w >> 11) * 0x1p-53 * dist_zig_exp_x[layer];
-    if (x < dist_zig_exp_x[layer + 1])
-        return x;
-    return dist_std_exponential_rest(r, layer, x);
-}
-
 double fab_dist_exponential(fab_rng *r, double mean)
 {
-    return mean * dist_std_exponential(r);
+    return rt_dist_exponential(r, mean);
 }
 
 double fab_dist_normal(fab_rng *r, double mean, double sd)

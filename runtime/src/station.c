@@ -19,6 +19,7 @@
  * freed by rt_station_free.
  */
 #include "rt_internal.h"
+#include "dist_inline.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -193,6 +194,17 @@ void rt_station_finish(fab_sim *s, rt_es *x)
 
 /* ---- operating-time failure clocks ------------------------------------------------------ */
 
+/* Mode f of server k fails within the cycle starting now: schedule the failure (out of line:
+ * rare). */
+static __attribute__((noinline)) void op_clock_arm(fab_sim *s, rt_es *x, unsigned k, int f)
+{
+    rt_fclock *fc = &srv_fc(x, k)[f];
+    fc->gen++;
+    fc->pending = 1;
+    rt_schedule(s, s->now + (fc->op_left > 0 ? fc->op_left : 0), RT_EV_FAIL, x->id, k,
+                (unsigned)f, fc->gen);
+}
+
 static inline void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy_for)
 {
     rt_server *v = &x->srv[k];
@@ -202,12 +214,8 @@ static inline void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy
         rt_fclock *fc = &fcs[f];
         if (fc->basis != FAB_BASIS_OPERATING)
             continue;
-        if (fc->op_left < busy_for) {
-            fc->gen++;
-            fc->pending = 1;
-            rt_schedule(s, s->now + (fc->op_left > 0 ? fc->op_left : 0), RT_EV_FAIL, x->id, k,
-                        (unsigned)f, fc->gen);
-        }
+        if (fc->op_left < busy_for)
+            op_clock_arm(s, x, k, f);
     }
 }
 
@@ -251,7 +259,7 @@ static inline __attribute__((always_inline)) void srv_start_busy(fab_sim *s, rt_
         if (!(d > 0))
             d = 0;      /* durations below 0 (and NAN) are 0, as in rt_sample */
     } else if (x->cyc_exp_mean > 0) {
-        d = fab_dist_exponential(&x->cycle_st.rng, x->cyc_exp_mean);
+        d = rt_dist_exponential(&x->cycle_st.rng, x->cyc_exp_mean);
     } else {
         d = rt_sample(x->cyc_rs, &x->cycle_st.rng, v->part);
     }
