@@ -48,7 +48,7 @@ static double hold(int kind, int n, long steps, int bimodal, size_t *bytes)
         rt_evset_push(&q, &e);
     }
     double dt = now_s() - t0;
-    *bytes = rt_evset_bytes(&q) / (q.peak ? q.peak : 1) * (size_t)n;
+    *bytes = rt_evset_bytes(&q) / (rt_evset_peak(&q) ? rt_evset_peak(&q) : 1) * (size_t)n;
     rt_evset_free(&q);
     if (sink < 0)
         printf("impossible\n");

@@ -84,7 +84,7 @@ int main(int argc, char **argv)
     }
     double cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
     double wall = now_s(CLOCK_MONOTONIC) - t0;
-    size_t pending = sim->ev.peak;
+    size_t pending = rt_evset_peak(&sim->ev);
     size_t bytes = rt_evset_bytes(&sim->ev);
     int k = 0;
     for (int i = 0; i < L.nmetric; i++)

@@ -35,6 +35,8 @@ int rt_evset_heap_push(rt_evset *q, const rt_event *e)
     }
     rt_event *h = q->h;
     size_t i = q->n++;
+    if (q->n > q->peak)
+        q->peak = q->n;
     while (i > 0) {
         size_t p = (i - 1) / HEAP_D;
         if (!rt_ev_before(e, &h[p]))
@@ -97,9 +99,6 @@ int rt_cq_grow(rt_evset *q)
         memcpy(nn, q->node, (size_t)q->node_cap * sizeof *nn);
     free(q->node);
     q->node = nn;
-    for (uint32_t i = q->node_cap; i < nc; i++)
-        nn[i].next = (i + 1 < nc) ? i + 1 : CQ_NIL;
-    q->free_node = q->node_cap;
     q->node_cap = nc;
     return 0;
 }
@@ -211,9 +210,8 @@ void rt_evset_clear(rt_evset *q)
     if (q->kind == 2) {
         for (uint32_t b = 0; b < q->nb; b++)
             q->bucket[b] = CQ_NIL;
-        q->free_node = q->node_cap ? 0 : CQ_NIL;
-        for (uint32_t i = 0; i < q->node_cap; i++)
-            q->node[i].next = (i + 1 < q->node_cap) ? i + 1 : CQ_NIL;
+        q->free_node = CQ_NIL;
+        q->node_hwm = 0;
         q->cur = 0;
         q->last_t = 0;
     }

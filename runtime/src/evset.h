@@ -44,13 +44,17 @@ _Static_assert(sizeof(rt_cq_node) == 32, "two calendar nodes per cache line");
 typedef struct rt_evset {
     int kind;                   /* 1 heap, 2 calendar */
     size_t n;
-    size_t peak;                /* largest n since init or clear */
+    size_t peak;                /* heap: largest n since init or clear (rt_evset_peak) */
     /* heap */
     rt_event *h;
     size_t cap;
     /* calendar queue */
     rt_cq_node *node;
-    uint32_t node_cap, free_node;
+    uint32_t node_cap;
+    uint32_t free_node;         /* list of released nodes (LIFO), or CQ_NIL */
+    uint32_t node_hwm;          /* nodes [0, node_hwm) have been handed out since the last
+                                 * clear: a new one is taken only when none was released, so
+                                 * node_hwm is the largest n (the calendar's peak) */
     uint32_t *bucket;           /* head node per bucket */
     uint32_t nb;                /* number of buckets, a power of two */
     size_t grow_above;          /* resize to 2 nb when n > this (2 nb; none at 2^30 buckets) */
@@ -72,7 +76,7 @@ size_t rt_evset_bytes(const rt_evset *q);
  * search for the next event after an empty year of buckets. */
 int    rt_evset_heap_push(rt_evset *q, const rt_event *e);
 int    rt_evset_heap_pop(rt_evset *q, rt_event *out);
-int    rt_cq_grow(rt_evset *q);                         /* 0 or -1 */
+int    rt_cq_grow(rt_evset *q);                         /* 0 or -1: a larger node pool */
 int    rt_cq_resize(rt_evset *q, uint32_t nb);          /* 0 or -1 (old calendar kept) */
 void   rt_cq_search(rt_evset *q);                       /* sets q->cur to the earliest event */
 
@@ -106,10 +110,14 @@ static inline void rt_cq_insert_node(rt_evset *q, uint32_t idx)
 
 static inline int rt_cq_push(rt_evset *q, const rt_event *e)
 {
-    if (q->free_node == CQ_NIL && rt_cq_grow(q))
-        return -1;
     uint32_t idx = q->free_node;
-    q->free_node = q->node[idx].next;
+    if (idx != CQ_NIL) {
+        q->free_node = q->node[idx].next;
+    } else {
+        if (q->node_hwm == q->node_cap && rt_cq_grow(q))
+            return -1;
+        idx = q->node_hwm++;
+    }
     q->node[idx].ev = *e;
     rt_cq_insert_node(q, idx);
     q->n++;
@@ -151,9 +159,13 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
 
 static inline int rt_evset_push(rt_evset *q, const rt_event *e)
 {
-    if (q->n + 1 > q->peak)
-        q->peak = q->n + 1;
     return q->kind == 1 ? rt_evset_heap_push(q, e) : rt_cq_push(q, e);
+}
+
+/* The largest number of pending events since init or clear. */
+static inline size_t rt_evset_peak(const rt_evset *q)
+{
+    return q->kind == 1 ? q->peak : q->node_hwm;
 }
 
 /* The earliest event into *out; 0 when the set is empty. */
