@@ -307,6 +307,9 @@ struct fab_sim {
     size_t nstreams, streams_cap;
     /* deadlock */
     int deadlock;
+    int stop;                       /* failed or deadlocked: the replication ends */
+    double progress_now;            /* time at the last progress check (sim_check_progress) */
+    uint64_t progress_events;       /* events since time last advanced, at the checks */
     double deadlock_time;
     char *deadlock_elems;
     int *dl_mark;

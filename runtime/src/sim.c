@@ -36,6 +36,41 @@ void rt_sim_fail(fab_sim *s, const char *fmt, ...)
     vsnprintf(s->err, sizeof s->err, fmt, ap);
     va_end(ap);
     s->failed = 1;
+    s->stop = 1;
+}
+
+/* The most work one instant may take: wake-ups in one drain, parts an unlimited source sends
+ * on at once, events at one time. Past it, parts are taken to move in a loop without time
+ * passing (zero-time elements feeding each other, or an unlimited source feeding elements
+ * that take no time), and the replication stops with an error instead of hanging. */
+static uint64_t sim_instant_limit(const fab_sim *s)
+{
+    return 1000u * (uint64_t)s->nelem + 1000000u;
+}
+
+static void sim_fail_no_progress(fab_sim *s, const char *what)
+{
+    rt_sim_fail(s, "%s without time passing at t = %.17g s (a loop of buffers or zero-time "
+                "stations, or an unlimited source feeding elements that take no time?)",
+                what, s->now);
+}
+
+/* Called every RT_PROGRESS_MASK + 1 events: 1 (and the replication failed) when time has not
+ * advanced over the last sim_instant_limit() events or so, which only zero-time elements
+ * scheduling each other forever can do. */
+#define RT_PROGRESS_MASK 0xFFFFFu
+static __attribute__((noinline)) int sim_check_progress(fab_sim *s)
+{
+    if (s->now != s->progress_now) {
+        s->progress_now = s->now;
+        s->progress_events = 0;
+        return 0;
+    }
+    s->progress_events += RT_PROGRESS_MASK + 1;
+    if (s->progress_events < sim_instant_limit(s))
+        return 0;
+    sim_fail_no_progress(s, "events follow each other");
+    return 1;
 }
 
 /* ---- streams ---------------------------------------------------------------------------- */
@@ -395,7 +430,11 @@ static void source_push_out(fab_sim *s, rt_es *x)
 {
     const rt_elem *e = x->e;
     if (e->unlimited) {
-        for (;;) {
+        for (uint64_t budget = sim_instant_limit(s);; budget--) {
+            if (budget == 0) {
+                sim_fail_no_progress(s, "an unlimited source sends parts on");
+                return;
+            }
             if (!x->pending) {
                 if (x->created >= x->limit)
                     return;
@@ -646,6 +685,7 @@ void rt_check_deadlock(fab_sim *s, int from)
         for (int i = 0; i < s->nelem; i++)
             s->dl_set[i] = visit[i];
         s->deadlock = 1;
+        s->stop = 1;
         s->deadlock_time = s->now;
         size_t len = 0, cap = 256;
         char *buf = malloc(cap);
@@ -1025,11 +1065,10 @@ static inline __attribute__((always_inline)) void sim_drain_wakes(fab_sim *s)
 {
     /* Parts that circulate through zero-time elements (buffers routed into each other) would
      * keep this loop going without time passing: stop the replication instead of hanging. */
-    uint64_t budget = 1000u * (uint64_t)s->nelem + 1000000u;
+    uint64_t budget = sim_instant_limit(s);
     while (s->wake_len) {
         if (--budget == 0) {
-            rt_sim_fail(s, "parts move in a loop without time passing at t = %.17g s "
-                        "(a cycle of buffers or zero-time stations?)", s->now);
+            sim_fail_no_progress(s, "parts move in a loop");
             return;
         }
         int e = s->wake[s->wake_head];
@@ -1137,6 +1176,9 @@ int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
     s->seq = 0;
     s->events = 0;
     s->deadlock = 0;
+    s->stop = s->failed;
+    s->progress_now = NAN;
+    s->progress_events = 0;
     s->deadlock_time = NAN;
     for (int i = 0; i < s->nelem; i++)
         s->dl_set[i] = 0;
@@ -1185,10 +1227,11 @@ int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
     rt_event ev;
     for (;;) {
         sim_drain_wakes(s);     /* inline: the only call, once per event */
-        if (s->failed || s->deadlock || !rt_evset_pop(&s->ev, &ev) || ev.t > s->horizon)
+        if (s->stop || !rt_evset_pop(&s->ev, &ev) || ev.t > s->horizon)
             break;
         s->now = ev.t;
-        s->events++;
+        if ((++s->events & RT_PROGRESS_MASK) == 0 && sim_check_progress(s))
+            break;
         switch (rt_ev_kind(&ev)) {
         case RT_EV_WARMUP: sim_warmup(s); break;
         case RT_EV_ARRIVAL: source_arrival(s, &s->es[rt_ev_elem(&ev)]); break;

@@ -806,6 +806,49 @@ START_TEST(test_zero_time_loop_fails)
 }
 END_TEST
 
+/* Run a one-replication model to t = 10 s that must fail; the error names the loop. */
+static void expect_no_progress(fab_model *m, const char *what)
+{
+    fab_run_opts o = fab_run_opts_default();
+    o.horizon = 10;
+    o.replications = 1;
+    char err[256] = "";
+    fab_results *r = fab_run(m, &o, err, sizeof err);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(err, what) && strstr(err, "without time passing"), "error: %s", err);
+    fab_model_free(m);
+}
+
+START_TEST(test_unlimited_source_into_sink_fails)
+{
+    /* an unlimited source straight into a sink: the sink takes every part at t = 0 */
+    fab_model *m = fab_model_new("flood");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "src", t);
+    fab_source_unlimited(m, s);
+    int k = fab_sink_new(m, "out");
+    fab_flow(m, s, k);
+    expect_no_progress(m, "an unlimited source sends parts on");
+}
+END_TEST
+
+START_TEST(test_zero_cycle_events_fail)
+{
+    /* an unlimited source feeding a station with a zero cycle: cycle ends follow each other at
+     * t = 0 forever */
+    fab_model *m = fab_model_new("zero");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "src", t);
+    fab_source_unlimited(m, s);
+    int st = fab_station_new(m, "instant");
+    fab_station_cycle(m, st, fab_sampler_const(0));
+    int k = fab_sink_new(m, "out");
+    fab_flow(m, s, st);
+    fab_flow(m, st, k);
+    expect_no_progress(m, "events follow each other");
+}
+END_TEST
+
 /* A route rule that records the parts leaving the station, in order. */
 typedef struct order_log {
     int slot;
@@ -997,6 +1040,8 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_deadlock_wide_fan_out);
     tcase_add_test(tc, test_view_queries);
     tcase_add_test(tc, test_zero_time_loop_fails);
+    tcase_add_test(tc, test_unlimited_source_into_sink_fails);
+    tcase_add_test(tc, test_zero_cycle_events_fail);
     tcase_add_test(tc, test_buffer_order_sequence);
     tcase_add_test(tc, test_buffer_dynamic_key_evaluated_at_dispatch);
     tcase_add_test(tc, test_buffer_dynamic_key_ties_in_entry_order);
