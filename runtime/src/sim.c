@@ -1135,7 +1135,15 @@ static void sim_metrics(fab_sim *s, double end, double *row)
                     t[st] += x->srv[k].t_state[st];
                     energy += x->srv[k].t_state[st] * x->e->power[st];
                 }
-            double denom = T * x->nsrv;
+            /* State fractions of the servers' summed state times, which add up to T * nsrv
+             * only up to rounding: dividing by their sum keeps each fraction within [0, 1]
+             * and their total 1 (T * nsrv could leave a busy-throughout station at
+             * 1.0000000000000002). */
+            double denom = 0;
+            for (int st = 0; st < FAB_STATE__COUNT; st++)
+                denom += t[st];
+            if (!(T > 0))
+                denom = 0;
             energy /= 3.6e6;
             *o++ = (double)x->count_out * perh;
             *o++ = denom > 0 ? t[FAB_STATE_BUSY] / denom : NAN;
