@@ -347,9 +347,12 @@ void  rt_sim_fail(fab_sim *s, const char *fmt, ...) __attribute__((format(printf
 /* The three kernel services every event uses, inline (each a few instructions, called
  * several times per event from sim.c, station.c and conveyor.c). */
 
-/* Schedule an event at time t (kind RT_EV_*, element, a/b/gen as the kind defines). */
-static inline void rt_schedule(fab_sim *s, double t, int kind, int elem, unsigned a, unsigned b,
-                               uint32_t gen)
+/* Schedule an event at time t (kind RT_EV_*, element, a/b/gen as the kind defines). Always
+ * inline: with the calendar's push it is a few dozen instructions, less than a call frame
+ * and the register saves it costs its callers (docs/performance.md). */
+static inline __attribute__((always_inline)) void rt_schedule(fab_sim *s, double t, int kind,
+                                                             int elem, unsigned a, unsigned b,
+                                                             uint32_t gen)
 {
     if (s->seq >= RT_EV_MAX_SEQ) {
         rt_sim_fail(s, "more than 2^40 events in one replication");
