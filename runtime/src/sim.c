@@ -1076,14 +1076,15 @@ static inline __attribute__((always_inline)) void sim_drain_wakes(fab_sim *s)
         s->wake_len--;
         rt_es *x = &s->es[e];
         x->in_wake = 0;
-        switch (x->kind) {
-        case FAB_KIND_SOURCE: source_push_out(s, x); break;
-        case FAB_KIND_BUFFER: buffer_push_out(s, x); break;
-        case FAB_KIND_STATION:
-        case FAB_KIND_ASSEMBLY: rt_station_push_out(s, x); break;
-        case FAB_KIND_CONVEYOR: rt_conveyor_push_out(s, x); break;
-        case FAB_KIND_SINK: break;
-        }
+        /* buffers and stations first: the wake-ups of a line */
+        if (x->kind == FAB_KIND_BUFFER)
+            buffer_push_out(s, x);
+        else if (x->kind == FAB_KIND_STATION || x->kind == FAB_KIND_ASSEMBLY)
+            rt_station_push_out(s, x);
+        else if (x->kind == FAB_KIND_SOURCE)
+            source_push_out(s, x);
+        else if (x->kind == FAB_KIND_CONVEYOR)
+            rt_conveyor_push_out(s, x);
     }
 }
 
@@ -1240,12 +1241,14 @@ int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
         s->now = ev.t;
         if ((++s->events & RT_PROGRESS_MASK) == 0 && sim_check_progress(s))
             break;
-        switch (rt_ev_kind(&ev)) {
+        unsigned kind = rt_ev_kind(&ev);
+        if (kind - RT_EV_SERVER_END <= RT_EV_REPAIR - RT_EV_SERVER_END) {  /* the commonest */
+            rt_station_event(s, &ev);
+            continue;
+        }
+        switch (kind) {
         case RT_EV_WARMUP: sim_warmup(s); break;
         case RT_EV_ARRIVAL: source_arrival(s, &s->es[rt_ev_elem(&ev)]); break;
-        case RT_EV_SERVER_END:
-        case RT_EV_FAIL:
-        case RT_EV_REPAIR: rt_station_event(s, &ev); break;
         case RT_EV_CONV_ARRIVE:
         case RT_EV_CONV_ENTRY: rt_conveyor_event(s, &ev); break;
         default: break;
