@@ -210,22 +210,19 @@ static inline void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy
     rt_server *v = &x->srv[k];
     rt_fclock *fcs = srv_fc(x, k);
     v->busy_start = s->now;
-    for (int f = 0; f < x->nfail; f++) {
-        rt_fclock *fc = &fcs[f];
-        if (fc->basis != FAB_BASIS_OPERATING)
-            continue;
-        if (fc->op_left < busy_for)
+    int f = 0;
+    do {    /* has_op: at least one mode */
+        if (fcs[f].basis == FAB_BASIS_OPERATING && fcs[f].op_left < busy_for)
             op_clock_arm(s, x, k, f);
-    }
+    } while (++f < x->nfail);
 }
 
 static inline void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
-    rt_fclock *fcs = srv_fc(x, k);
+    rt_fclock *fc = srv_fc(x, k), *end = fc + x->nfail;
     double used = s->now - v->busy_start;
-    for (int f = 0; f < x->nfail; f++) {
-        rt_fclock *fc = &fcs[f];
+    do {    /* has_op: at least one mode */
         if (fc->basis != FAB_BASIS_OPERATING)
             continue;
         fc->op_left -= used;
@@ -233,7 +230,7 @@ static inline void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
             fc->gen++;
             fc->pending = 0;
         }
-    }
+    } while (++fc < end);
 }
 
 /* ---- service ---------------------------------------------------------------------------- */
