@@ -102,8 +102,12 @@ static inline void rt_cq_insert_node(rt_evset *q, uint32_t idx)
     const rt_event *e = &q->node[idx].ev;
     uint32_t b = (uint32_t)((uint64_t)rt_cq_vb(q, e->t) & (q->nb - 1));
     uint32_t *link = &q->bucket[b];
-    while (*link != CQ_NIL && !rt_ev_before(e, &q->node[*link].ev))
-        link = &q->node[*link].next;
+    /* walk past the events not after e; equal times (rare) fall back to the keys */
+    for (uint32_t i; (i = *link) != CQ_NIL; link = &q->node[i].next) {
+        const rt_event *o = &q->node[i].ev;
+        if (e->t < o->t || (e->t == o->t && e->key < o->key))
+            break;
+    }
     q->node[idx].next = *link;
     *link = idx;
 }
