@@ -308,6 +308,7 @@ struct fab_sim {
     /* deadlock */
     int deadlock;
     int stop;                       /* failed or deadlocked: the replication ends */
+    uint64_t instant_limit;         /* sim_instant_limit(): 1000 nelem + 10^6 */
     double progress_now;            /* time at the last progress check (sim_check_progress) */
     uint64_t progress_events;       /* events since time last advanced, at the checks */
     double deadlock_time;

@@ -45,7 +45,7 @@ void rt_sim_fail(fab_sim *s, const char *fmt, ...)
  * that take no time), and the replication stops with an error instead of hanging. */
 static uint64_t sim_instant_limit(const fab_sim *s)
 {
-    return 1000u * (uint64_t)s->nelem + 1000000u;
+    return s->instant_limit;
 }
 
 static void sim_fail_no_progress(fab_sim *s, const char *what)
@@ -957,6 +957,7 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
     s->warmup = warmup;
     s->seed = seed;
     s->nelem = m->nelem;
+    s->instant_limit = 1000u * (uint64_t)m->nelem + 1000000u;
     /* a whole number of cache lines, so that a part's fixed fields (64 bytes) are one line */
     _Static_assert(sizeof(fab_part) == 64, "a part's fixed fields fill one cache line");
     s->part_size = (sizeof(fab_part) + (size_t)m->nattr * sizeof(double) + 63) & ~(size_t)63;
