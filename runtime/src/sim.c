@@ -325,7 +325,7 @@ __attribute__((noinline)) static int buffer_accept(fab_sim *s, rt_es *x, fab_par
          * added here, so the time average sums exactly as if the level had been recorded. */
         rt_stat_timeavg_set(&x->level, s->now, x->level.level);
     } else {
-        rt_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
+        rt_stat_timeavg_set(&x->level, s->now, rt_count(x->qlen));
     }
     return 1;
 }
@@ -418,8 +418,8 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
         freed = 1;
     }
     /* The level counts the parts still here after the offers (see buffer_accept). */
-    if ((double)x->qlen != x->level.level)
-        rt_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
+    if (rt_count(x->qlen) != x->level.level)
+        rt_stat_timeavg_set(&x->level, s->now, rt_count(x->qlen));
     if (freed)
         rt_notify_space(s, x->id);
 }
@@ -465,8 +465,8 @@ static void source_push_out(fab_sim *s, rt_es *x)
     }
     /* The queue statistic counts the parts still here after the offers: a part created and
      * sent on at the same instant never waited (source_arrival leaves the level alone). */
-    if ((double)x->qlen != x->level.level)
-        rt_stat_timeavg_set(&x->level, s->now, (double)x->qlen);
+    if (rt_count(x->qlen) != x->level.level)
+        rt_stat_timeavg_set(&x->level, s->now, rt_count(x->qlen));
 }
 
 static void source_arrival(fab_sim *s, rt_es *x)

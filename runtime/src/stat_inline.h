@@ -14,13 +14,20 @@
 
 #include "fab/stat.h"
 
+/* A count (of parts, of observations) as a double: the same value as (double)n for every
+ * count below 2^63, converted as a signed integer, which is one instruction on x86-64 where
+ * an unsigned conversion takes several. */
+static inline double rt_count(uint64_t n)
+{
+    return (double)(int64_t)n;
+}
+
 /* Welford's update of mean and m2, then min and max. */
 static inline void rt_stat_tally_add(fab_stat_tally *t, double x)
 {
     t->n++;
     double delta = x - t->mean;
-    t->mean += delta / (double)(int64_t)t->n;   /* the same value: a signed conversion is
-                                                 * one instruction, an unsigned one several */
+    t->mean += delta / rt_count(t->n);
     t->m2 += delta * (x - t->mean);
     if (x < t->min)
         t->min = x;
