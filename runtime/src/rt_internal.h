@@ -226,29 +226,31 @@ typedef struct rt_es {              /* element state during a replication */
     int wait0;                      /* the first upstream element waiting for room here (of
                                      * nwait; the others in wait_more: most have one at most) */
     int wait_more_cap;
-    /* line 1: a buffer's acceptance */
+    /* line 1: a buffer's acceptance and dispatch, with its statistics */
     fab_part *q_head, *q_tail;      /* source queue; buffer FIFO/LIFO list */
     uint64_t count;                 /* parts since warmup: created (source), taken in (sink)
                                      * or sent on (buffer, conveyor) */
-    fab_stat_timeavg level;         /* source queue, buffer, conveyor contents */
+    double wait_mean;               /* buffer: mean waiting time of the `count` parts sent on
+                                     * (Welford's running mean) */
+    fab_stat_timeavg level;         /* source queue, buffer, conveyor contents; its t0, read
+                                     * only at warmup and at the end, is line 2's first field */
     /* line 2: a station's cycle */
     uint64_t count_out;             /* station, assembly: parts sent on since warmup */
     rt_fclock *fcs;                 /* failure clocks: nfail per server, server by server */
     fab_sample_fn cyc_fn;           /* the default cycle sampler, flattened: fn, or */
     void *cyc_ctx;
     double cyc_exp_mean;            /* > 0: exponential with this mean, no bounds */
-    const rt_sampler *cyc_rs;       /* otherwise this sampler (NULL: none) */
     int nfail;                      /* failure modes (station, assembly) */
     int ncyc;
     const rt_sampler *setup;        /* e->setup */
-    /* line 3: a buffer's waiting times */
-    fab_stat_tally wait;
+    /* line 3 and on */
+    const rt_sampler *cyc_rs;       /* the cycle sampler when neither cyc_fn nor cyc_exp_mean
+                                     * (NULL: none) */
     int *wait_more;                 /* waiters after wait0, in the order they started waiting */
-    /* line 4 and on */
     unsigned bq_head, bq_len;
     unsigned *blocked_q;            /* ring of blocked server indices in block order (nsrv > 1;
                                      * a single server is blocked when its state says so) */
-    rt_stream cycle_st;
+    _Alignas(64) rt_stream cycle_st;    /* a line of its own for a draw: its words and index */
     /* warm */
     const rt_elem *e;
     const int *succ;
@@ -283,6 +285,11 @@ typedef struct rt_es {              /* element state during a replication */
 } rt_es;
 
 _Static_assert(sizeof(rt_es) % 64 == 0, "rt_es is a whole number of 64-byte cache lines");
+_Static_assert(offsetof(rt_es, q_head) == 64 && offsetof(rt_es, level.t0) == 128
+               && offsetof(rt_es, setup) + sizeof(void *) == 192
+               && offsetof(rt_es, cycle_st.rng.out) / 64 == offsetof(rt_es, cycle_st.rng.next) / 64,
+               "line 1 holds a buffer's queue and statistics, line 2 a station's cycle, and a "
+               "cycle draw reads one line of the stream");
 
 struct fab_sim {
     const fab_model *m;

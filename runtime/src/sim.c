@@ -413,8 +413,8 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
                 x->q_tail = NULL;
             x->qlen--;
         }
-        rt_stat_tally_add(&x->wait, s->now - entered);
         x->count++;
+        x->wait_mean += (s->now - entered - x->wait_mean) / rt_count(x->count);
         freed = 1;
     }
     /* The level counts the parts still here after the offers (see buffer_accept). */
@@ -1095,7 +1095,7 @@ static void sim_reset_stats(fab_sim *s, rt_es *x)
     x->lost = 0;
     x->failures = 0;
     fab_stat_timeavg_reset(&x->level, s->now);
-    fab_stat_tally_reset(&x->wait);
+    x->wait_mean = 0;
     fab_stat_tally_reset(&x->transit);
     fab_stat_tally_reset(&x->lead);
     fab_stat_tally_reset(&x->tard);
@@ -1160,7 +1160,7 @@ static void sim_metrics(fab_sim *s, double end, double *row)
         case FAB_KIND_CONVEYOR:
             *o++ = fab_stat_timeavg_mean(&x->level, end);
             *o++ = x->level.max;
-            *o++ = x->e->kind == FAB_KIND_BUFFER ? fab_stat_tally_mean(&x->wait)
+            *o++ = x->e->kind == FAB_KIND_BUFFER ? (x->count ? x->wait_mean : NAN)
                                                  : fab_stat_tally_mean(&x->transit);
             *o++ = (double)x->count * perh;
             break;

@@ -36,11 +36,12 @@ double fab_stat_tally_mean(const fab_stat_tally *t);      /* NAN when n == 0 */
 double fab_stat_tally_var(const fab_stat_tally *t);       /* sample variance; NAN when n < 2 */
 
 typedef struct fab_stat_timeavg {
-    double t0;          /* start of the observation window (reset time) */
     double t_last;      /* time of the last change */
     double level;       /* current level */
     double area;        /* integral of level over [t0, t_last] */
     double max;         /* maximum level seen in the window */
+    double t0;          /* start of the observation window (reset time); last, as a change
+                         * does not read it */
 } fab_stat_timeavg;
 
 void   fab_stat_timeavg_reset(fab_stat_timeavg *a, double now);   /* keeps the level */
