@@ -345,7 +345,9 @@ static LLVMValueRef gen_sampler_fn(CgGen *g, const fm_dist *d, const char *name,
  * emitted once and shared; each quantity keeps its own parameter block (its SI values, which
  * --set overwrites). Discrete and empirical quantities get a function of their own with
  * their tables baked in. Sharing keeps the module small: a 1000-station line has three
- * sampling functions instead of 3000, which is what makes it compile in well under 2 s. */
+ * sampling functions instead of 3000, which is what makes it compile in well under 2 s.
+ * An exponential without bounds uses libfabrt's fab_sample_exponential instead of a
+ * function of its own. */
 static CgRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, int ttf_cycles)
 {
     CgState *cg = g->cg;
@@ -397,6 +399,11 @@ static CgRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, int ttf
         char name[600];
         snprintf(name, sizeof name, "smp.%s", stream);
         fn = gen_sampler_fn(g, d, name, values, cum);
+    } else if (d->kind == FAB_DIST_EXPONENTIAL && d->bound == FAB_BOUND_NONE) {
+        /* libfabrt's own sampler of this block layout: the same draw, and one the kernel
+         * recognises as a station's cycle and draws inline */
+        LLVMTypeRef pt[3] = {cg->t_ptr, cg->t_ptr, cg->t_ptr};
+        fn = cg_declare(cg, "fab_sample_exponential", LLVMFunctionType(cg->t_f64, pt, 3, 0));
     } else {
         for (size_t i = 0; i < g->nshared; i++) {
             const CgShared *sh = &g->shared[i];

@@ -8,6 +8,7 @@
  * Misuse never aborts: the first error is kept (rt_model_fail) and reported when running.
  */
 #include "rt_internal.h"
+#include "dist_inline.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -114,6 +115,12 @@ double fab_part_created(const fab_part *p) { return p->created; }
 double fab_part_due(const fab_part *p) { return p->due; }
 
 /* ---- samplers --------------------------------------------------------------------------- */
+
+double fab_sample_exponential(fab_rng *rng, const fab_part *part, void *ctx)
+{
+    (void)part;
+    return rt_dist_exponential(rng, *(const double *)ctx);
+}
 
 fab_sampler fab_sampler_of_fn(fab_sample_fn fn, void *ctx)
 {

@@ -67,7 +67,9 @@ int rt_station_setup(fab_sim *s, rt_es *x)
         rt_stream_setup(s, &x->cycle_st, e->name, e->cycle->purpose);
         const fab_sampler *cs = &e->cycle->s;
         x->has_cycle = 1;
-        if (cs->fn) {
+        if (cs->fn == fab_sample_exponential && cs->ctx && *(const double *)cs->ctx > 0) {
+            x->cyc_exp_mean = *(const double *)cs->ctx;   /* the same draw, inline */
+        } else if (cs->fn) {
             x->cyc_fn = cs->fn;
             x->cyc_ctx = cs->ctx;
         } else if (cs->dist.kind == FAB_DIST_EXPONENTIAL && cs->dist.bound == FAB_BOUND_NONE

@@ -84,6 +84,12 @@ typedef struct fab_sampler {
 } fab_sampler;
 
 fab_sampler fab_sampler_of_fn(fab_sample_fn fn, void *ctx);
+
+/* A sampling function for fab_sampler_of_fn: exponential with the mean *(double *)ctx (the
+ * first of the distribution's parameters, in fab_dist.p order), exactly
+ * fab_dist_exponential(rng, mean). Compiled models use it for every exponential quantity
+ * without bounds; the kernel recognises it as a station's cycle and draws inline. */
+double fab_sample_exponential(fab_rng *rng, const fab_part *part, void *ctx);
 fab_sampler fab_sampler_of_dist(fab_dist d);
 fab_sampler fab_sampler_const(double v);
 
