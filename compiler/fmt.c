@@ -175,6 +175,19 @@ static void end_construct(fmt_state *F, uint32_t end)
     F->last_end = end;
 }
 
+/* The end of a braced block ending at `end`: the comments left inside it, then `}` on a line
+ * of its own at the enclosing indentation. */
+static void close_block(fmt_state *F, uint32_t end, bool blank_ok)
+{
+    flush_comments(F, end, blank_ok);
+    F->indent--;
+    if (!F->at_line_start)
+        newline(F);
+    do_indent(F);
+    puts_(F, "}");
+    end_construct(F, end);
+}
+
 /* ---- expressions ----------------------------------------------------------------------- */
 
 static void expr(fmt_state *F, ast_node *n, int ctx_prec);
@@ -293,13 +306,7 @@ static void expr(fmt_state *F, ast_node *n, int ctx_prec)
                     puts_(F, ",");
                 end_construct(F, n->kids[i]->loc.end);
             }
-            flush_comments(F, n->loc.end, false);
-            F->indent--;
-            if (!F->at_line_start)
-                newline(F);
-            do_indent(F);
-            puts_(F, "}");
-            end_construct(F, n->loc.end);
+            close_block(F, n->loc.end, false);
             break;
         }
         puts_(F, "{ ");
@@ -423,13 +430,7 @@ static void body(fmt_state *F, ast_node *n, int from)
         body_item(F, p);
         end_construct(F, p->loc.end);
     }
-    flush_comments(F, n->loc.end, true);
-    F->indent--;
-    if (!F->at_line_start)
-        newline(F);
-    do_indent(F);
-    puts_(F, "}");
-    end_construct(F, n->loc.end);
+    close_block(F, n->loc.end, true);
 }
 
 #define FMT_WIDTH 100
