@@ -688,9 +688,11 @@ void fab_buffer_order(fab_model *m, int buf, fab_order order)
     e->order = order;
 }
 
-void fab_buffer_order_key(fab_model *m, int buf, fab_key_fn key, void *ctx, int descending)
+/* Order buffer buf by key (evaluated at entry, or at every dispatch when dynamic). */
+static void model_buffer_key(fab_model *m, int buf, fab_key_fn key, void *ctx, int descending,
+                             int dynamic, const char *fn)
 {
-    rt_elem *e = model_get(m, buf, FAB_KIND_BUFFER, FAB_KIND_BUFFER, "fab_buffer_order_key");
+    rt_elem *e = model_get(m, buf, FAB_KIND_BUFFER, FAB_KIND_BUFFER, fn);
     if (!e)
         return;
     if (!key) {
@@ -701,25 +703,18 @@ void fab_buffer_order_key(fab_model *m, int buf, fab_key_fn key, void *ctx, int 
     e->key = key;
     e->key_ctx = ctx;
     e->descending = descending != 0;
-    e->key_dynamic = 0;
+    e->key_dynamic = dynamic;
+}
+
+void fab_buffer_order_key(fab_model *m, int buf, fab_key_fn key, void *ctx, int descending)
+{
+    model_buffer_key(m, buf, key, ctx, descending, 0, "fab_buffer_order_key");
 }
 
 void fab_buffer_order_key_dynamic(fab_model *m, int buf, fab_key_fn key, void *ctx,
                                   int descending)
 {
-    rt_elem *e = model_get(m, buf, FAB_KIND_BUFFER, FAB_KIND_BUFFER,
-                           "fab_buffer_order_key_dynamic");
-    if (!e)
-        return;
-    if (!key) {
-        rt_model_fail(m, "buffer %s: no key function", e->name);
-        return;
-    }
-    e->order = FAB_ORDER_KEY;
-    e->key = key;
-    e->key_ctx = ctx;
-    e->descending = descending != 0;
-    e->key_dynamic = 1;
+    model_buffer_key(m, buf, key, ctx, descending, 1, "fab_buffer_order_key_dynamic");
 }
 
 int fab_conveyor_new(fab_model *m, const char *name, double length, double speed,
