@@ -315,7 +315,11 @@ struct fab_sim {
     /* deadlock */
     int deadlock;
     int stop;                       /* failed or deadlocked: the replication ends */
-    uint64_t instant_limit;         /* sim_instant_limit(): 1000 nelem + 10^6 */
+    uint64_t instant_limit;         /* the most work one instant may take (1000 nelem + 10^6):
+                                     * wake-ups in one drain, parts an unlimited source sends on
+                                     * at once, events at one time; past it, parts are taken to
+                                     * move in a loop without time passing and the replication
+                                     * stops with an error instead of hanging */
     double progress_now;            /* time at the last progress check (sim_check_progress) */
     uint64_t progress_events;       /* events since time last advanced, at the checks */
     double deadlock_time;

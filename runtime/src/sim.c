@@ -39,15 +39,6 @@ void rt_sim_fail(fab_sim *s, const char *fmt, ...)
     s->stop = 1;
 }
 
-/* The most work one instant may take: wake-ups in one drain, parts an unlimited source sends
- * on at once, events at one time. Past it, parts are taken to move in a loop without time
- * passing (zero-time elements feeding each other, or an unlimited source feeding elements
- * that take no time), and the replication stops with an error instead of hanging. */
-static uint64_t sim_instant_limit(const fab_sim *s)
-{
-    return s->instant_limit;
-}
-
 static void sim_fail_no_progress(fab_sim *s, const char *what)
 {
     rt_sim_fail(s, "%s without time passing at t = %.17g s (a loop of buffers or zero-time "
@@ -56,7 +47,7 @@ static void sim_fail_no_progress(fab_sim *s, const char *what)
 }
 
 /* Called every RT_PROGRESS_MASK + 1 events: 1 (and the replication failed) when time has not
- * advanced over the last sim_instant_limit() events or so, which only zero-time elements
+ * advanced over the last s->instant_limit events or so, which only zero-time elements
  * scheduling each other forever can do. */
 #define RT_PROGRESS_MASK 0xFFFFFu
 static __attribute__((noinline)) int sim_check_progress(fab_sim *s)
@@ -67,7 +58,7 @@ static __attribute__((noinline)) int sim_check_progress(fab_sim *s)
         return 0;
     }
     s->progress_events += RT_PROGRESS_MASK + 1;
-    if (s->progress_events < sim_instant_limit(s))
+    if (s->progress_events < s->instant_limit)
         return 0;
     sim_fail_no_progress(s, "events follow each other");
     return 1;
@@ -430,7 +421,7 @@ static void source_push_out(fab_sim *s, rt_es *x)
 {
     const rt_elem *e = x->e;
     if (e->unlimited) {
-        for (uint64_t budget = sim_instant_limit(s);; budget--) {
+        for (uint64_t budget = s->instant_limit;; budget--) {
             if (budget == 0) {
                 sim_fail_no_progress(s, "an unlimited source sends parts on");
                 return;
@@ -1066,7 +1057,7 @@ static inline __attribute__((always_inline)) void sim_drain_wakes(fab_sim *s)
 {
     /* Parts that circulate through zero-time elements (buffers routed into each other) would
      * keep this loop going without time passing: stop the replication instead of hanging. */
-    uint64_t budget = sim_instant_limit(s);
+    uint64_t budget = s->instant_limit;
     while (s->wake_len) {
         if (--budget == 0) {
             sim_fail_no_progress(s, "parts move in a loop");
