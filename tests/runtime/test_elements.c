@@ -780,6 +780,19 @@ START_TEST(test_view_queries)
 }
 END_TEST
 
+/* Run a one-replication model to t = 10 s that must fail; the error names the loop. */
+static void expect_no_progress(fab_model *m, const char *what)
+{
+    fab_run_opts o = fab_run_opts_default();
+    o.horizon = 10;
+    o.replications = 1;
+    char err[256] = "";
+    fab_results *r = fab_run(m, &o, err, sizeof err);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(err, what) && strstr(err, "without time passing"), "error: %s", err);
+    fab_model_free(m);
+}
+
 START_TEST(test_zero_time_loop_fails)
 {
     /* two buffers routed into each other by a rule: parts would circulate forever at t = 1 */
@@ -795,29 +808,9 @@ START_TEST(test_zero_time_loop_fails)
     fab_flow(m, b, k);
     static int no_such_type = 99;
     fab_route_rule(m, b, route_by_type, &no_such_type);   /* always successor 0: back to a */
-    fab_run_opts o = fab_run_opts_default();
-    o.horizon = 10;
-    o.replications = 1;
-    char err[256];
-    fab_results *r = fab_run(m, &o, err, sizeof err);
-    ck_assert_ptr_null(r);
-    ck_assert_ptr_nonnull(strstr(err, "without time passing"));
-    fab_model_free(m);
+    expect_no_progress(m, "without time passing");
 }
 END_TEST
-
-/* Run a one-replication model to t = 10 s that must fail; the error names the loop. */
-static void expect_no_progress(fab_model *m, const char *what)
-{
-    fab_run_opts o = fab_run_opts_default();
-    o.horizon = 10;
-    o.replications = 1;
-    char err[256] = "";
-    fab_results *r = fab_run(m, &o, err, sizeof err);
-    ck_assert_ptr_null(r);
-    ck_assert_msg(strstr(err, what) && strstr(err, "without time passing"), "error: %s", err);
-    fab_model_free(m);
-}
 
 START_TEST(test_unlimited_source_into_sink_fails)
 {
@@ -867,14 +860,7 @@ START_TEST(test_fractions_stay_within_one)
             int k = fab_sink_new(m, "out");
             fab_flow(m, s, st);
             fab_flow(m, st, k);
-            fab_run_opts o = fab_run_opts_default();
-            o.horizon = 1980;
-            o.warmup = 217.418;
-            o.replications = 1;
-            o.seed = seed;
-            char err[256];
-            fab_results *r = fab_run(m, &o, err, sizeof err);
-            ck_assert_msg(r != NULL, "%s", err);
+            fab_results *r = run(m, 1980, 217.418, 1, seed);
             const char *names[] = {"utilization", "state_fraction.busy", "state_fraction.idle",
                                    "state_fraction.blocked", "state_fraction.setup",
                                    "state_fraction.down"};
