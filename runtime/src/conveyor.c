@@ -116,7 +116,7 @@ static void cv_departed(fab_sim *s, rt_es *x)
         cv_schedule_head(s, x);
     double te = cv_entry_time(x);
     if (te <= s->now)
-        rt_notify_space(s, e->id);
+        rt_notify_space(s, x);
     else if (isfinite(te))
         cv_schedule_entry(s, x, te);
 }
@@ -128,7 +128,7 @@ void rt_conveyor_push_out(fab_sim *s, rt_es *x)
     rt_conv_slot *h = cv_at(x, 0);
     fab_part *p = h->part;
     double entered = p->entered;
-    if (!rt_route_push(s, x->e->id, p)) {
+    if (!rt_route_push(s, x, p)) {
         if (!x->head_blocked) {
             x->head_blocked = 1;
             x->stop_start = s->now;
@@ -152,12 +152,12 @@ void rt_conveyor_event(fab_sim *s, const rt_event *ev)
         return;
     if (rt_ev_kind(ev) == RT_EV_CONV_ARRIVE) {
         x->head_at_end = 1;
-        rt_wake(s, x->e->id);
+        rt_wake(s, x);
     } else {
         if (ev->t == x->entry_ready)
             x->entry_ready = -1;
         if (x->cv_len < x->cv_cap && s->now >= cv_entry_time(x))
-            rt_notify_space(s, x->e->id);
+            rt_notify_space(s, x);
     }
 }
 

@@ -206,12 +206,17 @@ typedef struct rt_es {              /* element state during a replication */
      * struct is 64-byte aligned, so its size is a whole number of lines and, in the aligned
      * array of element states, each group stays in one line */
     /* line 0: offering a part (routing, acceptance by a buffer or a single server) */
-    _Alignas(64) fab_kind kind;     /* copies of e->kind, e->nsucc, e->succ[0] */
+    _Alignas(64) struct rt_es *succ0;   /* the first successor (the only one when direct);
+                                         * NULL when none */
+    rt_server *srv;
+    struct rt_es *wait0;            /* the first upstream element waiting for room here (of
+                                     * nwait; the others in wait_more: most have one at most) */
+    uint64_t qlen;
+    uint64_t cap;                   /* buffer capacity, UINT64_MAX: unbounded */
     int id;
-    int succ0;
     int nwait;
     unsigned nsrv;
-    int nsucc;
+    uint8_t kind;                   /* a fab_kind, copy of e->kind */
     uint8_t order;                  /* buffer: a fab_order */
     uint8_t direct;                 /* RT_DIRECT_*: one successor, no rule (no routing) */
     uint8_t in_wake;
@@ -220,12 +225,6 @@ typedef struct rt_es {              /* element state during a replication */
     uint8_t has_cycle;
     uint8_t has_cycles_basis;       /* some failure mode counts completed cycles */
     uint8_t on_cycle;               /* copy of dl_mark: lies on a directed cycle of the flow */
-    uint64_t qlen;
-    uint64_t cap;                   /* buffer capacity, UINT64_MAX: unbounded */
-    rt_server *srv;
-    int wait0;                      /* the first upstream element waiting for room here (of
-                                     * nwait; the others in wait_more: most have one at most) */
-    int wait_more_cap;
     /* line 1: a buffer's acceptance and dispatch, with its statistics */
     fab_part *q_head, *q_tail;      /* source queue; buffer FIFO/LIFO list */
     uint64_t count;                 /* parts since warmup: created (source), taken in (sink)
@@ -246,7 +245,8 @@ typedef struct rt_es {              /* element state during a replication */
     /* line 3 and on */
     const rt_sampler *cyc_rs;       /* the cycle sampler when neither cyc_fn nor cyc_exp_mean
                                      * (NULL: none) */
-    int *wait_more;                 /* waiters after wait0, in the order they started waiting */
+    struct rt_es **wait_more;       /* waiters after wait0, in the order they started waiting */
+    int wait_more_cap;
     unsigned bq_head, bq_len;
     unsigned *blocked_q;            /* ring of blocked server indices in block order (nsrv > 1;
                                      * a single server is blocked when its state says so) */
@@ -300,7 +300,7 @@ struct fab_sim {
     uint64_t events;
     rt_es *es;
     int nelem;
-    int *wake;                      /* FIFO of elements to retry pushing: a ring of wake_mask + 1
+    rt_es **wake;                   /* FIFO of elements to retry pushing: a ring of wake_mask + 1
                                      * slots (a power of two >= nelem; an element is queued once) */
     unsigned wake_head, wake_len, wake_mask;
     /* parts pool */
@@ -342,15 +342,15 @@ struct fab_sim {
 fab_part *rt_part_new(fab_sim *s, int type, int creator);
 void  rt_part_free(fab_sim *s, fab_part *p);
 /* Offer part p to element dst (whatever its kind); 1 if it took it. */
-int   rt_accept(fab_sim *s, int dst, fab_part *p);
+int   rt_accept(fab_sim *s, rt_es *dst, fab_part *p);
 /* The same for a part without a pending routing decision (p->route < 0), which is every part
  * held by an element that does not route: an accepted part's route is reset, and only
  * rt_route_push_routed sets one. */
-int   rt_accept_unrouted(fab_sim *s, int dst, fab_part *p);
+int   rt_accept_unrouted(fab_sim *s, rt_es *dst, fab_part *p);
 /* dst refused a part of `from`: `from` waits for it (and a deadlock check if on a cycle). */
-void  rt_route_refused(fab_sim *s, int from, int dst);
+void  rt_route_refused(fab_sim *s, rt_es *from, rt_es *dst);
 /* rt_route_push for an element with several successors or a route rule. */
-int   rt_route_push_routed(fab_sim *s, int from, fab_part *p);
+int   rt_route_push_routed(fab_sim *s, rt_es *from, fab_part *p);
 void  rt_check_deadlock(fab_sim *s, int from);
 double rt_sample(const rt_sampler *rs, fab_rng *r, const fab_part *p);
 void  rt_stream_setup(fab_sim *s, rt_stream *st, const char *elem, const char *purpose);
@@ -377,20 +377,18 @@ static inline __attribute__((always_inline)) void rt_schedule(fab_sim *s, double
 }
 
 /* Queue elem for a retry of sending its parts on (once: already queued is a no-op). */
-static inline void rt_wake(fab_sim *s, int elem)
+static inline void rt_wake(fab_sim *s, rt_es *x)
 {
-    rt_es *x = &s->es[elem];
     if (x->in_wake)
         return;
     x->in_wake = 1;
-    s->wake[(s->wake_head + s->wake_len) & s->wake_mask] = elem;
+    s->wake[(s->wake_head + s->wake_len) & s->wake_mask] = x;
     s->wake_len++;
 }
 
 /* elem has room again: wake the elements waiting for it, in the order they started waiting. */
-static inline void rt_notify_space(fab_sim *s, int elem)
+static inline void rt_notify_space(fab_sim *s, rt_es *x)
 {
-    rt_es *x = &s->es[elem];
     if (x->nwait == 0)
         return;
     rt_wake(s, x->wait0);
@@ -401,14 +399,13 @@ static inline void rt_notify_space(fab_sim *s, int elem)
 
 /* Offer part (held by elem `from`) to its successors per the routing; 1 if one took it. The
  * commonest case, a single successor without a rule, is handled here. */
-static inline int rt_route_push(fab_sim *s, int from, fab_part *p)
+static inline int rt_route_push(fab_sim *s, rt_es *x, fab_part *p)
 {
-    const rt_es *x = &s->es[from];
     if (!x->direct)
-        return rt_route_push_routed(s, from, p);
+        return rt_route_push_routed(s, x, p);
     if (rt_accept_unrouted(s, x->succ0, p))
         return 1;
-    rt_route_refused(s, from, x->succ0);
+    rt_route_refused(s, x, x->succ0);
     return 0;
 }
 

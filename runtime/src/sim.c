@@ -183,7 +183,7 @@ void rt_part_free(fab_sim *s, fab_part *p)
 
 /* A second or later waiter for d: appended to d->wait_more (grown as needed), unless it is
  * already waiting. */
-static __attribute__((noinline)) void sim_wait_more(fab_sim *s, rt_es *d, int from)
+static __attribute__((noinline)) void sim_wait_more(fab_sim *s, rt_es *d, rt_es *from)
 {
     int nmore = d->nwait - 1;
     for (int i = 0; i < nmore; i++)
@@ -191,7 +191,7 @@ static __attribute__((noinline)) void sim_wait_more(fab_sim *s, rt_es *d, int fr
             return;
     if (nmore == d->wait_more_cap) {
         int nc = d->wait_more_cap ? d->wait_more_cap * 2 : 4;
-        int *nw = realloc(d->wait_more, (size_t)nc * sizeof *nw);
+        rt_es **nw = realloc(d->wait_more, (size_t)nc * sizeof *nw);
         if (!nw) {
             rt_sim_fail(s, "out of memory");
             return;
@@ -204,9 +204,8 @@ static __attribute__((noinline)) void sim_wait_more(fab_sim *s, rt_es *d, int fr
 }
 
 /* from waits for room in dst (once: already waiting is a no-op). */
-static inline void sim_wait_on(fab_sim *s, int dst, int from)
+static inline void sim_wait_on(fab_sim *s, rt_es *d, rt_es *from)
 {
-    rt_es *d = &s->es[dst];
     if (d->nwait == 0) {
         d->wait0 = from;
         d->nwait = 1;
@@ -279,7 +278,7 @@ static __attribute__((noinline)) int buffer_file_keyed(fab_sim *s, rt_es *x, fab
  * order of same-time actions as it was. */
 static inline int buffer_sole_busy(const fab_sim *s, const rt_es *x)
 {
-    const rt_server *v = &s->es[x->succ0].srv[0];
+    const rt_server *v = &x->succ0->srv[0];
     return (v->state == FAB_STATE_BUSY || v->state == FAB_STATE_SETUP) && v->end_time > s->now;
 }
 
@@ -306,9 +305,9 @@ __attribute__((noinline)) static int buffer_accept(fab_sim *s, rt_es *x, fab_par
      * downstream (registered as a waiter) or about to be offered, so no wake-up is needed. */
     if (x->qlen == 1 || x->order != FAB_ORDER_FIFO) {
         if (x->direct == RT_DIRECT_SOLE && !x->in_wake && buffer_sole_busy(s, x))
-            sim_wait_on(s, x->succ0, x->id);
+            sim_wait_on(s, x->succ0, x);
         else
-            rt_wake(s, x->id);
+            rt_wake(s, x);
     }
     if (x->in_wake) {
         /* buffer_push_out runs at this same instant and records the level once it has offered
@@ -394,7 +393,7 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
     while ((p = buffer_peek(s, x, &index)) != NULL) {
         double entered = p->entered;
         fab_part *next = p->next;
-        if (!rt_route_push(s, x->id, p))
+        if (!rt_route_push(s, x, p))
             break;
         if (x->order == FAB_ORDER_KEY) {
             buffer_pop(x, index);
@@ -412,7 +411,7 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
     if (rt_count(x->qlen) != x->level.level)
         rt_stat_timeavg_set(&x->level, s->now, rt_count(x->qlen));
     if (freed)
-        rt_notify_space(s, x->id);
+        rt_notify_space(s, x);
 }
 
 /* ---- source ----------------------------------------------------------------------------- */
@@ -437,7 +436,7 @@ static void source_push_out(fab_sim *s, rt_es *x)
             }
             x->pending->created = s->now;
             x->pending->entered = s->now;
-            if (!rt_route_push(s, e->id, x->pending))
+            if (!rt_route_push(s, x, x->pending))
                 return;
             x->pending = NULL;
         }
@@ -445,7 +444,7 @@ static void source_push_out(fab_sim *s, rt_es *x)
     while (x->q_head) {
         fab_part *p = x->q_head;
         x->q_head = p->next;
-        if (!rt_route_push(s, e->id, p)) {
+        if (!rt_route_push(s, x, p)) {
             p->next = x->q_head;
             x->q_head = p;
             break;
@@ -470,7 +469,7 @@ static void source_arrival(fab_sim *s, rt_es *x)
         x->created++;
         x->count++;
         if (e->on_block == FAB_ON_BLOCK_LOSE) {
-            if (!rt_route_push(s, e->id, p)) {
+            if (!rt_route_push(s, x, p)) {
                 x->lost++;
                 rt_part_free(s, p);
             }
@@ -485,7 +484,7 @@ static void source_arrival(fab_sim *s, rt_es *x)
         x->qlen++;
     }
     if (x->qlen)
-        rt_wake(s, e->id);     /* the level is recorded once the parts have been offered */
+        rt_wake(s, x);     /* the level is recorded once the parts have been offered */
     if (x->created < x->limit)
         rt_schedule(s, s->now + rt_sample(e->interarrival, &x->ia.rng, NULL), RT_EV_ARRIVAL,
                     e->id, 0, 0, 0);
@@ -512,9 +511,8 @@ __attribute__((noinline)) static int sim_accept_any(fab_sim *s, rt_es *d, fab_pa
     return ok;
 }
 
-int rt_accept_unrouted(fab_sim *s, int dst, fab_part *p)
+int rt_accept_unrouted(fab_sim *s, rt_es *d, fab_part *p)
 {
-    rt_es *d = &s->es[dst];
     /* The commonest offers, to a station or a buffer: no route to save and restore, a plain
      * tail call. */
     if (d->kind == FAB_KIND_STATION)
@@ -524,23 +522,22 @@ int rt_accept_unrouted(fab_sim *s, int dst, fab_part *p)
     return sim_accept_any(s, d, p);
 }
 
-int rt_accept(fab_sim *s, int dst, fab_part *p)
+int rt_accept(fab_sim *s, rt_es *d, fab_part *p)
 {
     if (p->route < 0)
-        return rt_accept_unrouted(s, dst, p);
-    return sim_accept_any(s, &s->es[dst], p);
+        return rt_accept_unrouted(s, d, p);
+    return sim_accept_any(s, d, p);
 }
 
-RT_KERNEL_INLINE void rt_route_refused(fab_sim *s, int from, int dst)
+RT_KERNEL_INLINE void rt_route_refused(fab_sim *s, rt_es *from, rt_es *dst)
 {
     sim_wait_on(s, dst, from);
-    if (s->es[from].on_cycle)
-        rt_check_deadlock(s, from);
+    if (from->on_cycle)
+        rt_check_deadlock(s, from->id);
 }
 
-int rt_route_push_routed(fab_sim *s, int from, fab_part *p)
+int rt_route_push_routed(fab_sim *s, rt_es *x, fab_part *p)
 {
-    rt_es *x = &s->es[from];
     const rt_elem *e = x->e;
     if (p->route < 0 && (e->rule || e->has_prob)) {
         int k;
@@ -564,18 +561,18 @@ int rt_route_push_routed(fab_sim *s, int from, fab_part *p)
         p->route = k;
     }
     if (p->route >= 0) {
-        int d = e->succ[p->route];
+        rt_es *d = &s->es[e->succ[p->route]];
         if (rt_accept(s, d, p))
             return 1;
-        sim_wait_on(s, d, from);
+        sim_wait_on(s, d, x);
     } else {
         for (int i = 0; i < e->nsucc; i++)
-            if (rt_accept(s, e->succ[i], p))
+            if (rt_accept(s, &s->es[e->succ[i]], p))
                 return 1;
         for (int i = 0; i < e->nsucc; i++)
-            sim_wait_on(s, e->succ[i], from);
+            sim_wait_on(s, &s->es[e->succ[i]], x);
     }
-    rt_check_deadlock(s, from);
+    rt_check_deadlock(s, x->id);
     return 0;
 }
 
@@ -920,15 +917,15 @@ static int sim_mark_sole_feeders(fab_sim *s)
     if (!npred)
         return -1;
     for (int i = 0; i < s->nelem; i++)
-        for (int k = 0; k < s->es[i].nsucc; k++)
+        for (int k = 0; k < s->es[i].e->nsucc; k++)
             npred[s->es[i].succ[k]]++;
     for (int i = 0; i < s->nelem; i++) {
         rt_es *x = &s->es[i];
         if (x->kind != FAB_KIND_BUFFER || x->direct != RT_DIRECT || x->on_cycle
             || x->order != FAB_ORDER_FIFO)
             continue;
-        const rt_es *d = &s->es[x->succ0];
-        if (d->kind == FAB_KIND_STATION && d->nsrv == 1 && npred[x->succ0] == 1)
+        const rt_es *d = x->succ0;
+        if (d->kind == FAB_KIND_STATION && d->nsrv == 1 && npred[d->id] == 1)
             x->direct = RT_DIRECT_SOLE;
     }
     free(npred);
@@ -978,10 +975,9 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
         x->is_asm = e->kind == FAB_KIND_ASSEMBLY;
         x->order = e->order;
         x->setup = e->setup;
-        x->nsucc = e->nsucc;
         x->succ = e->succ;
         x->direct = e->nsucc == 1 && !e->rule ? RT_DIRECT : RT_ROUTED;
-        x->succ0 = e->nsucc ? e->succ[0] : -1;
+        x->succ0 = e->nsucc ? &s->es[e->succ[0]] : NULL;
         if (e->has_prob)
             rt_stream_setup(s, &x->route, e->name, "route");
         int rc = 0;
@@ -1063,10 +1059,9 @@ static inline __attribute__((always_inline)) void sim_drain_wakes(fab_sim *s)
             sim_fail_no_progress(s, "parts move in a loop");
             return;
         }
-        int e = s->wake[s->wake_head];
+        rt_es *x = s->wake[s->wake_head];
         s->wake_head = (s->wake_head + 1) & s->wake_mask;
         s->wake_len--;
-        rt_es *x = &s->es[e];
         x->in_wake = 0;
         /* buffers and stations first: the wake-ups of a line */
         if (x->kind == FAB_KIND_BUFFER)
@@ -1205,7 +1200,7 @@ int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
         switch (x->e->kind) {
         case FAB_KIND_SOURCE:
             if (x->e->unlimited)
-                rt_wake(s, i);
+                rt_wake(s, x);
             else
                 rt_schedule(s, rt_sample(x->e->interarrival, &x->ia.rng, NULL), RT_EV_ARRIVAL,
                             i, 0, 0, 0);

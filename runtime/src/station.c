@@ -332,7 +332,7 @@ static void asm_try_start(fab_sim *s, rt_es *x)
     out->entered = s->now;
     x->srv[k].part = out;
     srv_begin(s, x, (unsigned)k);
-    rt_notify_space(s, e->id);
+    rt_notify_space(s, x);
 }
 
 /* An assembly takes a part into its kit when its BOM line has room. */
@@ -428,13 +428,13 @@ static __attribute__((noinline)) void srv_repair(fab_sim *s, rt_es *x, unsigned 
         break;
     case FAB_STATE_BLOCKED:
         srv_set(s, v, FAB_STATE_BLOCKED);
-        rt_wake(s, e->id);
+        rt_wake(s, x);
         break;
     default:
         srv_set(s, v, FAB_STATE_IDLE);
         if (e->kind == FAB_KIND_ASSEMBLY)
             asm_try_start(s, x);
-        rt_notify_space(s, e->id);
+        rt_notify_space(s, x);
         break;
     }
 }
@@ -520,7 +520,7 @@ static __attribute__((noinline)) void st_push_out_ring(fab_sim *s, rt_es *x)
             x->bq_head = 0;
         x->bq_len--;
         rt_server *v = &x->srv[k];
-        if (v->state == FAB_STATE_BLOCKED && rt_route_push(s, x->id, v->part)) {
+        if (v->state == FAB_STATE_BLOCKED && rt_route_push(s, x, v->part)) {
             x->count_out++;
             srv_released(s, x, k);
             freed = 1;
@@ -533,7 +533,7 @@ static __attribute__((noinline)) void st_push_out_ring(fab_sim *s, rt_es *x)
         x->bq_len++;
     }
     if (freed)
-        rt_notify_space(s, x->id);
+        rt_notify_space(s, x);
 }
 
 RT_KERNEL_INLINE void rt_station_push_out(fab_sim *s, rt_es *x)
@@ -543,11 +543,11 @@ RT_KERNEL_INLINE void rt_station_push_out(fab_sim *s, rt_es *x)
         return;
     }
     /* one server: the same as the ring, for a ring of one */
-    if (x->srv[0].state != FAB_STATE_BLOCKED || !rt_route_push(s, x->id, x->srv[0].part))
+    if (x->srv[0].state != FAB_STATE_BLOCKED || !rt_route_push(s, x, x->srv[0].part))
         return;
     x->count_out++;
     srv_released(s, x, 0);
-    rt_notify_space(s, x->id);
+    rt_notify_space(s, x);
 }
 
 int rt_station_stuck(const fab_sim *s, const rt_es *x)
