@@ -406,6 +406,12 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
         x->count++;
         x->wait_mean += (s->now - entered - x->wait_mean) / rt_count(x->count);
         freed = 1;
+        /* the station has just taken a part: the next offer would only register the buffer
+         * as its waiter (buffer_sole_busy) */
+        if (x->direct == RT_DIRECT_SOLE && x->qlen && buffer_sole_busy(s, x)) {
+            sim_wait_on(s, x->succ0, x);
+            break;
+        }
     }
     /* The level counts the parts still here after the offers (see buffer_accept). */
     if (rt_count(x->qlen) != x->level.level)
