@@ -225,6 +225,9 @@ typedef struct rt_es {              /* element state during a replication */
     uint8_t has_cycle;
     uint8_t has_cycles_basis;       /* some failure mode counts completed cycles */
     uint8_t on_cycle;               /* copy of dl_mark: lies on a directed cycle of the flow */
+    uint8_t plain;                  /* a station of one server without a setup, a cycle by part
+                                     * type or a cycles-basis failure mode: a part move checks
+                                     * this flag instead of each of those */
     /* line 1: a buffer's acceptance and dispatch, with its statistics */
     fab_part *q_head, *q_tail;      /* source queue; buffer FIFO/LIFO list */
     uint64_t count;                 /* parts since warmup: created (source), taken in (sink)
@@ -238,7 +241,8 @@ typedef struct rt_es {              /* element state during a replication */
     rt_fclock *fcs;                 /* failure clocks: nfail per server, server by server */
     fab_sample_fn cyc_fn;           /* the default cycle sampler, flattened: fn, or */
     void *cyc_ctx;
-    double cyc_exp_mean;            /* > 0: exponential with this mean, no bounds */
+    double cyc_exp_mean;            /* > 0: exponential with this mean, no bounds, and no cycle
+                                     * by part type (drawn inline) */
     int nfail;                      /* failure modes (station, assembly) */
     int ncyc;
     const rt_sampler *setup;        /* e->setup */

@@ -67,13 +67,16 @@ int rt_station_setup(fab_sim *s, rt_es *x)
         rt_stream_setup(s, &x->cycle_st, e->name, e->cycle->purpose);
         const fab_sampler *cs = &e->cycle->s;
         x->has_cycle = 1;
-        if (cs->fn == fab_sample_exponential && cs->ctx && *(const double *)cs->ctx > 0) {
+        /* the exponential inline only without cycles by part type, so that one test selects
+         * it (with them, the same draw through the sampler) */
+        if (cs->fn == fab_sample_exponential && cs->ctx && *(const double *)cs->ctx > 0
+            && !e->ncycle_for) {
             x->cyc_exp_mean = *(const double *)cs->ctx;   /* the same draw, inline */
         } else if (cs->fn) {
             x->cyc_fn = cs->fn;
             x->cyc_ctx = cs->ctx;
         } else if (cs->dist.kind == FAB_DIST_EXPONENTIAL && cs->dist.bound == FAB_BOUND_NONE
-                   && cs->dist.p[0] > 0) {
+                   && cs->dist.p[0] > 0 && !e->ncycle_for) {
             x->cyc_exp_mean = cs->dist.p[0];
         } else {
             x->cyc_rs = e->cycle;
@@ -108,6 +111,8 @@ int rt_station_setup(fab_sim *s, rt_es *x)
             rt_stream_setup(s, &fc[f].ttr, e->name, p2);
         }
     }
+    x->plain = e->kind == FAB_KIND_STATION && x->nsrv == 1 && !e->setup && !e->ncycle_for
+               && !x->has_cycles_basis;
     if (e->kind == FAB_KIND_ASSEMBLY) {
         x->kit = calloc((size_t)e->nbom, sizeof *x->kit);
         x->kit_parts = calloc(st_kit_size(e) + 1, sizeof *x->kit_parts);
@@ -239,28 +244,37 @@ static inline void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
 
 /* Start the cycle of the part on server k. Inlined into every caller (an offer accepted by
  * an idle station starts a cycle: no call frame of its own on that path). */
+/* The cycle time of part p when it is not the inline exponential: the cycle for its type,
+ * else the default cycle (a function or a sampler); -1 with the replication failed when the
+ * station has none. Every duration drawn here is >= 0. */
+static __attribute__((noinline)) double srv_cycle_time(fab_sim *s, rt_es *x, const fab_part *p)
+{
+    for (int i = 0; i < x->ncyc; i++)
+        if (x->cyc[i].type == p->type)
+            return rt_sample(x->cyc[i].s, &x->cyc[i].st.rng, p);
+    if (!x->has_cycle) {
+        rt_sim_fail(s, "station %s has no cycle for part type %s", x->e->name,
+                    fab_model_part_type_name(s->m, p->type));
+        return -1;
+    }
+    if (x->cyc_fn) {
+        double d = x->cyc_fn(&x->cycle_st.rng, p, x->cyc_ctx);
+        return d > 0 ? d : 0;   /* durations below 0 (and NAN) are 0, as in rt_sample */
+    }
+    return rt_sample(x->cyc_rs, &x->cycle_st.rng, p);
+}
+
 static inline __attribute__((always_inline)) void srv_start_busy(fab_sim *s, rt_es *x,
                                                                  unsigned k)
 {
     rt_server *v = &x->srv[k];
     double d;
-    int i = 0;
-    while (i < x->ncyc && x->cyc[i].type != v->part->type)
-        i++;
-    if (i < x->ncyc) {
-        d = rt_sample(x->cyc[i].s, &x->cyc[i].st.rng, v->part);
-    } else if (!x->has_cycle) {
-        rt_sim_fail(s, "station %s has no cycle for part type %s", x->e->name,
-                    fab_model_part_type_name(s->m, v->part->type));
-        return;
-    } else if (x->cyc_fn) {
-        d = x->cyc_fn(&x->cycle_st.rng, v->part, x->cyc_ctx);
-        if (!(d > 0))
-            d = 0;      /* durations below 0 (and NAN) are 0, as in rt_sample */
-    } else if (x->cyc_exp_mean > 0) {
+    if (x->cyc_exp_mean > 0) {      /* set only when the station has no cycle by part type */
         d = rt_dist_exponential(&x->cycle_st.rng, x->cyc_exp_mean);
     } else {
-        d = rt_sample(x->cyc_rs, &x->cycle_st.rng, v->part);
+        d = srv_cycle_time(s, x, v->part);
+        if (d < 0)
+            return;
     }
     srv_set(s, v, FAB_STATE_BUSY);
     v->end_time = s->now + d;
@@ -357,11 +371,17 @@ static __attribute__((noinline)) int asm_accept(fab_sim *s, rt_es *x, fab_part *
 
 RT_KERNEL_INLINE int rt_station_accept(fab_sim *s, rt_es *x, fab_part *p)
 {
-    if (x->is_asm)
-        return asm_accept(s, x, p);
-    int k = x->nsrv == 1 ? (x->srv[0].state == FAB_STATE_IDLE ? 0 : -1) : st_idle_server(x);
-    if (k < 0)
-        return 0;
+    int k = 0;
+    if (x->plain) {
+        if (x->srv[0].state != FAB_STATE_IDLE)
+            return 0;
+    } else {
+        if (x->is_asm)
+            return asm_accept(s, x, p);
+        k = x->nsrv == 1 ? (x->srv[0].state == FAB_STATE_IDLE ? 0 : -1) : st_idle_server(x);
+        if (k < 0)
+            return 0;
+    }
     rt_server *v = &x->srv[k];
     v->part = p;
     p->entered = s->now;
@@ -445,6 +465,8 @@ static inline void srv_released(fab_sim *s, rt_es *x, unsigned k)
     rt_server *v = &x->srv[k];
     v->part = NULL;
     srv_set(s, v, FAB_STATE_IDLE);
+    if (x->plain)
+        return;
     if (x->has_cycles_basis && v->fail_after_cycle) {
         v->fail_after_cycle = 0;
         srv_fail(s, x, k, v->fail_mode_after);
@@ -452,6 +474,32 @@ static inline void srv_released(fab_sim *s, rt_es *x, unsigned k)
     }
     if (x->is_asm)
         asm_try_start(s, x);
+}
+
+/* The cycle of server k is over, at a station that is not plain: count it for cycles-basis
+ * modes, keep the part type for the next setup, and queue the server for sending its part on
+ * (several servers). */
+static __attribute__((noinline)) void srv_cycle_done(rt_es *x, unsigned k)
+{
+    rt_server *v = &x->srv[k];
+    if (x->has_cycles_basis) {
+        rt_fclock *fc = srv_fc(x, k);
+        for (int f = 0; f < x->nfail; f++)
+            if (fc[f].basis == FAB_BASIS_CYCLES && --fc[f].cyc_left <= 0
+                && !v->fail_after_cycle) {
+                v->fail_after_cycle = 1;
+                v->fail_mode_after = f;
+            }
+    }
+    if (x->setup)
+        v->last_type = v->part->type;
+    if (x->nsrv > 1) {
+        unsigned tail = x->bq_head + x->bq_len;
+        if (tail >= x->nsrv)
+            tail -= x->nsrv;
+        x->blocked_q[tail] = k;
+        x->bq_len++;
+    }
 }
 
 RT_KERNEL_INLINE void rt_station_event(fab_sim *s, const rt_event *ev)
@@ -463,33 +511,16 @@ RT_KERNEL_INLINE void rt_station_event(fab_sim *s, const rt_event *ev)
     case RT_EV_SERVER_END:
         if (ev->gen != v->gen)
             return;     /* cancelled by a failure */
-        if (v->state == FAB_STATE_SETUP) {
-            srv_setup_done(s, x, k);
+        if (v->state != FAB_STATE_BUSY) {
+            if (v->state == FAB_STATE_SETUP)
+                srv_setup_done(s, x, k);
             return;
         }
-        if (v->state != FAB_STATE_BUSY)
-            return;
         if (x->has_op)
             op_clocks_stop(s, x, k);
-        if (x->has_cycles_basis) {
-            rt_fclock *fc = srv_fc(x, k);
-            for (int f = 0; f < x->nfail; f++)
-                if (fc[f].basis == FAB_BASIS_CYCLES && --fc[f].cyc_left <= 0
-                    && !v->fail_after_cycle) {
-                    v->fail_after_cycle = 1;
-                    v->fail_mode_after = f;
-                }
-        }
-        if (x->setup)
-            v->last_type = v->part->type;
+        if (!x->plain)
+            srv_cycle_done(x, k);
         srv_set(s, v, FAB_STATE_BLOCKED);
-        if (x->nsrv > 1) {
-            unsigned tail = x->bq_head + x->bq_len;
-            if (tail >= x->nsrv)
-                tail -= x->nsrv;
-            x->blocked_q[tail] = k;
-            x->bq_len++;
-        }
         if (!x->in_wake)
             rt_station_push_out(s, x);   /* no recursion: it only offers parts downstream */
         return;
