@@ -201,6 +201,13 @@ enum {
                              * finds that station busy until after now need not be offered */
 };
 
+/* rt_es.has_op: the failure modes of a station that count operating time. */
+enum {
+    RT_OP_NONE = 0,
+    RT_OP_SOME = 1,         /* one or more among several modes */
+    RT_OP_ONLY = 2          /* the station's only mode: its clock is fcs[k] for server k */
+};
+
 typedef struct rt_es {              /* element state during a replication */
     /* hot, grouped by cache line in the order a part move touches them (bench_line); the
      * struct is 64-byte aligned, so its size is a whole number of lines and, in the aligned
@@ -221,7 +228,7 @@ typedef struct rt_es {              /* element state during a replication */
     uint8_t direct;                 /* RT_DIRECT_*: one successor, no rule (no routing) */
     uint8_t in_wake;
     uint8_t is_asm;
-    uint8_t has_op;                 /* some mode counts operating time */
+    uint8_t has_op;                 /* RT_OP_*: some mode counts operating time */
     uint8_t has_cycle;
     uint8_t has_cycles_basis;       /* some failure mode counts completed cycles */
     uint8_t on_cycle;               /* copy of dl_mark: lies on a directed cycle of the flow */

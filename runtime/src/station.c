@@ -47,7 +47,7 @@ int rt_station_setup(fab_sim *s, rt_es *x)
     x->nfail = e->nfail;
     for (int f = 0; f < e->nfail; f++) {
         if (e->fail[f].basis == FAB_BASIS_OPERATING)
-            x->has_op = 1;
+            x->has_op = e->nfail == 1 ? RT_OP_ONLY : RT_OP_SOME;
         if (e->fail[f].basis == FAB_BASIS_CYCLES)
             x->has_cycles_basis = 1;
     }
@@ -137,6 +137,14 @@ static inline void srv_set(fab_sim *s, rt_server *v, fab_state st)
     v->state = st;
 }
 
+/* srv_set for a server known to be in state `from` (a constant at every call). */
+static inline void srv_switch(fab_sim *s, rt_server *v, fab_state from, fab_state to)
+{
+    v->t_state[from] += s->now - v->since;
+    v->since = s->now;
+    v->state = to;
+}
+
 static double st_ttf(const rt_failure *f, rt_fclock *fc)
 {
     return rt_sample(f->ttf, &fc->ttf.rng, NULL);
@@ -215,8 +223,13 @@ static __attribute__((noinline)) void op_clock_arm(fab_sim *s, rt_es *x, unsigne
 static inline void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy_for)
 {
     rt_server *v = &x->srv[k];
-    rt_fclock *fcs = srv_fc(x, k);
     v->busy_start = s->now;
+    if (x->has_op == RT_OP_ONLY) {
+        if (x->fcs[k].op_left < busy_for)
+            op_clock_arm(s, x, k, 0);
+        return;
+    }
+    rt_fclock *fcs = srv_fc(x, k);
     int f = 0;
     do {    /* has_op: at least one mode */
         if (fcs[f].basis == FAB_BASIS_OPERATING && fcs[f].op_left < busy_for)
@@ -227,8 +240,17 @@ static inline void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy
 static inline void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
-    rt_fclock *fc = srv_fc(x, k), *end = fc + x->nfail;
     double used = s->now - v->busy_start;
+    if (x->has_op == RT_OP_ONLY) {
+        rt_fclock *fc = &x->fcs[k];
+        fc->op_left -= used;
+        if (fc->pending) {
+            fc->gen++;
+            fc->pending = 0;
+        }
+        return;
+    }
+    rt_fclock *fc = srv_fc(x, k), *end = fc + x->nfail;
     do {    /* has_op: at least one mode */
         if (fc->basis != FAB_BASIS_OPERATING)
             continue;
@@ -242,8 +264,6 @@ static inline void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
 
 /* ---- service ---------------------------------------------------------------------------- */
 
-/* Start the cycle of the part on server k. Inlined into every caller (an offer accepted by
- * an idle station starts a cycle: no call frame of its own on that path). */
 /* The cycle time of part p when it is not the inline exponential: the cycle for its type,
  * else the default cycle (a function or a sampler); -1 with the replication failed when the
  * station has none. Every duration drawn here is >= 0. */
@@ -264,8 +284,11 @@ static __attribute__((noinline)) double srv_cycle_time(fab_sim *s, rt_es *x, con
     return rt_sample(x->cyc_rs, &x->cycle_st.rng, p);
 }
 
+/* Start the cycle of the part on server k, which is in state `from` (idle, or setup).
+ * Inlined into every caller (an offer accepted by an idle station starts a cycle: no call
+ * frame of its own on that path). */
 static inline __attribute__((always_inline)) void srv_start_busy(fab_sim *s, rt_es *x,
-                                                                 unsigned k)
+                                                                 unsigned k, fab_state from)
 {
     rt_server *v = &x->srv[k];
     double d;
@@ -276,7 +299,7 @@ static inline __attribute__((always_inline)) void srv_start_busy(fab_sim *s, rt_
         if (d < 0)
             return;
     }
-    srv_set(s, v, FAB_STATE_BUSY);
+    srv_switch(s, v, from, FAB_STATE_BUSY);
     v->end_time = s->now + d;
     v->gen++;
     rt_schedule(s, v->end_time, RT_EV_SERVER_END, x->id, k, 0, v->gen);
@@ -287,7 +310,7 @@ static inline __attribute__((always_inline)) void srv_start_busy(fab_sim *s, rt_
 /* The setup of server k is over: its cycle starts (out of line: off the common path). */
 static __attribute__((noinline)) void srv_setup_done(fab_sim *s, rt_es *x, unsigned k)
 {
-    srv_start_busy(s, x, k);
+    srv_start_busy(s, x, k, FAB_STATE_SETUP);
 }
 
 /* Server k starts a setup for its new part. */
@@ -308,7 +331,7 @@ static inline void srv_begin(fab_sim *s, rt_es *x, unsigned k)
     if (x->setup && v->last_type >= 0 && v->last_type != v->part->type)
         srv_start_setup(s, x, k);
     else
-        srv_start_busy(s, x, k);
+        srv_start_busy(s, x, k, FAB_STATE_IDLE);
 }
 
 static int st_idle_server(const rt_es *x)
@@ -464,7 +487,7 @@ static inline void srv_released(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
     v->part = NULL;
-    srv_set(s, v, FAB_STATE_IDLE);
+    srv_switch(s, v, FAB_STATE_BLOCKED, FAB_STATE_IDLE);
     if (x->plain)
         return;
     if (x->has_cycles_basis && v->fail_after_cycle) {
@@ -520,7 +543,7 @@ RT_KERNEL_INLINE void rt_station_event(fab_sim *s, const rt_event *ev)
             op_clocks_stop(s, x, k);
         if (!x->plain)
             srv_cycle_done(x, k);
-        srv_set(s, v, FAB_STATE_BLOCKED);
+        srv_switch(s, v, FAB_STATE_BUSY, FAB_STATE_BLOCKED);
         if (!x->in_wake)
             rt_station_push_out(s, x);   /* no recursion: it only offers parts downstream */
         return;
