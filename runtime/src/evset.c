@@ -4,8 +4,9 @@
  *
  * Both order events by (t, seq). The heap stores records inline (24 bytes each). The calendar
  * queue keeps records in a node pool linked by 32-bit indices (32 bytes per node) and sorted
- * lists per bucket; the bucket of an event is floor(t / width) mod nb, compared as an integer
- * "virtual bucket" so that no floating bucket boundary can drift. Which one the kernel uses by
+ * lists per bucket, each bucket entry (16 bytes) holding its list's head and the head's time;
+ * the bucket of an event is floor(t / width) mod nb, compared as an integer "virtual bucket"
+ * so that no floating bucket boundary can drift. Which one the kernel uses by
  * default is decided by measurement (bench/runtime, docs/performance.md).
  *
  * The calendar's push and pop are inline in evset.h; this file holds the heap and what the
@@ -88,6 +89,13 @@ static void cq_set_nb(rt_evset *q, uint32_t nb)
     q->shrink_below = nb > 16 ? nb / 2 : 0;
 }
 
+/* Every bucket empty: no head, time +infinity. */
+static void cq_empty_buckets(rt_cq_bucket *bk, uint32_t nb)
+{
+    for (uint32_t b = 0; b < nb; b++)
+        bk[b] = (rt_cq_bucket){.t = INFINITY, .head = CQ_NIL};
+}
+
 int rt_cq_grow(rt_evset *q)
 {
     uint32_t nc = q->node_cap ? q->node_cap + q->node_cap / 2 : 256;
@@ -107,13 +115,13 @@ int rt_cq_grow(rt_evset *q)
  * (gaps over twice the mean discarded), as Brown suggests. */
 int rt_cq_resize(rt_evset *q, uint32_t nb)
 {
-    uint32_t *nbk = malloc((size_t)nb * sizeof *nbk);
+    rt_cq_bucket *nbk = malloc((size_t)nb * sizeof *nbk);
     if (!nbk)
         return -1;
     /* collect all nodes into one list */
     uint32_t all = CQ_NIL;
     for (uint32_t b = 0; b < q->nb; b++) {
-        uint32_t i = q->bucket[b];
+        uint32_t i = q->bucket[b].head;
         while (i != CQ_NIL) {
             uint32_t nx = q->node[i].next;
             q->node[i].next = all;
@@ -153,8 +161,7 @@ int rt_cq_resize(rt_evset *q, uint32_t nb)
     free(q->bucket);
     q->bucket = nbk;
     cq_set_nb(q, nb);
-    for (uint32_t b = 0; b < nb; b++)
-        nbk[b] = CQ_NIL;
+    cq_empty_buckets(nbk, nb);
     for (uint32_t i = all; i != CQ_NIL;) {
         uint32_t nx = q->node[i].next;
         rt_cq_insert_node(q, i);
@@ -168,7 +175,7 @@ void rt_cq_search(rt_evset *q)
 {
     uint32_t best = CQ_NIL;
     for (uint32_t b = 0; b < q->nb; b++) {
-        uint32_t i = q->bucket[b];
+        uint32_t i = q->bucket[b].head;
         if (i != CQ_NIL && (best == CQ_NIL || rt_ev_before(&q->node[i].ev, &q->node[best].ev)))
             best = i;
     }
@@ -189,8 +196,7 @@ int rt_evset_init(rt_evset *q, int kind)
         q->bucket = malloc(q->nb * sizeof *q->bucket);
         if (!q->bucket)
             return -1;
-        for (uint32_t b = 0; b < q->nb; b++)
-            q->bucket[b] = CQ_NIL;
+        cq_empty_buckets(q->bucket, q->nb);
     }
     return 0;
 }
@@ -208,8 +214,7 @@ void rt_evset_clear(rt_evset *q)
     q->n = 0;
     q->peak = 0;
     if (q->kind == 2) {
-        for (uint32_t b = 0; b < q->nb; b++)
-            q->bucket[b] = CQ_NIL;
+        cq_empty_buckets(q->bucket, q->nb);
         q->free_node = CQ_NIL;
         q->node_hwm = 0;
         q->cur = 0;
@@ -220,5 +225,5 @@ void rt_evset_clear(rt_evset *q)
 size_t rt_evset_bytes(const rt_evset *q)
 {
     return q->cap * sizeof(rt_event) + (size_t)q->node_cap * sizeof(rt_cq_node)
-         + (size_t)q->nb * sizeof(uint32_t);
+         + (size_t)q->nb * sizeof(rt_cq_bucket);
 }

@@ -11,6 +11,7 @@
 #ifndef RT_EVSET_H
 #define RT_EVSET_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,15 @@ typedef struct rt_cq_node {
 } rt_cq_node;
 _Static_assert(sizeof(rt_cq_node) == 32, "two calendar nodes per cache line");
 
+/* A bucket's list head and the time of its first event, so that finding the earliest event
+ * and most inserts read no node. */
+typedef struct rt_cq_bucket {
+    double t;                   /* time of the head node's event; +infinity when empty */
+    uint32_t head;              /* first node, or CQ_NIL */
+    uint32_t unused;
+} rt_cq_bucket;
+_Static_assert(sizeof(rt_cq_bucket) == 16, "four buckets per cache line");
+
 typedef struct rt_evset {
     int kind;                   /* 1 heap, 2 calendar */
     size_t n;
@@ -55,7 +65,7 @@ typedef struct rt_evset {
     uint32_t node_hwm;          /* nodes [0, node_hwm) have been handed out since the last
                                  * clear: a new one is taken only when none was released, so
                                  * node_hwm is the largest n (the calendar's peak) */
-    uint32_t *bucket;           /* head node per bucket */
+    rt_cq_bucket *bucket;
     uint32_t nb;                /* number of buckets, a power of two */
     size_t grow_above;          /* resize to 2 nb when n > this (2 nb; none at 2^30 buckets) */
     size_t shrink_below;        /* resize to nb / 2 when n < this (nb / 2; none at 16) */
@@ -71,9 +81,10 @@ void   rt_evset_clear(rt_evset *q);
 /* Bytes held by the set (for the memory-per-pending-event figure). */
 size_t rt_evset_bytes(const rt_evset *q);
 
-/* Push and pop (below) are inline: the kernel calls them for every event. What they need
- * rarely stays in evset.c: the heap, growing the node pool, resizing the calendar, and the
- * search for the next event after an empty year of buckets. */
+/* Push and pop (below) are inline: the kernel calls them for every event (push always inline:
+ * the compiler's size limits would otherwise leave it out of line in some handlers). What
+ * they need rarely stays in evset.c: the heap, growing the node pool, resizing the calendar,
+ * and the search for the next event after an empty year of buckets. */
 int    rt_evset_heap_push(rt_evset *q, const rt_event *e);
 int    rt_evset_heap_pop(rt_evset *q, rt_event *out);
 int    rt_cq_grow(rt_evset *q);                         /* 0 or -1: a larger node pool */
@@ -96,23 +107,39 @@ static inline int64_t rt_cq_vb(const rt_evset *q, double t)
     return (int64_t)(t * q->inv_width);
 }
 
-/* Link node idx into its bucket's list, sorted by (t, key). */
-static inline void rt_cq_insert_node(rt_evset *q, uint32_t idx)
+/* Link node idx, which holds an event at (t, key), into its bucket's list, sorted by (t, key). */
+static inline __attribute__((always_inline)) void rt_cq_link(rt_evset *q, uint32_t idx, double t,
+                                                            uint64_t key)
 {
-    const rt_event *e = &q->node[idx].ev;
-    uint32_t b = (uint32_t)((uint64_t)rt_cq_vb(q, e->t) & (q->nb - 1));
-    uint32_t *link = &q->bucket[b];
-    /* walk past the events not after e; equal times (rare) fall back to the keys */
-    for (uint32_t i; (i = *link) != CQ_NIL; link = &q->node[i].next) {
-        const rt_event *o = &q->node[i].ev;
-        if (e->t < o->t || (e->t == o->t && e->key < o->key))
-            break;
+    rt_cq_node *node = q->node;
+    rt_cq_bucket *c = &q->bucket[(uint32_t)(uint64_t)rt_cq_vb(q, t) & (q->nb - 1)];
+    /* before the head (always so in an empty bucket, whose time is +infinity); equal times
+     * (rare) fall back to the keys */
+    if (t < c->t || (t == c->t && key < node[c->head].ev.key)) {
+        node[idx].next = c->head;
+        c->head = idx;
+        c->t = t;
+        return;
     }
-    q->node[idx].next = *link;
+    /* after the head: walk past the events not after (t, key) */
+    uint32_t *link = &node[c->head].next, i;
+    while ((i = *link) != CQ_NIL) {
+        const rt_event *o = &node[i].ev;
+        if (t < o->t || (t == o->t && key < o->key))
+            break;
+        link = &node[i].next;
+    }
+    node[idx].next = i;
     *link = idx;
 }
 
-static inline int rt_cq_push(rt_evset *q, const rt_event *e)
+/* Link node idx into its bucket's list, sorted by (t, key). */
+static inline void rt_cq_insert_node(rt_evset *q, uint32_t idx)
+{
+    rt_cq_link(q, idx, q->node[idx].ev.t, q->node[idx].ev.key);
+}
+
+static inline __attribute__((always_inline)) int rt_cq_push(rt_evset *q, const rt_event *e)
 {
     uint32_t idx = q->free_node;
     if (idx != CQ_NIL) {
@@ -122,46 +149,64 @@ static inline int rt_cq_push(rt_evset *q, const rt_event *e)
             return -1;
         idx = q->node_hwm++;
     }
+    /* the time and key stay in registers for the walk (a store of a double could otherwise
+     * be taken to change the set's own double fields) */
+    double t = e->t;
+    uint64_t key = e->key;
+    rt_cq_link(q, idx, t, key);
     q->node[idx].ev = *e;
-    rt_cq_insert_node(q, idx);
-    q->n++;
-    if (q->n > q->grow_above)
+    if (++q->n > q->grow_above)
         return rt_cq_resize(q, q->nb * 2);
     return 0;
 }
 
 /* The earliest event is the head of the first bucket, from the current one on, whose head
- * falls in that bucket's virtual bucket (this year); after a year of misses, a direct search. */
+ * falls in that bucket's virtual bucket (this year); after a year of misses, a direct search.
+ * Every pending event's virtual bucket is at least cur, and the one of bucket cur + k's head
+ * is cur + k + j * nb for some j >= 0, so it is cur + k exactly when the scaled head time p
+ * is below cur + k + 1. The test p <= (double)(cur + k + 1) passes every such head (the
+ * conversion is exact below 2^53, and above it p is an integer, p = cur + k) and no empty
+ * bucket (p is +infinity); the truncation then decides. */
 static inline int rt_cq_pop(rt_evset *q, rt_event *out)
 {
     if (q->n == 0)
         return 0;
+    rt_cq_node *node = q->node;
+    rt_cq_bucket *bucket = q->bucket;
     uint32_t mask = q->nb - 1;
-    uint32_t k = 0;
-    for (; k < q->nb; k++) {
-        int64_t vb = q->cur + k;
-        uint32_t i = q->bucket[(uint32_t)((uint64_t)vb & mask)];
-        if (i != CQ_NIL && rt_cq_vb(q, q->node[i].ev.t) == vb) {
-            q->cur = vb;
+    double inv_width = q->inv_width;
+    int64_t vb = q->cur;
+    rt_cq_bucket *c;
+    for (uint32_t k = q->nb;;) {
+        c = &bucket[(uint32_t)(uint64_t)vb & mask];
+        double p = c->t * inv_width;
+        if (p <= (double)(vb + 1) && (int64_t)p == vb)
+            break;
+        vb++;
+        if (--k == 0) {
+            rt_cq_search(q);
+            vb = q->cur;
+            c = &bucket[(uint32_t)(uint64_t)vb & mask];
             break;
         }
     }
-    if (k == q->nb)
-        rt_cq_search(q);
-    uint32_t b = (uint32_t)((uint64_t)q->cur & mask);
-    uint32_t i = q->bucket[b];
-    *out = q->node[i].ev;
-    q->bucket[b] = q->node[i].next;
-    q->node[i].next = q->free_node;
+    uint32_t i = c->head;
+    rt_cq_node *nd = &node[i];
+    double t = nd->ev.t;
+    uint32_t next = nd->next;
+    *out = nd->ev;
+    c->head = next;
+    c->t = next != CQ_NIL ? node[next].ev.t : (double)INFINITY;
+    nd->next = q->free_node;
     q->free_node = i;
-    q->n--;
-    q->last_t = out->t;
-    if (q->n < q->shrink_below)
+    q->cur = vb;
+    q->last_t = t;
+    if (--q->n < q->shrink_below)
         rt_cq_resize(q, q->nb / 2);    /* failure leaves the old (valid) calendar */
     return 1;
 }
 
-static inline int rt_evset_push(rt_evset *q, const rt_event *e)
+static inline __attribute__((always_inline)) int rt_evset_push(rt_evset *q, const rt_event *e)
 {
     return q->kind == 1 ? rt_evset_heap_push(q, e) : rt_cq_push(q, e);
 }

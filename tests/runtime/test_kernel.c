@@ -1,7 +1,8 @@
 /*
  * test_kernel.c — unit tests of the kernel's building blocks: the two pending-event sets
- * (order, FIFO ties, growth), unit parsing for the command line, the model builder's error
- * reporting, --set parameters, and command-line parsing. Suite 'runtime'.
+ * (order, FIFO ties, growth, equal times across resizes), unit parsing for the command line,
+ * the model builder's error reporting, --set parameters, and command-line parsing. Suite
+ * 'runtime'.
  * Random inputs use fixed seeds; every check compares with a value computed independently.
  */
 #include <check.h>
@@ -71,6 +72,62 @@ END_TEST
 START_TEST(test_heap_ties_fifo) { evset_check(1, 2000, 3); }
 END_TEST
 START_TEST(test_calendar_ties_fifo) { evset_check(2, 2000, 3); }
+END_TEST
+
+/* Push the n times given (in that order, keys increasing), then pop until empty, pushing a
+ * copy of every third popped event at the same time (a later key) while more than n / 2 are
+ * pending; check each pop against the least (t, key) pending. The counts cross the calendar's
+ * resize thresholds both ways, and resizing relinks equal times in another order. */
+static void evset_check_times(int kind, const double *t, int n)
+{
+    rt_evset q;
+    ck_assert_int_eq(rt_evset_init(&q, kind), 0);
+    rt_event *ref = malloc((size_t)n * sizeof *ref);
+    int nref = 0;
+    uint64_t seq = 0;
+    for (int i = 0; i < n; i++) {
+        rt_event e = {.t = t[i], .key = rt_ev_key(seq++, 1, (unsigned)i & RT_EV_MAX_ELEM)};
+        ck_assert_int_eq(rt_evset_push(&q, &e), 0);
+        ref[nref++] = e;
+    }
+    for (int popped = 0; nref > 0; popped++) {
+        int m = 0;
+        for (int j = 1; j < nref; j++)
+            if (cmp_ev(&ref[j], &ref[m]) < 0)
+                m = j;
+        rt_event got;
+        ck_assert_int_eq(rt_evset_pop(&q, &got), 1);
+        ck_assert(got.t == ref[m].t);
+        ck_assert_uint_eq(got.key, ref[m].key);
+        ref[m] = ref[--nref];
+        if (popped % 3 == 0 && nref > n / 2) {
+            got.key = rt_ev_key(seq++, 1, 0);
+            ck_assert_int_eq(rt_evset_push(&q, &got), 0);
+            ref[nref++] = got;
+        }
+        ck_assert_uint_eq(q.n, (size_t)nref);
+    }
+    rt_event e;
+    ck_assert_int_eq(rt_evset_pop(&q, &e), 0);
+    free(ref);
+    rt_evset_free(&q);
+}
+
+/* Many events per time, pushed out of time order: equal times meet at bucket heads and in
+ * resizes (a zero sampled gap leaves the width as it was; a few distinct times set it). */
+START_TEST(test_evset_ties_resize)
+{
+    enum { N = 3000 };
+    static double t[N];
+    for (int kind = 1; kind <= 2; kind++) {
+        for (int i = 0; i < N; i++)
+            t[i] = (double)(i % 7);
+        evset_check_times(kind, t, N);
+        for (int i = 0; i < N; i++)
+            t[i] = 0.25 * (double)((i * 37) % 50);
+        evset_check_times(kind, t, N);
+    }
+}
 END_TEST
 
 START_TEST(test_evset_clear_reuse)
@@ -293,6 +350,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_heap_ties_fifo);
     tcase_add_test(tc, test_calendar_ties_fifo);
     tcase_add_test(tc, test_evset_clear_reuse);
+    tcase_add_test(tc, test_evset_ties_resize);
     tcase_add_test(tc, test_units_parse);
     tcase_add_test(tc, test_units_errors);
     tcase_add_test(tc, test_model_errors);
