@@ -89,6 +89,13 @@ static void cq_set_nb(rt_evset *q, uint32_t nb)
     q->shrink_below = nb > 16 ? nb / 2 : 0;
 }
 
+/* The virtual bucket of the last dequeued event, and pop's bound for it. */
+static void cq_set_cur(rt_evset *q, int64_t cur)
+{
+    q->cur = cur;
+    q->top = cur < (int64_t)RT_CQ_TOP_MAX ? (double)(cur + 1) : -(double)INFINITY;
+}
+
 /* Every bucket empty: no head, time +infinity. */
 static void cq_empty_buckets(rt_cq_bucket *bk, uint32_t nb)
 {
@@ -167,7 +174,7 @@ int rt_cq_resize(rt_evset *q, uint32_t nb)
         rt_cq_insert_node(q, i);
         i = nx;
     }
-    q->cur = rt_cq_vb(q, q->last_t);
+    cq_set_cur(q, rt_cq_vb(q, q->last_t));
     return 0;
 }
 
@@ -179,7 +186,7 @@ void rt_cq_search(rt_evset *q)
         if (i != CQ_NIL && (best == CQ_NIL || rt_ev_before(&q->node[i].ev, &q->node[best].ev)))
             best = i;
     }
-    q->cur = rt_cq_vb(q, q->node[best].ev.t);
+    cq_set_cur(q, rt_cq_vb(q, q->node[best].ev.t));
 }
 
 /* ---- set-up -------------------------------------------------------------------------- */
@@ -191,6 +198,7 @@ int rt_evset_init(rt_evset *q, int kind)
     q->free_node = CQ_NIL;
     if (q->kind == 2) {
         cq_set_nb(q, 16);
+        cq_set_cur(q, 0);
         q->width = 1.0;
         q->inv_width = 1.0;
         q->bucket = malloc(q->nb * sizeof *q->bucket);
@@ -217,7 +225,7 @@ void rt_evset_clear(rt_evset *q)
         cq_empty_buckets(q->bucket, q->nb);
         q->free_node = CQ_NIL;
         q->node_hwm = 0;
-        q->cur = 0;
+        cq_set_cur(q, 0);
         q->last_t = 0;
     }
 }

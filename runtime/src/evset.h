@@ -72,6 +72,8 @@ typedef struct rt_evset {
     double width;
     double inv_width;           /* 1 / width: bucket numbers are t * inv_width */
     int64_t cur;                /* virtual bucket of the last dequeued event */
+    double top;                 /* cur + 1 as a double while cur < 2^52 (exact), else
+                                 * -infinity: pop then finds every event by rt_cq_search */
     double last_t;
 } rt_evset;
 
@@ -160,13 +162,16 @@ static inline __attribute__((always_inline)) int rt_cq_push(rt_evset *q, const r
     return 0;
 }
 
+/* Below this, cur + 1 and the steps of a year's scan are exact doubles (2^52 + 2^30 < 2^53). */
+#define RT_CQ_TOP_MAX 0x1p52
+
 /* The earliest event is the head of the first bucket, from the current one on, whose head
  * falls in that bucket's virtual bucket (this year); after a year of misses, a direct search.
  * Every pending event's virtual bucket is at least cur, and the one of bucket cur + k's head
- * is cur + k + j * nb for some j >= 0, so it is cur + k exactly when the scaled head time p
- * is below cur + k + 1. The test p <= (double)(cur + k + 1) passes every such head (the
- * conversion is exact below 2^53, and above it p is an integer, p = cur + k) and no empty
- * bucket (p is +infinity); the truncation then decides. */
+ * is cur + k + j * nb for some j >= 0, so it is cur + k exactly when the head's scaled time
+ * p is below cur + k + 1 (floor(p) <= v if and only if p < v + 1; an empty bucket's
+ * +infinity never is). The bound cur + k + 1 is kept as a double, exact below RT_CQ_TOP_MAX;
+ * from there on (times of 2^52 widths and more) every pop ends in rt_cq_search. */
 static inline int rt_cq_pop(rt_evset *q, rt_event *out)
 {
     if (q->n == 0)
@@ -176,16 +181,20 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
     uint32_t mask = q->nb - 1;
     double inv_width = q->inv_width;
     int64_t vb = q->cur;
+    double top = q->top;
+    if (top > RT_CQ_TOP_MAX)
+        top = -(double)INFINITY;
     rt_cq_bucket *c;
     for (uint32_t k = q->nb;;) {
         c = &bucket[(uint32_t)(uint64_t)vb & mask];
-        double p = c->t * inv_width;
-        if (p <= (double)(vb + 1) && (int64_t)p == vb)
+        if (c->t * inv_width < top)
             break;
         vb++;
+        top += 1.0;
         if (--k == 0) {
             rt_cq_search(q);
             vb = q->cur;
+            top = q->top;
             c = &bucket[(uint32_t)(uint64_t)vb & mask];
             break;
         }
@@ -200,6 +209,7 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
     nd->next = q->free_node;
     q->free_node = i;
     q->cur = vb;
+    q->top = top;
     q->last_t = t;
     if (--q->n < q->shrink_below)
         rt_cq_resize(q, q->nb / 2);    /* failure leaves the old (valid) calendar */

@@ -1,8 +1,8 @@
 /*
  * test_kernel.c — unit tests of the kernel's building blocks: the two pending-event sets
- * (order, FIFO ties, growth, equal times across resizes), unit parsing for the command line,
- * the model builder's error reporting, --set parameters, and command-line parsing. Suite
- * 'runtime'.
+ * (order, FIFO ties, growth, equal times across resizes, times of 2^52 bucket widths and
+ * more), unit parsing for the command line, the model builder's error reporting, --set
+ * parameters, and command-line parsing. Suite 'runtime'.
  * Random inputs use fixed seeds; every check compares with a value computed independently.
  */
 #include <check.h>
@@ -127,6 +127,26 @@ START_TEST(test_evset_ties_resize)
             t[i] = 0.25 * (double)((i * 37) % 50);
         evset_check_times(kind, t, N);
     }
+}
+END_TEST
+
+/* Times whose scaled values (t / width) reach 2^52 and beyond, where the calendar stops
+ * trusting its double bound: with the initial width 1 (fewer events than the first resize
+ * needs), times step across 2^52 one by one; then a resized calendar whose width fits small
+ * gaps holds times near 2^61 too. */
+START_TEST(test_calendar_far_times)
+{
+    double t[32];
+    for (int i = 0; i < 32; i++)
+        t[i] = i < 24 ? 0x1p52 - 12.0 + (double)((i * 5) % 24)
+                      : 0x1p60 + 0x1p9 * (double)(i % 3);
+    evset_check_times(2, t, 32);
+
+    enum { N = 2000 };
+    static double u[N];
+    for (int i = 0; i < N; i++)
+        u[i] = i % 2 ? 0.5 * (double)(i % 64) : 0x1p61 + 0x1p10 * (double)((i * 7) % 300);
+    evset_check_times(2, u, N);
 }
 END_TEST
 
@@ -351,6 +371,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_calendar_ties_fifo);
     tcase_add_test(tc, test_evset_clear_reuse);
     tcase_add_test(tc, test_evset_ties_resize);
+    tcase_add_test(tc, test_calendar_far_times);
     tcase_add_test(tc, test_units_parse);
     tcase_add_test(tc, test_units_errors);
     tcase_add_test(tc, test_model_errors);
