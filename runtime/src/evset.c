@@ -191,6 +191,13 @@ void rt_cq_search(rt_evset *q)
 
 /* ---- set-up -------------------------------------------------------------------------- */
 
+/* Node 0: the end of every list (CQ_NIL). */
+static void cq_set_sentinel(rt_evset *q)
+{
+    q->node[CQ_NIL] = (rt_cq_node){.ev = {.t = INFINITY, .key = UINT64_MAX}, .next = CQ_NIL};
+    q->node_hwm = 1;
+}
+
 int rt_evset_init(rt_evset *q, int kind)
 {
     memset(q, 0, sizeof *q);
@@ -202,8 +209,9 @@ int rt_evset_init(rt_evset *q, int kind)
         q->width = 1.0;
         q->inv_width = 1.0;
         q->bucket = malloc(q->nb * sizeof *q->bucket);
-        if (!q->bucket)
+        if (!q->bucket || rt_cq_grow(q))
             return -1;
+        cq_set_sentinel(q);
         cq_empty_buckets(q->bucket, q->nb);
     }
     return 0;
@@ -224,7 +232,7 @@ void rt_evset_clear(rt_evset *q)
     if (q->kind == 2) {
         cq_empty_buckets(q->bucket, q->nb);
         q->free_node = CQ_NIL;
-        q->node_hwm = 0;
+        cq_set_sentinel(q);
         cq_set_cur(q, 0);
         q->last_t = 0;
     }

@@ -38,7 +38,7 @@ static inline uint64_t rt_ev_seq(const rt_event *e) { return e->key >> 24; }
 
 typedef struct rt_cq_node {
     rt_event ev;
-    uint32_t next;              /* index of the next node in the bucket, or UINT32_MAX */
+    uint32_t next;              /* index of the next node in the bucket, or CQ_NIL */
 } rt_cq_node;
 _Static_assert(sizeof(rt_cq_node) == 32, "two calendar nodes per cache line");
 
@@ -62,9 +62,9 @@ typedef struct rt_evset {
     rt_cq_node *node;
     uint32_t node_cap;
     uint32_t free_node;         /* list of released nodes (LIFO), or CQ_NIL */
-    uint32_t node_hwm;          /* nodes [0, node_hwm) have been handed out since the last
+    uint32_t node_hwm;          /* nodes [1, node_hwm) have been handed out since the last
                                  * clear: a new one is taken only when none was released, so
-                                 * node_hwm is the largest n (the calendar's peak) */
+                                 * node_hwm - 1 is the largest n (the calendar's peak) */
     rt_cq_bucket *bucket;
     uint32_t nb;                /* number of buckets, a power of two */
     size_t grow_above;          /* resize to 2 nb when n > this (2 nb; none at 2^30 buckets) */
@@ -93,7 +93,9 @@ int    rt_cq_grow(rt_evset *q);                         /* 0 or -1: a larger nod
 int    rt_cq_resize(rt_evset *q, uint32_t nb);          /* 0 or -1 (old calendar kept) */
 void   rt_cq_search(rt_evset *q);                       /* sets q->cur to the earliest event */
 
-#define CQ_NIL UINT32_MAX
+/* The end of a list: node 0, a sentinel that is never handed out, with time +infinity and
+ * the largest key, so that a walk along a sorted list stops at it without a test of its own. */
+#define CQ_NIL 0u
 
 static inline int rt_ev_before(const rt_event *a, const rt_event *b)
 {
@@ -123,9 +125,11 @@ static inline __attribute__((always_inline)) void rt_cq_link(rt_evset *q, uint32
         c->t = t;
         return;
     }
-    /* after the head: walk past the events not after (t, key) */
+    /* after the head: walk past the events not after (t, key), at the latest to the
+     * sentinel */
     uint32_t *link = &node[c->head].next, i;
-    while ((i = *link) != CQ_NIL) {
+    for (;;) {
+        i = *link;
         const rt_event *o = &node[i].ev;
         if (t < o->t || (t == o->t && key < o->key))
             break;
@@ -205,7 +209,7 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
     uint32_t next = nd->next;
     *out = nd->ev;
     c->head = next;
-    c->t = next != CQ_NIL ? node[next].ev.t : (double)INFINITY;
+    c->t = node[next].ev.t;    /* the sentinel's +infinity when the bucket is now empty */
     nd->next = q->free_node;
     q->free_node = i;
     q->cur = vb;
@@ -224,7 +228,7 @@ static inline __attribute__((always_inline)) int rt_evset_push(rt_evset *q, cons
 /* The largest number of pending events since init or clear. */
 static inline size_t rt_evset_peak(const rt_evset *q)
 {
-    return q->kind == 1 ? q->peak : q->node_hwm;
+    return q->kind == 1 ? q->peak : q->node_hwm - 1;
 }
 
 /* The earliest event into *out; 0 when the set is empty. */
