@@ -67,6 +67,7 @@ typedef struct rt_evset {
                                  * node_hwm - 1 is the largest n (the calendar's peak) */
     rt_cq_bucket *bucket;
     uint32_t nb;                /* number of buckets, a power of two */
+    uint32_t mask;              /* nb - 1 */
     size_t grow_above;          /* resize to 2 nb when n > this (2 nb; none at 2^30 buckets) */
     size_t shrink_below;        /* resize to nb / 2 when n < this (nb / 2; none at 16) */
     double width;
@@ -116,7 +117,7 @@ static inline __attribute__((always_inline)) void rt_cq_link(rt_evset *q, uint32
                                                             uint64_t key)
 {
     rt_cq_node *node = q->node;
-    rt_cq_bucket *c = &q->bucket[(uint32_t)(uint64_t)rt_cq_vb(q, t) & (q->nb - 1)];
+    rt_cq_bucket *c = &q->bucket[(uint32_t)(uint64_t)rt_cq_vb(q, t) & q->mask];
     /* before the head (always so in an empty bucket, whose time is +infinity); equal times
      * (rare) fall back to the keys */
     if (t < c->t || (t == c->t && key < node[c->head].ev.key)) {
@@ -182,7 +183,7 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
         return 0;
     rt_cq_node *node = q->node;
     rt_cq_bucket *bucket = q->bucket;
-    uint32_t mask = q->nb - 1;
+    uint32_t mask = q->mask;
     double inv_width = q->inv_width;
     int64_t vb = q->cur;
     double top = q->top;
