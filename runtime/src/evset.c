@@ -179,7 +179,7 @@ int rt_cq_resize(rt_evset *q, uint32_t nb)
     return 0;
 }
 
-void rt_cq_search(rt_evset *q)
+int rt_cq_search(rt_evset *q)
 {
     uint32_t best = CQ_NIL;
     for (uint32_t b = 0; b < q->nb; b++) {
@@ -187,7 +187,10 @@ void rt_cq_search(rt_evset *q)
         if (i != CQ_NIL && (best == CQ_NIL || rt_ev_before(&q->node[i].ev, &q->node[best].ev)))
             best = i;
     }
+    if (best == CQ_NIL)
+        return 0;
     cq_set_cur(q, rt_cq_vb(q, q->node[best].ev.t));
+    return 1;
 }
 
 /* ---- set-up -------------------------------------------------------------------------- */

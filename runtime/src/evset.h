@@ -92,7 +92,7 @@ int    rt_evset_heap_push(rt_evset *q, const rt_event *e);
 int    rt_evset_heap_pop(rt_evset *q, rt_event *out);
 int    rt_cq_grow(rt_evset *q);                         /* 0 or -1: a larger node pool */
 int    rt_cq_resize(rt_evset *q, uint32_t nb);          /* 0 or -1 (old calendar kept) */
-void   rt_cq_search(rt_evset *q);                       /* sets q->cur to the earliest event */
+int    rt_cq_search(rt_evset *q);   /* q->cur to the earliest event's bucket; 0 if empty */
 
 /* The end of a list: node 0, a sentinel that is never handed out, with time +infinity and
  * the largest key, so that a walk along a sorted list stops at it without a test of its own. */
@@ -176,11 +176,10 @@ static inline __attribute__((always_inline)) int rt_cq_push(rt_evset *q, const r
  * is cur + k + j * nb for some j >= 0, so it is cur + k exactly when the head's scaled time
  * p is below cur + k + 1 (floor(p) <= v if and only if p < v + 1; an empty bucket's
  * +infinity never is). The bound cur + k + 1 is kept as a double, exact below RT_CQ_TOP_MAX;
- * from there on (times of 2^52 widths and more) every pop ends in rt_cq_search. */
+ * from there on (times of 2^52 widths and more) every pop ends in rt_cq_search. An empty set
+ * is found empty by that search too (after a year of empty buckets, +infinity each). */
 static inline int rt_cq_pop(rt_evset *q, rt_event *out)
 {
-    if (q->n == 0)
-        return 0;
     rt_cq_node *node = q->node;
     rt_cq_bucket *bucket = q->bucket;
     uint32_t mask = q->mask;
@@ -197,7 +196,8 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
         vb++;
         top += 1.0;
         if (--k == 0) {
-            rt_cq_search(q);
+            if (!rt_cq_search(q))
+                return 0;
             vb = q->cur;
             top = q->top;
             c = &bucket[(uint32_t)(uint64_t)vb & mask];
