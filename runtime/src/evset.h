@@ -189,7 +189,7 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
     if (top > RT_CQ_TOP_MAX)
         top = -(double)INFINITY;
     rt_cq_bucket *c;
-    for (uint32_t k = q->nb;;) {
+    for (uint32_t k = mask + 1;;) {
         c = &bucket[(uint32_t)(uint64_t)vb & mask];
         if (c->t * inv_width < top)
             break;
