@@ -112,7 +112,9 @@ static inline int64_t rt_cq_vb(const rt_evset *q, double t)
     return (int64_t)(t * q->inv_width);
 }
 
-/* Link node idx, which holds an event at (t, key), into its bucket's list, sorted by (t, key). */
+/* Link node idx, which holds an event at (t, key), into its bucket's list, sorted by (t, key).
+ * Times are numbers (no NaN), so a time not below another and not above it is equal to it:
+ * one compare of times less than a test for equality. */
 static inline __attribute__((always_inline)) void rt_cq_link(rt_evset *q, uint32_t idx, double t,
                                                             uint64_t key)
 {
@@ -120,7 +122,7 @@ static inline __attribute__((always_inline)) void rt_cq_link(rt_evset *q, uint32
     rt_cq_bucket *c = &q->bucket[(uint32_t)(uint64_t)rt_cq_vb(q, t) & q->mask];
     /* before the head (always so in an empty bucket, whose time is +infinity); equal times
      * (rare) fall back to the keys */
-    if (t < c->t || (t == c->t && key < node[c->head].ev.key)) {
+    if (t < c->t || (!(t > c->t) && key < node[c->head].ev.key)) {
         node[idx].next = c->head;
         c->head = idx;
         c->t = t;
@@ -132,7 +134,7 @@ static inline __attribute__((always_inline)) void rt_cq_link(rt_evset *q, uint32
     for (;;) {
         i = *link;
         const rt_event *o = &node[i].ev;
-        if (t < o->t || (t == o->t && key < o->key))
+        if (t < o->t || (!(t > o->t) && key < o->key))
             break;
         link = &node[i].next;
     }
