@@ -68,7 +68,8 @@ typedef struct rt_evset {
     rt_cq_bucket *bucket;
     uint32_t nb;                /* number of buckets, a power of two */
     uint32_t mask;              /* nb - 1 */
-    size_t grow_above;          /* resize to 2 nb when n > this (2 nb; none at 2^30 buckets) */
+    size_t grow_above;          /* resize to 2 nb when n > this after an insert behind another
+                                 * event (2 nb; none at 2^30 buckets) */
     size_t shrink_below;        /* resize to nb / 2 when n < this (nb / 2; none at 16) */
     double width;
     double inv_width;           /* 1 / width: bucket numbers are t * inv_width */
@@ -112,10 +113,11 @@ static inline int64_t rt_cq_vb(const rt_evset *q, double t)
     return (int64_t)(t * q->inv_width);
 }
 
-/* Link node idx, which holds an event at (t, key), into its bucket's list, sorted by (t, key).
+/* Link node idx, which holds an event at (t, key), into its bucket's list, sorted by (t, key);
+ * 1 if it went after the bucket's first event, 0 if it became the first.
  * Times are numbers (no NaN), so a time not below another and not above it is equal to it:
  * one compare of times less than a test for equality. */
-static inline __attribute__((always_inline)) void rt_cq_link(rt_evset *q, uint32_t idx, double t,
+static inline __attribute__((always_inline)) int rt_cq_link(rt_evset *q, uint32_t idx, double t,
                                                             uint64_t key)
 {
     rt_cq_node *node = q->node;
@@ -126,7 +128,7 @@ static inline __attribute__((always_inline)) void rt_cq_link(rt_evset *q, uint32
         node[idx].next = c->head;
         c->head = idx;
         c->t = t;
-        return;
+        return 0;
     }
     /* after the head: walk past the events not after (t, key), at the latest to the
      * sentinel */
@@ -140,6 +142,7 @@ static inline __attribute__((always_inline)) void rt_cq_link(rt_evset *q, uint32
     }
     node[idx].next = i;
     *link = idx;
+    return 1;
 }
 
 /* Link node idx into its bucket's list, sorted by (t, key). */
@@ -162,9 +165,11 @@ static inline __attribute__((always_inline)) int rt_cq_push(rt_evset *q, const r
      * be taken to change the set's own double fields) */
     double t = e->t;
     uint64_t key = e->key;
-    rt_cq_link(q, idx, t, key);
+    int behind = rt_cq_link(q, idx, t, key);
     q->node[idx].ev = *e;
-    if (++q->n > q->grow_above)
+    q->n++;
+    /* growth is checked when the event goes behind another: a crowded calendar does that */
+    if (behind && q->n > q->grow_above)
         return rt_cq_resize(q, q->nb * 2);
     return 0;
 }
