@@ -90,10 +90,11 @@ static void cq_set_nb(rt_evset *q, uint32_t nb)
     q->shrink_below = nb > 16 ? nb / 2 : 0;
 }
 
-/* The virtual bucket of the last dequeued event, and pop's bound for it. */
+/* cur, the virtual bucket of the last dequeued event, as pop keeps it (for the current
+ * bucket count). */
 static void cq_set_cur(rt_evset *q, int64_t cur)
 {
-    q->cur = cur;
+    q->cur_at = ((uint32_t)(uint64_t)cur & q->mask) * sizeof(rt_cq_bucket);
     q->top = cur < (int64_t)RT_CQ_TOP_MAX ? (double)(cur + 1) : -(double)INFINITY;
 }
 

@@ -73,7 +73,8 @@ typedef struct rt_evset {
     size_t shrink_below;        /* resize to nb / 2 when n < this (nb / 2; none at 16) */
     double width;
     double inv_width;           /* 1 / width: bucket numbers are t * inv_width */
-    int64_t cur;                /* virtual bucket of the last dequeued event */
+    /* cur, the virtual bucket of the last dequeued event, as pop uses it: */
+    size_t cur_at;              /* (cur & mask) * sizeof(rt_cq_bucket), its bucket's offset */
     double top;                 /* cur + 1 as a double while cur < 2^52 (exact), else
                                  * -infinity: pop then finds every event by rt_cq_search */
     double last_t;
@@ -93,7 +94,7 @@ int    rt_evset_heap_push(rt_evset *q, const rt_event *e);
 int    rt_evset_heap_pop(rt_evset *q, rt_event *out);
 int    rt_cq_grow(rt_evset *q);                         /* 0 or -1: a larger node pool */
 int    rt_cq_resize(rt_evset *q, uint32_t nb);          /* 0 or -1 (old calendar kept) */
-int    rt_cq_search(rt_evset *q);   /* q->cur to the earliest event's bucket; 0 if empty */
+int    rt_cq_search(rt_evset *q);   /* cur to the earliest event's bucket; 0 if empty */
 
 /* The end of a list: node 0, a sentinel that is never handed out, with time +infinity and
  * the largest key, so that a walk along a sorted list stops at it without a test of its own. */
@@ -188,26 +189,27 @@ static inline __attribute__((always_inline)) int rt_cq_push(rt_evset *q, const r
 static inline int rt_cq_pop(rt_evset *q, rt_event *out)
 {
     rt_cq_node *node = q->node;
-    rt_cq_bucket *bucket = q->bucket;
+    char *bucket = (char *)q->bucket;   /* addressed by byte offsets: no scaling in the scan */
     uint32_t mask = q->mask;
+    size_t at_mask = mask * sizeof(rt_cq_bucket);
     double inv_width = q->inv_width;
-    int64_t vb = q->cur;
+    size_t at = q->cur_at;
     double top = q->top;
     if (top > RT_CQ_TOP_MAX)
         top = -(double)INFINITY;
     rt_cq_bucket *c;
     for (uint32_t k = mask + 1;;) {
-        c = &bucket[(uint32_t)(uint64_t)vb & mask];
+        c = (rt_cq_bucket *)(bucket + at);
         if (c->t * inv_width < top)
             break;
-        vb++;
+        at = (at + sizeof(rt_cq_bucket)) & at_mask;
         top += 1.0;
         if (--k == 0) {
             if (!rt_cq_search(q))
                 return 0;
-            vb = q->cur;
+            at = q->cur_at;
             top = q->top;
-            c = &bucket[(uint32_t)(uint64_t)vb & mask];
+            c = (rt_cq_bucket *)(bucket + at);
             break;
         }
     }
@@ -220,7 +222,7 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
     c->t = node[next].ev.t;    /* the sentinel's +infinity when the bucket is now empty */
     nd->next = q->free_node;
     q->free_node = i;
-    q->cur = vb;
+    q->cur_at = at;
     q->top = top;
     q->last_t = t;
     if (--q->n < q->shrink_below)
