@@ -86,6 +86,7 @@ static void cq_set_nb(rt_evset *q, uint32_t nb)
 {
     q->nb = nb;
     q->mask = nb - 1;
+    q->at_mask = q->mask * sizeof(rt_cq_bucket);
     q->grow_above = nb < (1u << 30) ? 2 * (size_t)nb : SIZE_MAX;
     q->shrink_below = nb > 16 ? nb / 2 : 0;
 }

@@ -75,6 +75,7 @@ typedef struct rt_evset {
     double inv_width;           /* 1 / width: bucket numbers are t * inv_width */
     /* cur, the virtual bucket of the last dequeued event, as pop uses it: */
     size_t cur_at;              /* (cur & mask) * sizeof(rt_cq_bucket), its bucket's offset */
+    size_t at_mask;             /* mask * sizeof(rt_cq_bucket), for such offsets */
     double top;                 /* cur + 1 as a double while cur < 2^52 (exact), else
                                  * -infinity: pop then finds every event by rt_cq_search */
     double last_t;
@@ -191,7 +192,7 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
     rt_cq_node *node = q->node;
     char *bucket = (char *)q->bucket;   /* addressed by byte offsets: no scaling in the scan */
     uint32_t mask = q->mask;
-    size_t at_mask = mask * sizeof(rt_cq_bucket);
+    size_t at_mask = q->at_mask;
     double inv_width = q->inv_width;
     size_t at = q->cur_at;
     double top = q->top;
