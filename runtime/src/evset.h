@@ -239,7 +239,7 @@ static inline __attribute__((always_inline)) int rt_evset_push(rt_evset *q, cons
 /* The largest number of pending events since init or clear. */
 static inline size_t rt_evset_peak(const rt_evset *q)
 {
-    return q->kind == 1 ? q->peak : q->node_hwm - 1;
+    return q->kind == 1 ? q->peak : q->node_hwm - (q->node_hwm > 0);   /* less the sentinel */
 }
 
 /* The earliest event into *out; 0 when the set is empty. */
