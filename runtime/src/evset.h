@@ -76,8 +76,9 @@ typedef struct rt_evset {
     /* cur, the virtual bucket of the last dequeued event, as pop uses it: */
     size_t cur_at;              /* (cur & mask) * sizeof(rt_cq_bucket), its bucket's offset */
     size_t at_mask;             /* mask * sizeof(rt_cq_bucket), for such offsets */
-    double top;                 /* cur + 1 as a double while cur < 2^52 (exact), else
-                                 * -infinity: pop then finds every event by rt_cq_search */
+    double top;                 /* cur + 1 as a double (exact, see RT_CQ_TOP_MAX), or
+                                 * -infinity from 2^52 on: pop then finds events beyond the
+                                 * current bucket by rt_cq_search */
     double last_t;
 } rt_evset;
 
@@ -176,7 +177,8 @@ static inline __attribute__((always_inline)) int rt_cq_push(rt_evset *q, const r
     return 0;
 }
 
-/* Below this, cur + 1 and the steps of a year's scan are exact doubles (2^52 + 2^30 < 2^53). */
+/* A scan past the current bucket starts with the bound at most this, or at -infinity, and
+ * adds at most nb - 1 < 2^30: the bound stays an exact integer below 2^52 + 2^30 < 2^53. */
 #define RT_CQ_TOP_MAX 0x1p52
 
 /* The earliest event is the head of the first bucket, from the current one on, whose head
@@ -184,9 +186,10 @@ static inline __attribute__((always_inline)) int rt_cq_push(rt_evset *q, const r
  * Every pending event's virtual bucket is at least cur, and the one of bucket cur + k's head
  * is cur + k + j * nb for some j >= 0, so it is cur + k exactly when the head's scaled time
  * p is below cur + k + 1 (floor(p) <= v if and only if p < v + 1; an empty bucket's
- * +infinity never is). The bound cur + k + 1 is kept as a double, exact below RT_CQ_TOP_MAX;
- * from there on (times of 2^52 widths and more) every pop ends in rt_cq_search. An empty set
- * is found empty by that search too (after a year of empty buckets, +infinity each). */
+ * +infinity never is). The bound cur + k + 1 is kept as a double, exact (RT_CQ_TOP_MAX);
+ * from 2^52 widths on, every pop that does not find its event in the current bucket ends in
+ * rt_cq_search. An empty set is found empty by that search too (after a year of empty
+ * buckets, +infinity each). */
 static inline int rt_cq_pop(rt_evset *q, rt_event *out)
 {
     rt_cq_node *node = q->node;
@@ -196,22 +199,24 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
     double inv_width = q->inv_width;
     size_t at = q->cur_at;
     double top = q->top;
-    if (top > RT_CQ_TOP_MAX)
-        top = -(double)INFINITY;
-    rt_cq_bucket *c;
-    for (uint32_t k = mask + 1;;) {
-        c = (rt_cq_bucket *)(bucket + at);
-        if (c->t * inv_width < top)
-            break;
-        at = (at + sizeof(rt_cq_bucket)) & at_mask;
-        top += 1.0;
-        if (--k == 0) {
-            if (!rt_cq_search(q))
-                return 0;
-            at = q->cur_at;
-            top = q->top;
+    rt_cq_bucket *c = (rt_cq_bucket *)(bucket + at);
+    if (!(c->t * inv_width < top)) {
+        if (top > RT_CQ_TOP_MAX)
+            top = -(double)INFINITY;
+        for (uint32_t k = mask;; k--) {
+            if (k == 0) {
+                if (!rt_cq_search(q))
+                    return 0;
+                at = q->cur_at;
+                top = q->top;
+                c = (rt_cq_bucket *)(bucket + at);
+                break;
+            }
+            at = (at + sizeof(rt_cq_bucket)) & at_mask;
+            top += 1.0;
             c = (rt_cq_bucket *)(bucket + at);
-            break;
+            if (c->t * inv_width < top)
+                break;
         }
     }
     uint32_t i = c->head;
