@@ -194,8 +194,6 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
 {
     rt_cq_node *node = q->node;
     char *bucket = (char *)q->bucket;   /* addressed by byte offsets: no scaling in the scan */
-    uint32_t mask = q->mask;
-    size_t at_mask = q->at_mask;
     double inv_width = q->inv_width;
     size_t at = q->cur_at;
     double top = q->top;
@@ -203,7 +201,8 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
     if (!(c->t * inv_width < top)) {
         if (top > RT_CQ_TOP_MAX)
             top = -(double)INFINITY;
-        for (uint32_t k = mask;; k--) {
+        size_t at_mask = q->at_mask;
+        for (uint32_t k = q->mask;; k--) {
             if (k == 0) {
                 if (!rt_cq_search(q))
                     return 0;
