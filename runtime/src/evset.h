@@ -237,7 +237,13 @@ static inline int rt_cq_pop(rt_evset *q, rt_event *out)
 
 static inline __attribute__((always_inline)) int rt_evset_push(rt_evset *q, const rt_event *e)
 {
-    return q->kind == 1 ? rt_evset_heap_push(q, e) : rt_cq_push(q, e);
+    if (q->kind == 1) {
+        /* the heap gets a copy: the caller's record, whose address goes no further, can then
+         * stay in registers on the calendar's path */
+        rt_event copy = *e;
+        return rt_evset_heap_push(q, &copy);
+    }
+    return rt_cq_push(q, e);
 }
 
 /* The largest number of pending events since init or clear. */
