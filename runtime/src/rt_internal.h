@@ -387,7 +387,7 @@ static inline __attribute__((always_inline)) void rt_schedule(fab_sim *s, double
         rt_sim_fail(s, "out of memory (event set)");
 }
 
-/* Queue elem for a retry of sending its parts on (once: already queued is a no-op). */
+/* Queue x for a retry of sending its parts on (once: already queued is a no-op). */
 static inline void rt_wake(fab_sim *s, rt_es *x)
 {
     if (x->in_wake)
@@ -397,7 +397,7 @@ static inline void rt_wake(fab_sim *s, rt_es *x)
     s->wake_len++;
 }
 
-/* elem has room again: wake the elements waiting for it, in the order they started waiting. */
+/* x has room again: wake the elements waiting for it, in the order they started waiting. */
 static inline void rt_notify_space(fab_sim *s, rt_es *x)
 {
     if (x->nwait == 0)
@@ -408,7 +408,7 @@ static inline void rt_notify_space(fab_sim *s, rt_es *x)
     x->nwait = 0;
 }
 
-/* Offer part (held by elem `from`) to its successors per the routing; 1 if one took it. The
+/* Offer part p (held by x) to x's successors per the routing; 1 if one took it. The
  * commonest case, a single successor without a rule, is handled here. */
 static inline int rt_route_push(fab_sim *s, rt_es *x, fab_part *p)
 {
