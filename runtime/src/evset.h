@@ -14,6 +14,9 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* 24 bytes. key = seq << 24 | kind << 20 | elem: comparing keys compares sequence numbers
  * (unique), so (t, key) is the order. Limits: 2^20 elements, 16 kinds, 2^40 events per
@@ -110,10 +113,19 @@ static inline int rt_ev_before(const rt_event *a, const rt_event *b)
 /* Event times are >= 0, so truncation is floor (and much cheaper than a libm call). A product
  * with the reciprocal of the width instead of a quotient: still non-decreasing in t, which is
  * all the queue needs (bucket numbers only have to be consistent and monotone; the order of
- * events is decided by (t, key) within and across buckets). */
+ * events is decided by (t, key) within and across buckets). Times of 2^62 widths and more
+ * (+infinity too: a sampler may return it for "never") share the bucket number 2^62 instead of
+ * overflowing the conversion; the pop finds them by its search (RT_CQ_TOP_MAX). */
 static inline int64_t rt_cq_vb(const rt_evset *q, double t)
 {
-    return (int64_t)(t * q->inv_width);
+    double p = t * q->inv_width;
+#ifdef __SSE2__
+    /* minsd: p when p < 2^62, else 2^62 (also for NAN), without a branch */
+    p = _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(p), _mm_set_sd(0x1p62)));
+#else
+    p = p < 0x1p62 ? p : 0x1p62;
+#endif
+    return (int64_t)p;
 }
 
 /* Link node idx, which holds an event at (t, key), into its bucket's list, sorted by (t, key);

@@ -150,6 +150,24 @@ START_TEST(test_calendar_far_times)
 }
 END_TEST
 
+/* Times beyond any bucket number (1e300, +infinity: a sampler may return them to mean
+ * "never") among ordinary ones: both sets still pop in (t, key) order, the infinite last. */
+START_TEST(test_evset_huge_times)
+{
+    enum { N = 600 };
+    static double t[N];
+    for (int kind = 1; kind <= 2; kind++) {
+        for (int i = 0; i < N; i++)
+            t[i] = i % 5 == 0 ? INFINITY : i % 5 == 1 ? 1e300 * (double)(i % 3 + 1)
+                                                      : 0.5 * (double)(i % 64);
+        evset_check_times(kind, t, N);
+        for (int i = 0; i < N; i++)
+            t[i] = i % 2 ? INFINITY : (double)i;
+        evset_check_times(kind, t, N);
+    }
+}
+END_TEST
+
 START_TEST(test_evset_clear_reuse)
 {
     for (int kind = 1; kind <= 2; kind++) {
@@ -372,6 +390,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_evset_clear_reuse);
     tcase_add_test(tc, test_evset_ties_resize);
     tcase_add_test(tc, test_calendar_far_times);
+    tcase_add_test(tc, test_evset_huge_times);
     tcase_add_test(tc, test_units_parse);
     tcase_add_test(tc, test_units_errors);
     tcase_add_test(tc, test_model_errors);
