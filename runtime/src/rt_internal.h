@@ -387,6 +387,13 @@ static inline __attribute__((always_inline)) void rt_schedule(fab_sim *s, double
         rt_sim_fail(s, "out of memory (event set)");
 }
 
+/* A count the model holds as a double (validated >= 0), saturated at UINT64_MAX: a plain
+ * conversion of 2^64 or more (a capacity or limit set to 1e30, say) is undefined. */
+static inline uint64_t rt_count_u64(double v)
+{
+    return v < 0x1p64 ? (uint64_t)v : UINT64_MAX;
+}
+
 /* Queue x for a retry of sending its parts on (once: already queued is a no-op). */
 static inline void rt_wake(fab_sim *s, rt_es *x)
 {

@@ -991,12 +991,12 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
         case FAB_KIND_SOURCE:
             if (e->interarrival)
                 rt_stream_setup(s, &x->ia, e->name, "interarrival");
-            x->batch = (uint64_t)e->batch;
-            x->limit = isinf(e->limit) ? UINT64_MAX : (uint64_t)e->limit;
+            x->batch = rt_count_u64(e->batch);
+            x->limit = rt_count_u64(e->limit);
             rc = sim_attr_streams(s, x, e->part_type);
             break;
         case FAB_KIND_BUFFER:
-            x->cap = isinf(e->capacity) ? UINT64_MAX : (uint64_t)e->capacity;
+            x->cap = rt_count_u64(e->capacity);
             break;
         case FAB_KIND_STATION:
             rc = rt_station_setup(s, x);

@@ -515,6 +515,40 @@ START_TEST(test_source_limit_batch_lose)
 }
 END_TEST
 
+/* Counts set beyond 2^64 (--set b.capacity=1e30) act as unbounded: the same results as inf. */
+static fab_results *run_counts(const char *capacity, const char *limit)
+{
+    fab_model *m = fab_model_new("counts");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, s, fab_sampler_of_dist(fab_dist_exp(10)));
+    int b = fab_buffer_new(m, "b", 5);
+    int st = fab_station_new(m, "mc");
+    fab_station_cycle(m, st, fab_sampler_of_dist(fab_dist_exp(9)));
+    int k = fab_sink_new(m, "out");
+    fab_flow(m, s, b);
+    fab_flow(m, b, st);
+    fab_flow(m, st, k);
+    char err[256];
+    ck_assert_msg(fab_model_set(m, "b.capacity", capacity, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(fab_model_set(m, "feed.limit", limit, err, sizeof err) == 0, "%s", err);
+    fab_results *r = run(m, 20000, 0, 2, 3);
+    fab_model_free(m);
+    return r;
+}
+
+START_TEST(test_huge_counts_act_as_unbounded)
+{
+    fab_results *huge = run_counts("1e30", "1e30"), *inf = run_counts("inf", "inf");
+    ck_assert(mean_of(huge, "b", "max_level") > 5);
+    ck_assert(mean_of(huge, "b", "max_level") == mean_of(inf, "b", "max_level"));
+    ck_assert(mean_of(huge, "out", "count") == mean_of(inf, "out", "count"));
+    ck_assert(mean_of(huge, "feed", "created") == mean_of(inf, "feed", "created"));
+    fab_results_free(huge);
+    fab_results_free(inf);
+}
+END_TEST
+
 static double key_attr(const fab_part *p, const fab_sim *v, void *ctx)
 {
     (void)v;
@@ -1064,6 +1098,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_assembly_bom);
     tcase_add_test(tc, test_routing);
     tcase_add_test(tc, test_source_limit_batch_lose);
+    tcase_add_test(tc, test_huge_counts_act_as_unbounded);
     tcase_add_test(tc, test_source_queue_counts_waiting_parts_only);
     tcase_add_test(tc, test_buffer_level_counts_held_parts_only);
     tcase_add_test(tc, test_buffer_orders);
