@@ -537,6 +537,25 @@ static fab_results *run_counts(const char *capacity, const char *limit)
     return r;
 }
 
+/* A batch no memory could hold is refused when the run starts, with the reason. */
+START_TEST(test_huge_batch_refused)
+{
+    fab_model *m = fab_model_new("batch");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, s, fab_sampler_const(10));
+    fab_flow(m, s, fab_sink_new(m, "out"));
+    char err[256] = "";
+    ck_assert_int_eq(fab_model_set(m, "feed.batch", "1e12", err, sizeof err), 0);
+    fab_run_opts o = fab_run_opts_default();
+    o.horizon = 100;
+    fab_results *r = fab_run(m, &o, err, sizeof err);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(err, "source feed: a batch of 1000000000000 parts") != NULL, "%s", err);
+    fab_model_free(m);
+}
+END_TEST
+
 START_TEST(test_huge_counts_act_as_unbounded)
 {
     fab_results *huge = run_counts("1e30", "1e30"), *inf = run_counts("inf", "inf");
@@ -1099,6 +1118,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_routing);
     tcase_add_test(tc, test_source_limit_batch_lose);
     tcase_add_test(tc, test_huge_counts_act_as_unbounded);
+    tcase_add_test(tc, test_huge_batch_refused);
     tcase_add_test(tc, test_source_queue_counts_waiting_parts_only);
     tcase_add_test(tc, test_buffer_level_counts_held_parts_only);
     tcase_add_test(tc, test_buffer_orders);
