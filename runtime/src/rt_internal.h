@@ -349,6 +349,11 @@ struct fab_sim {
  * without `inline`, make the definitions external ones as well. */
 #define RT_KERNEL_INLINE __attribute__((always_inline)) inline
 
+/* Branch hints for the kernel's common case, the line of plain stations (docs/performance.md:
+ * about 2 % of CPU time from the code layout, the same instructions). */
+#define RT_LIKELY(c) __builtin_expect(!!(c), 1)
+#define RT_UNLIKELY(c) __builtin_expect(!!(c), 0)
+
 /* sim.c */
 fab_part *rt_part_new(fab_sim *s, int type, int creator);
 void  rt_part_free(fab_sim *s, fab_part *p);

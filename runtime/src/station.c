@@ -224,7 +224,7 @@ static inline void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy
 {
     rt_server *v = &x->srv[k];
     v->busy_start = s->now;
-    if (x->has_op == RT_OP_ONLY) {
+    if (RT_LIKELY(x->has_op == RT_OP_ONLY)) {
         if (x->fcs[k].op_left < busy_for)
             op_clock_arm(s, x, k, 0);
         return;
@@ -241,7 +241,7 @@ static inline void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
     double used = s->now - v->busy_start;
-    if (x->has_op == RT_OP_ONLY) {
+    if (RT_LIKELY(x->has_op == RT_OP_ONLY)) {
         rt_fclock *fc = &x->fcs[k];
         fc->op_left -= used;
         if (fc->pending) {
@@ -292,7 +292,7 @@ static inline __attribute__((always_inline)) void srv_start_busy(fab_sim *s, rt_
 {
     rt_server *v = &x->srv[k];
     double d;
-    if (x->cyc_exp_mean > 0) {      /* set only when the station has no cycle by part type */
+    if (RT_LIKELY(x->cyc_exp_mean > 0)) {   /* set only without cycles by part type */
         d = rt_dist_exponential(&x->cycle_st.rng, x->cyc_exp_mean);
     } else {
         d = srv_cycle_time(s, x, v->part);
@@ -395,7 +395,7 @@ static __attribute__((noinline)) int asm_accept(fab_sim *s, rt_es *x, fab_part *
 RT_KERNEL_INLINE int rt_station_accept(fab_sim *s, rt_es *x, fab_part *p)
 {
     int k = 0;
-    if (x->plain) {
+    if (RT_LIKELY(x->plain)) {
         if (x->srv[0].state != FAB_STATE_IDLE)
             return 0;
     } else {
@@ -488,7 +488,7 @@ static inline void srv_released(fab_sim *s, rt_es *x, unsigned k)
     rt_server *v = &x->srv[k];
     v->part = NULL;
     srv_switch(s, v, FAB_STATE_BLOCKED, FAB_STATE_IDLE);
-    if (x->plain)
+    if (RT_LIKELY(x->plain))
         return;
     if (x->has_cycles_basis && v->fail_after_cycle) {
         v->fail_after_cycle = 0;
@@ -532,9 +532,9 @@ RT_KERNEL_INLINE void rt_station_event(fab_sim *s, const rt_event *ev)
     rt_server *v = &x->srv[k];
     switch (rt_ev_kind(ev)) {
     case RT_EV_SERVER_END:
-        if (ev->gen != v->gen)
+        if (RT_UNLIKELY(ev->gen != v->gen))
             return;     /* cancelled by a failure */
-        if (v->state != FAB_STATE_BUSY) {
+        if (RT_UNLIKELY(v->state != FAB_STATE_BUSY)) {
             if (v->state == FAB_STATE_SETUP)
                 srv_setup_done(s, x, k);
             return;
