@@ -537,6 +537,44 @@ static fab_results *run_counts(const char *capacity, const char *limit)
     return r;
 }
 
+/* A station with an exponential default cycle, given either as a distribution or as
+ * fab_sample_exponential, and optionally a cycle for a part type that never arrives. */
+static fab_results *run_default_cycle(int as_fn, int with_cycle_for)
+{
+    static double mean = 9;
+    fab_model *m = fab_model_new("default cycle");
+    int t = fab_model_part_type(m, "P");
+    int other = fab_model_part_type(m, "Q");
+    int s = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, s, fab_sampler_of_dist(fab_dist_exp(10)));
+    int st = fab_station_new(m, "mc");
+    fab_station_cycle(m, st, as_fn ? fab_sampler_of_fn(fab_sample_exponential, &mean)
+                                   : fab_sampler_of_dist(fab_dist_exp(mean)));
+    if (with_cycle_for)
+        fab_station_cycle_for(m, st, other, fab_sampler_const(5));
+    fab_flow(m, s, st);
+    fab_flow(m, st, fab_sink_new(m, "out"));
+    fab_results *r = run(m, 20000, 0, 2, 5);
+    fab_model_free(m);
+    return r;
+}
+
+/* The kernel draws a plain exponential cycle inline, and through the sampler when the station
+ * also has cycles by part type: the draws, and so the results, are the same. */
+START_TEST(test_default_cycle_same_draws_with_cycles_by_type)
+{
+    fab_results *ref = run_default_cycle(0, 0);
+    for (int variant = 1; variant < 4; variant++) {
+        fab_results *r = run_default_cycle(variant & 1, variant >> 1);
+        ck_assert(mean_of(r, "out", "count") == mean_of(ref, "out", "count"));
+        ck_assert(mean_of(r, "out", "lead_time_s") == mean_of(ref, "out", "lead_time_s"));
+        ck_assert(mean_of(r, "mc", "utilization") == mean_of(ref, "mc", "utilization"));
+        fab_results_free(r);
+    }
+    fab_results_free(ref);
+}
+END_TEST
+
 /* A batch no memory could hold is refused when the run starts, with the reason. */
 START_TEST(test_huge_batch_refused)
 {
@@ -1118,6 +1156,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_routing);
     tcase_add_test(tc, test_source_limit_batch_lose);
     tcase_add_test(tc, test_huge_counts_act_as_unbounded);
+    tcase_add_test(tc, test_default_cycle_same_draws_with_cycles_by_type);
     tcase_add_test(tc, test_huge_batch_refused);
     tcase_add_test(tc, test_source_queue_counts_waiting_parts_only);
     tcase_add_test(tc, test_buffer_level_counts_held_parts_only);
