@@ -1254,10 +1254,6 @@ int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
     if (s->failed)
         return -1;
     double end = s->deadlock ? s->now : s->horizon;
-    if (s->warmup > end) {
-        /* deadlocked before warmup ended: statistics cover nothing */
-        s->now = end;
-    }
     s->now = end;
     sim_metrics(s, end, row);
     return 0;
