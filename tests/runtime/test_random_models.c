@@ -36,7 +36,9 @@
  * Metrics are located by name (fab_results_metric_element/_name), never by position.
  *
  * Environment (debugging): RM_MODEL=i runs model i only; RM_VERBOSE=1 prints each model's
- * builder calls and a one-line summary of its runs to stderr.
+ * builder calls and a one-line summary of its runs to stderr; RM_DIGEST=1 prints a digest of
+ * each model's results (FNV-1a over the bits of every value, the event count and the
+ * deadlocks) to stderr, so that two builds of the runtime can be compared model by model.
  */
 #include <check.h>
 #include <math.h>
@@ -694,6 +696,38 @@ static void assert_identical(const gen *g, int index, const fab_results *a, cons
     }
 }
 
+static uint64_t fnv_add(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *c = data;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ c[i]) * UINT64_C(1099511628211);
+    return h;
+}
+
+/* RM_DIGEST: one number for everything assert_identical compares. */
+static uint64_t results_digest(const fab_results *r)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    uint64_t events = fab_results_events(r), reps = fab_results_replications(r);
+    h = fnv_add(h, &events, sizeof events);
+    for (int k = 0; k < fab_results_metric_count(r); k++)
+        for (uint64_t i = 0; i < reps; i++) {
+            double x = fab_results_value(r, i, k);
+            h = fnv_add(h, &x, sizeof x);
+        }
+    for (uint64_t i = 0; i < fab_results_deadlock_count(r); i++) {
+        uint64_t rep = 0;
+        double t = NAN;
+        const char *elems = NULL;
+        if (fab_results_deadlock(r, i, &rep, &t, &elems) == 0 && elems) {
+            h = fnv_add(h, &rep, sizeof rep);
+            h = fnv_add(h, &t, sizeof t);
+            h = fnv_add(h, elems, strlen(elems));
+        }
+    }
+    return h;
+}
+
 static int metric_of(const fab_results *r, const char *elem, const char *name)
 {
     int n = fab_results_metric_count(r);
@@ -809,6 +843,10 @@ START_TEST(test_random_model)
                 _i, fab_model_element_count(g->m), (unsigned long long)fab_results_events(heap),
                 (unsigned long long)fab_results_deadlock_count(heap), horizon, g->nunlimited,
                 g->nassembly, g->nconveyor, g->nfailure, g->nrule, g->nprob, g->nback);
+
+    if (getenv("RM_DIGEST") && *getenv("RM_DIGEST") == '1')
+        fprintf(stderr, "model %d digest %016llx\n", _i,
+                (unsigned long long)results_digest(heap));
 
     fab_results_free(heap);
     fab_results_free(cal);
