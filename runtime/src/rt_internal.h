@@ -432,6 +432,9 @@ static inline int rt_route_push(fab_sim *s, rt_es *x, fab_part *p)
     return 0;
 }
 
+/* sim.c: a plain station's offer to a FIFO buffer that may pass the part straight on */
+int   rt_buffer_pass(fab_sim *s, rt_es *x, fab_part *p);
+
 /* station.c */
 int   rt_station_setup(fab_sim *s, rt_es *x);
 void  rt_station_start(fab_sim *s, rt_es *x);

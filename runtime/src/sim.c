@@ -320,6 +320,30 @@ __attribute__((noinline)) static int buffer_accept(fab_sim *s, rt_es *x, fab_par
     return 1;
 }
 
+/* A part offered to FIFO buffer x by a plain station goes straight on when nothing is waiting
+ * to be woken, x is empty and its successor is an idle plain station (which takes any part):
+ * 1 when it did. The same actions, in the same order, as buffer_accept followed by the
+ * buffer_push_out the drain would run first (x would head the empty wake-up FIFO), minus what
+ * cancels out: linking and unlinking the part, and recording a level that stays 0 (an area
+ * term of 0). Only a plain station calls it, which does nothing after a part leaves that
+ * another element could see (srv_released), so running x's offer before the rest of the
+ * station's event keeps every same-time action, and event numbering, in order. */
+RT_KERNEL_INLINE int rt_buffer_pass(fab_sim *s, rt_es *x, fab_part *p)
+{
+    rt_es *d = x->succ0;
+    if (s->wake_len || x->qlen || x->cap == 0 || x->order != FAB_ORDER_FIFO
+        || x->direct == RT_ROUTED || x->level.level != 0 || d->kind != FAB_KIND_STATION
+        || !d->plain || d->srv[0].state != FAB_STATE_IDLE)
+        return 0;
+    p->entered = s->now;
+    p->next = NULL;
+    rt_station_accept(s, d, p);     /* idle and plain: takes it */
+    x->count++;
+    x->wait_mean += (0.0 - x->wait_mean) / rt_count(x->count);     /* waited 0 s */
+    rt_notify_space(s, x);
+    return 1;
+}
+
 /* Dynamic key: the index (in entry order) of the part whose key, evaluated now, is the
  * smallest (largest when descending); the earliest entered among equal keys. */
 static uint64_t buffer_dynamic_pick(fab_sim *s, const rt_es *x)

@@ -597,7 +597,12 @@ RT_KERNEL_INLINE void rt_station_push_out(fab_sim *s, rt_es *x)
         return;
     }
     /* one server: the same as the ring, for a ring of one */
-    if (x->srv[0].state != FAB_STATE_BLOCKED || !rt_route_push(s, x, x->srv[0].part))
+    if (x->srv[0].state != FAB_STATE_BLOCKED)
+        return;
+    fab_part *p = x->srv[0].part;
+    if (!(x->plain && x->direct != RT_ROUTED && x->succ0->kind == FAB_KIND_BUFFER
+          && rt_buffer_pass(s, x->succ0, p))
+        && !rt_route_push(s, x, p))
         return;
     x->count_out++;
     srv_released(s, x, 0);
