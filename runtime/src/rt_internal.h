@@ -235,6 +235,9 @@ typedef struct rt_es {              /* element state during a replication */
     uint8_t plain;                  /* a station of one server without a setup, a cycle by part
                                      * type or a cycles-basis failure mode: a part move checks
                                      * this flag instead of each of those */
+    uint8_t pass;                   /* a plain station whose one successor is a FIFO buffer of
+                                     * room > 0 with one successor, a plain station: its parts
+                                     * may pass that buffer at once (rt_buffer_pass) */
     /* line 1: a buffer's acceptance and dispatch, with its statistics */
     fab_part *q_head, *q_tail;      /* source queue; buffer FIFO/LIFO list */
     uint64_t count;                 /* parts since warmup: created (source), taken in (sink)

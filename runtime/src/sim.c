@@ -320,20 +320,19 @@ __attribute__((noinline)) static int buffer_accept(fab_sim *s, rt_es *x, fab_par
     return 1;
 }
 
-/* A part offered to FIFO buffer x by a plain station goes straight on when nothing is waiting
- * to be woken, x is empty and its successor is an idle plain station (which takes any part):
- * 1 when it did. The same actions, in the same order, as buffer_accept followed by the
+/* A part offered by a station marked `pass` to its buffer x goes straight on when nothing is
+ * waiting to be woken, x is empty and x's station is idle (plain: it takes any part); 1 when
+ * it did. The same actions, in the same order, as buffer_accept followed by the
  * buffer_push_out the drain would run first (x would head the empty wake-up FIFO), minus what
- * cancels out: linking and unlinking the part, and recording a level that stays 0 (an area
- * term of 0). Only a plain station calls it, which does nothing after a part leaves that
- * another element could see (srv_released), so running x's offer before the rest of the
- * station's event keeps every same-time action, and event numbering, in order. */
+ * cancels out: linking and unlinking the part, the wake-up, and a level record that stays 0
+ * (with no wake-up queued, a buffer's level is its length). The calling station is plain and
+ * does nothing after a part leaves that another element could see (srv_released), so running
+ * x's offer before the rest of the station's event keeps every same-time action, and event
+ * numbering, in order. */
 RT_KERNEL_INLINE int rt_buffer_pass(fab_sim *s, rt_es *x, fab_part *p)
 {
     rt_es *d = x->succ0;
-    if (s->wake_len || x->qlen || x->cap == 0 || x->order != FAB_ORDER_FIFO
-        || x->direct == RT_ROUTED || x->level.level != 0 || d->kind != FAB_KIND_STATION
-        || !d->plain || d->srv[0].state != FAB_STATE_IDLE)
+    if (s->wake_len || x->qlen || d->srv[0].state != FAB_STATE_IDLE)
         return 0;
     p->entered = s->now;
     p->next = NULL;
@@ -940,8 +939,9 @@ static rt_es *sim_alloc_elements(size_t n)
     return p;
 }
 
-/* RT_DIRECT_SOLE buffers (see rt_internal.h); 0 or -1 when out of memory. */
-static int sim_mark_sole_feeders(fab_sim *s)
+/* RT_DIRECT_SOLE buffers and stations that may pass parts through their buffer (see
+ * rt_internal.h); 0 or -1 when out of memory. */
+static int sim_mark_shortcuts(fab_sim *s)
 {
     int *npred = calloc((size_t)s->nelem, sizeof *npred);
     if (!npred)
@@ -959,6 +959,15 @@ static int sim_mark_sole_feeders(fab_sim *s)
             x->direct = RT_DIRECT_SOLE;
     }
     free(npred);
+    /* rt_es.pass: every station is set up (plain) by now */
+    for (int i = 0; i < s->nelem; i++) {
+        rt_es *x = &s->es[i];
+        const rt_es *b = x->succ0;
+        x->pass = x->kind == FAB_KIND_STATION && x->plain && x->direct != RT_ROUTED
+                  && b->kind == FAB_KIND_BUFFER && b->order == FAB_ORDER_FIFO && b->cap > 0
+                  && b->direct != RT_ROUTED && b->succ0->kind == FAB_KIND_STATION
+                  && b->succ0->plain;
+    }
     return 0;
 }
 
@@ -1047,7 +1056,7 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
             return NULL;
         }
     }
-    if (sim_mark_sole_feeders(s)) {
+    if (sim_mark_shortcuts(s)) {
         snprintf(err, errsize, "out of memory");
         rt_sim_free(s);
         return NULL;

@@ -575,6 +575,78 @@ START_TEST(test_default_cycle_same_draws_with_cycles_by_type)
 }
 END_TEST
 
+static int route_first(const fab_part *p, const fab_sim *view, void *ctx)
+{
+    (void)p;
+    (void)view;
+    (void)ctx;
+    return 0;
+}
+
+/* source -> s1 -> b1 -> s2 -> b2 -> s3 -> sink, plain stations (one server, operating-time
+ * failures). With `ruled`, each buffer sends its parts on through a rule that picks its only
+ * successor: the general routed path, which neither passes parts straight through an empty
+ * buffer nor registers a buffer as its busy station's waiter without an offer. Constant times
+ * (`exponential` 0) make many events fall at the same instants, where the order of same-time
+ * actions decides the results. */
+static fab_results *run_short_line(int ruled, int exponential)
+{
+    fab_model *m = fab_model_new("short line");
+    int t = fab_model_part_type(m, "P");
+    int src = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, src, exponential ? fab_sampler_of_dist(fab_dist_exp(10))
+                                                : fab_sampler_const(10));
+    static const double cycle[3] = {10, 7, 10};
+    static const double cap[2] = {2, 1};
+    int prev = src;
+    for (int i = 0; i < 3; i++) {
+        char name[16];
+        if (i > 0) {
+            snprintf(name, sizeof name, "b%d", i);
+            int b = fab_buffer_new(m, name, cap[i - 1]);
+            if (ruled)
+                fab_route_rule(m, b, route_first, NULL);
+            fab_flow(m, prev, b);
+            prev = b;
+        }
+        snprintf(name, sizeof name, "s%d", i + 1);
+        int st = fab_station_new(m, name);
+        fab_station_cycle(m, st, exponential ? fab_sampler_of_dist(fab_dist_exp(cycle[i]))
+                                             : fab_sampler_const(cycle[i]));
+        fab_station_failure(m, st, "jam", fab_sampler_const(95 + 10 * i), fab_sampler_const(13),
+                            FAB_BASIS_OPERATING);
+        fab_flow(m, prev, st);
+        prev = st;
+    }
+    fab_flow(m, prev, fab_sink_new(m, "out"));
+    fab_results *r = run(m, 20000, 1000, 2, 7);
+    fab_model_free(m);
+    return r;
+}
+
+/* The kernel's shortcuts for a line of plain stations keep every same-time action in order:
+ * every metric of every replication is bit-for-bit that of the general path. */
+START_TEST(test_line_shortcuts_same_results_as_routed_path)
+{
+    for (int exponential = 0; exponential < 2; exponential++) {
+        fab_results *fast = run_short_line(0, exponential), *ruled = run_short_line(1, exponential);
+        ck_assert_uint_eq(fab_results_events(fast), fab_results_events(ruled));
+        int nm = fab_results_metric_count(fast);
+        ck_assert_int_eq(nm, fab_results_metric_count(ruled));
+        for (int k = 0; k < nm; k++)
+            for (uint64_t rep = 0; rep < 2; rep++) {
+                double a = fab_results_value(fast, rep, k), b = fab_results_value(ruled, rep, k);
+                ck_assert_msg(memcmp(&a, &b, sizeof a) == 0, "%s %s.%s rep %llu: %.17g vs %.17g",
+                              exponential ? "exponential" : "constant",
+                              fab_results_metric_element(fast, k), fab_results_metric_name(fast, k),
+                              (unsigned long long)rep, a, b);
+            }
+        fab_results_free(fast);
+        fab_results_free(ruled);
+    }
+}
+END_TEST
+
 /* A batch no memory could hold is refused when the run starts, with the reason. */
 START_TEST(test_huge_batch_refused)
 {
@@ -1158,6 +1230,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_huge_counts_act_as_unbounded);
     tcase_add_test(tc, test_default_cycle_same_draws_with_cycles_by_type);
     tcase_add_test(tc, test_huge_batch_refused);
+    tcase_add_test(tc, test_line_shortcuts_same_results_as_routed_path);
     tcase_add_test(tc, test_source_queue_counts_waiting_parts_only);
     tcase_add_test(tc, test_buffer_level_counts_held_parts_only);
     tcase_add_test(tc, test_buffer_orders);
