@@ -237,7 +237,7 @@ typedef struct rt_es {              /* element state during a replication */
                                      * this flag instead of each of those */
     uint8_t pass;                   /* a plain station whose one successor is a FIFO buffer of
                                      * room > 0 with one successor, a plain station: its parts
-                                     * may pass that buffer at once (rt_buffer_pass) */
+                                     * may pass that buffer at once (rt_buffer_offer) */
     /* line 1: a buffer's acceptance and dispatch, with its statistics */
     fab_part *q_head, *q_tail;      /* source queue; buffer FIFO/LIFO list */
     uint64_t count;                 /* parts since warmup: created (source), taken in (sink)
@@ -435,8 +435,9 @@ static inline int rt_route_push(fab_sim *s, rt_es *x, fab_part *p)
     return 0;
 }
 
-/* sim.c: a plain station's offer to a FIFO buffer that may pass the part straight on */
-int   rt_buffer_pass(fab_sim *s, rt_es *x, fab_part *p);
+/* sim.c: the offer of a station marked `pass` to its FIFO buffer, which may pass the part
+ * straight on; 1 if the buffer took it */
+int   rt_buffer_offer(fab_sim *s, rt_es *x, fab_part *p);
 
 /* station.c */
 int   rt_station_setup(fab_sim *s, rt_es *x);

@@ -282,33 +282,19 @@ static inline int buffer_sole_busy(const fab_sim *s, const rt_es *x)
     return (v->state == FAB_STATE_BUSY || v->state == FAB_STATE_SETUP) && v->end_time > s->now;
 }
 
-__attribute__((noinline)) static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
+/* A part has entered buffer x: a buffer that now has to offer it is woken (or, as the sole
+ * feeder of a busy station, registers as its waiter at once). */
+static inline void buffer_wake(fab_sim *s, rt_es *x)
 {
-    if (x->qlen >= x->cap)
-        return 0;
-    p->entered = s->now;
-    p->next = NULL;
-    if (x->order == FAB_ORDER_FIFO) {
-        if (x->q_tail)
-            x->q_tail->next = p;
-        else
-            x->q_head = p;
-        x->q_tail = p;
-    } else if (x->order == FAB_ORDER_LIFO) {
-        p->next = x->q_head;
-        x->q_head = p;
-    } else if (!buffer_file_keyed(s, x, p)) {
-        return 0;
-    }
-    x->qlen++;
-    /* In a FIFO buffer that already held parts the head is unchanged: it is either waiting
-     * downstream (registered as a waiter) or about to be offered, so no wake-up is needed. */
-    if (x->qlen == 1 || x->order != FAB_ORDER_FIFO) {
-        if (x->direct == RT_DIRECT_SOLE && !x->in_wake && buffer_sole_busy(s, x))
-            sim_wait_on(s, x->succ0, x);
-        else
-            rt_wake(s, x);
-    }
+    if (x->direct == RT_DIRECT_SOLE && !x->in_wake && buffer_sole_busy(s, x))
+        sim_wait_on(s, x->succ0, x);
+    else
+        rt_wake(s, x);
+}
+
+/* A part has entered buffer x: its level. */
+static inline void buffer_level_in(fab_sim *s, rt_es *x)
+{
     if (x->in_wake) {
         /* buffer_push_out runs at this same instant and records the level once it has offered
          * its parts: a part handed straight on is never counted as held. The area up to now is
@@ -317,29 +303,72 @@ __attribute__((noinline)) static int buffer_accept(fab_sim *s, rt_es *x, fab_par
     } else {
         rt_stat_timeavg_set(&x->level, s->now, rt_count(x->qlen));
     }
+}
+
+/* Part p enters FIFO buffer x, which has room. In a FIFO buffer that already held parts the
+ * head is unchanged: it is either waiting downstream (registered as a waiter) or about to be
+ * offered, so no wake-up is needed. */
+static inline void buffer_fifo_in(fab_sim *s, rt_es *x, fab_part *p)
+{
+    p->entered = s->now;
+    p->next = NULL;
+    if (x->q_tail)
+        x->q_tail->next = p;
+    else
+        x->q_head = p;
+    x->q_tail = p;
+    x->qlen++;
+    if (x->qlen == 1)
+        buffer_wake(s, x);
+    buffer_level_in(s, x);
+}
+
+__attribute__((noinline)) static int buffer_accept(fab_sim *s, rt_es *x, fab_part *p)
+{
+    if (x->qlen >= x->cap)
+        return 0;
+    if (x->order == FAB_ORDER_FIFO) {
+        buffer_fifo_in(s, x, p);
+        return 1;
+    }
+    p->entered = s->now;
+    p->next = NULL;
+    if (x->order == FAB_ORDER_LIFO) {
+        p->next = x->q_head;
+        x->q_head = p;
+    } else if (!buffer_file_keyed(s, x, p)) {
+        return 0;
+    }
+    x->qlen++;
+    buffer_wake(s, x);      /* the part to offer may be the new one */
+    buffer_level_in(s, x);
     return 1;
 }
 
-/* A part offered by a station marked `pass` to its buffer x goes straight on when nothing is
- * waiting to be woken, x is empty and x's station is idle (plain: it takes any part); 1 when
- * it did. The same actions, in the same order, as buffer_accept followed by the
- * buffer_push_out the drain would run first (x would head the empty wake-up FIFO), minus what
- * cancels out: linking and unlinking the part, the wake-up, and a level record that stays 0
- * (with no wake-up queued, a buffer's level is its length). The calling station is plain and
- * does nothing after a part leaves that another element could see (srv_released), so running
- * x's offer before the rest of the station's event keeps every same-time action, and event
- * numbering, in order. */
-RT_KERNEL_INLINE int rt_buffer_pass(fab_sim *s, rt_es *x, fab_part *p)
+/* The offer of a station marked `pass` to its buffer x (FIFO, room > 0, one successor: a plain
+ * station); 1 if x took the part, 0 if x is full. An empty x whose station is idle hands the
+ * part straight on when nothing is waiting to be woken: the same actions, in the same order,
+ * as buffer_accept followed by the buffer_push_out the drain would run first (x would head the
+ * empty wake-up FIFO), minus what cancels out: linking and unlinking the part, the wake-up,
+ * and a level record that stays 0 (with no wake-up queued, a buffer's level is its length).
+ * The calling station is plain and does nothing after a part leaves that another element
+ * could see (srv_released), so running x's offer before the rest of the station's event keeps
+ * every same-time action, and event numbering, in order. Otherwise the same as buffer_accept
+ * for a FIFO buffer. */
+RT_KERNEL_INLINE int rt_buffer_offer(fab_sim *s, rt_es *x, fab_part *p)
 {
-    rt_es *d = x->succ0;
-    if (s->wake_len || x->qlen || d->srv[0].state != FAB_STATE_IDLE)
+    if (x->qlen == 0 && !s->wake_len && x->succ0->srv[0].state == FAB_STATE_IDLE) {
+        p->entered = s->now;
+        p->next = NULL;
+        rt_station_accept(s, x->succ0, p);  /* idle and plain: takes it */
+        x->count++;
+        x->wait_mean += (0.0 - x->wait_mean) / rt_count(x->count);     /* waited 0 s */
+        rt_notify_space(s, x);
+        return 1;
+    }
+    if (x->qlen >= x->cap)
         return 0;
-    p->entered = s->now;
-    p->next = NULL;
-    rt_station_accept(s, d, p);     /* idle and plain: takes it */
-    x->count++;
-    x->wait_mean += (0.0 - x->wait_mean) / rt_count(x->count);     /* waited 0 s */
-    rt_notify_space(s, x);
+    buffer_fifo_in(s, x, p);
     return 1;
 }
 

@@ -600,8 +600,14 @@ RT_KERNEL_INLINE void rt_station_push_out(fab_sim *s, rt_es *x)
     if (x->srv[0].state != FAB_STATE_BLOCKED)
         return;
     fab_part *p = x->srv[0].part;
-    if (!(x->pass && rt_buffer_pass(s, x->succ0, p)) && !rt_route_push(s, x, p))
+    if (x->pass) {
+        if (!rt_buffer_offer(s, x->succ0, p)) {
+            rt_route_refused(s, x, x->succ0);
+            return;
+        }
+    } else if (!rt_route_push(s, x, p)) {
         return;
+    }
     x->count_out++;
     srv_released(s, x, 0);
     rt_notify_space(s, x);
