@@ -434,6 +434,19 @@ static void buffer_pop(rt_es *x, uint64_t index)
     x->qlen--;
 }
 
+/* Buffer x offers part p downstream: rt_route_push, with its commonest case, one successor
+ * that is a station, made without the call that dispatches on the successor's kind. */
+static inline int buffer_offer_on(fab_sim *s, rt_es *x, fab_part *p)
+{
+    if (x->direct && x->succ0->kind == FAB_KIND_STATION) {
+        if (rt_station_accept(s, x->succ0, p))
+            return 1;
+        rt_route_refused(s, x, x->succ0);
+        return 0;
+    }
+    return rt_route_push(s, x, p);
+}
+
 static void buffer_push_out(fab_sim *s, rt_es *x)
 {
     int freed = 0;
@@ -445,7 +458,7 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
     while ((p = buffer_peek(s, x, &index)) != NULL) {
         double entered = p->entered;
         fab_part *next = p->next;
-        if (!rt_route_push(s, x, p))
+        if (!buffer_offer_on(s, x, p))
             break;
         if (x->order == FAB_ORDER_KEY) {
             buffer_pop(x, index);
