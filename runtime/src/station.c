@@ -398,6 +398,12 @@ RT_KERNEL_INLINE int rt_station_accept(fab_sim *s, rt_es *x, fab_part *p)
     if (RT_LIKELY(x->plain)) {
         if (x->srv[0].state != FAB_STATE_IDLE)
             return 0;
+        /* srv_begin without a setup, inline: the cycle of a plain station starts without a
+         * call frame (docs/performance.md, sixth round) */
+        x->srv[0].part = p;
+        p->entered = s->now;
+        srv_start_busy(s, x, 0, FAB_STATE_IDLE);
+        return 1;
     } else {
         if (x->is_asm)
             return asm_accept(s, x, p);
