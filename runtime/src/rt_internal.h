@@ -444,7 +444,8 @@ int   rt_station_setup(fab_sim *s, rt_es *x);
 void  rt_station_start(fab_sim *s, rt_es *x);
 int   rt_station_accept(fab_sim *s, rt_es *x, fab_part *p);
 void  rt_station_push_out(fab_sim *s, rt_es *x);
-void  rt_station_event(fab_sim *s, const rt_event *ev);
+/* A SERVER_END, FAIL or REPAIR event; kind is rt_ev_kind(ev), which the caller has read. */
+void  rt_station_event(fab_sim *s, const rt_event *ev, unsigned kind);
 void  rt_station_warmup(fab_sim *s, rt_es *x);
 void  rt_station_finish(fab_sim *s, rt_es *x);
 int   rt_station_stuck(const fab_sim *s, const rt_es *x);

@@ -1315,7 +1315,7 @@ int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
             break;
         unsigned kind = rt_ev_kind(&ev);
         if (kind - RT_EV_SERVER_END <= RT_EV_REPAIR - RT_EV_SERVER_END) {  /* the commonest */
-            rt_station_event(s, &ev);
+            rt_station_event(s, &ev, kind);
             continue;
         }
         switch (kind) {

@@ -488,12 +488,11 @@ static __attribute__((noinline)) void srv_repair(fab_sim *s, rt_es *x, unsigned 
     }
 }
 
-/* The part has left server k: it becomes idle, or fails if a cycles-basis failure is due. */
-static inline void srv_released(fab_sim *s, rt_es *x, unsigned k)
+/* What follows the part's leaving server k, which is now idle, at a station that is not plain:
+ * a cycles-basis failure that was due, or the assembly's next start. */
+static inline void srv_after_release(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
-    v->part = NULL;
-    srv_switch(s, v, FAB_STATE_BLOCKED, FAB_STATE_IDLE);
     if (RT_LIKELY(x->plain))
         return;
     if (x->has_cycles_basis && v->fail_after_cycle) {
@@ -503,6 +502,15 @@ static inline void srv_released(fab_sim *s, rt_es *x, unsigned k)
     }
     if (x->is_asm)
         asm_try_start(s, x);
+}
+
+/* The part has left server k: it becomes idle, or fails if a cycles-basis failure is due. */
+static inline void srv_released(fab_sim *s, rt_es *x, unsigned k)
+{
+    rt_server *v = &x->srv[k];
+    v->part = NULL;
+    srv_switch(s, v, FAB_STATE_BLOCKED, FAB_STATE_IDLE);
+    srv_after_release(s, x, k);
 }
 
 /* The cycle of server k is over, at a station that is not plain: count it for cycles-basis
@@ -528,44 +536,6 @@ static __attribute__((noinline)) void srv_cycle_done(rt_es *x, unsigned k)
             tail -= x->nsrv;
         x->blocked_q[tail] = k;
         x->bq_len++;
-    }
-}
-
-RT_KERNEL_INLINE void rt_station_event(fab_sim *s, const rt_event *ev)
-{
-    rt_es *x = &s->es[rt_ev_elem(ev)];
-    unsigned k = ev->a;
-    rt_server *v = &x->srv[k];
-    switch (rt_ev_kind(ev)) {
-    case RT_EV_SERVER_END:
-        if (RT_UNLIKELY(ev->gen != v->gen))
-            return;     /* cancelled by a failure */
-        if (RT_UNLIKELY(v->state != FAB_STATE_BUSY)) {
-            if (v->state == FAB_STATE_SETUP)
-                srv_setup_done(s, x, k);
-            return;
-        }
-        if (x->has_op)
-            op_clocks_stop(s, x, k);
-        if (!x->plain)
-            srv_cycle_done(x, k);
-        srv_switch(s, v, FAB_STATE_BUSY, FAB_STATE_BLOCKED);
-        if (!x->in_wake)
-            rt_station_push_out(s, x);   /* no recursion: it only offers parts downstream */
-        return;
-    case RT_EV_FAIL: {
-        rt_fclock *fc = &srv_fc(x, k)[ev->b];
-        if (ev->gen != fc->gen)
-            return;
-        fc->pending = 0;
-        srv_fail(s, x, k, (int)ev->b);
-        return;
-    }
-    case RT_EV_REPAIR:
-        srv_repair(s, x, k, (int)ev->b);
-        return;
-    default:
-        return;
     }
 }
 
@@ -596,15 +566,12 @@ static __attribute__((noinline)) void st_push_out_ring(fab_sim *s, rt_es *x)
         rt_notify_space(s, x);
 }
 
-RT_KERNEL_INLINE void rt_station_push_out(fab_sim *s, rt_es *x)
+/* One server, blocked: the same as the ring, for a ring of one. just_blocked (a constant at
+ * each call): it blocked at this instant, its cycle having ended now, so that leaving the
+ * blocked state adds nothing to its blocked time (a sum of 0, left out). */
+static inline __attribute__((always_inline)) void st_push_out_single(fab_sim *s, rt_es *x,
+                                                                     int just_blocked)
 {
-    if (x->nsrv != 1) {
-        st_push_out_ring(s, x);
-        return;
-    }
-    /* one server: the same as the ring, for a ring of one */
-    if (x->srv[0].state != FAB_STATE_BLOCKED)
-        return;
     fab_part *p = x->srv[0].part;
     if (x->pass) {
         if (!rt_buffer_offer(s, x->succ0, p)) {
@@ -615,8 +582,67 @@ RT_KERNEL_INLINE void rt_station_push_out(fab_sim *s, rt_es *x)
         return;
     }
     x->count_out++;
-    srv_released(s, x, 0);
+    if (just_blocked) {
+        x->srv[0].part = NULL;
+        x->srv[0].state = FAB_STATE_IDLE;     /* since is now */
+        srv_after_release(s, x, 0);
+    } else {
+        srv_released(s, x, 0);
+    }
     rt_notify_space(s, x);
+}
+
+RT_KERNEL_INLINE void rt_station_push_out(fab_sim *s, rt_es *x)
+{
+    if (x->nsrv != 1) {
+        st_push_out_ring(s, x);
+        return;
+    }
+    if (x->srv[0].state == FAB_STATE_BLOCKED)
+        st_push_out_single(s, x, 0);
+}
+
+RT_KERNEL_INLINE void rt_station_event(fab_sim *s, const rt_event *ev, unsigned kind)
+{
+    rt_es *x = &s->es[rt_ev_elem(ev)];
+    unsigned k = ev->a;
+    rt_server *v = &x->srv[k];
+    switch (kind) {
+    case RT_EV_SERVER_END:
+        if (RT_UNLIKELY(ev->gen != v->gen))
+            return;     /* cancelled by a failure */
+        if (RT_UNLIKELY(v->state != FAB_STATE_BUSY)) {
+            if (v->state == FAB_STATE_SETUP)
+                srv_setup_done(s, x, k);
+            return;
+        }
+        if (x->has_op)
+            op_clocks_stop(s, x, k);
+        if (!x->plain)
+            srv_cycle_done(x, k);
+        srv_switch(s, v, FAB_STATE_BUSY, FAB_STATE_BLOCKED);
+        if (x->in_wake)
+            return;
+        /* no recursion: the offers only schedule events and queue wake-ups downstream */
+        if (x->nsrv == 1)
+            st_push_out_single(s, x, 1);
+        else
+            st_push_out_ring(s, x);
+        return;
+    case RT_EV_FAIL: {
+        rt_fclock *fc = &srv_fc(x, k)[ev->b];
+        if (ev->gen != fc->gen)
+            return;
+        fc->pending = 0;
+        srv_fail(s, x, k, (int)ev->b);
+        return;
+    }
+    case RT_EV_REPAIR:
+        srv_repair(s, x, k, (int)ev->b);
+        return;
+    default:
+        return;
+    }
 }
 
 int rt_station_stuck(const fab_sim *s, const rt_es *x)
