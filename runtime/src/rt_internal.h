@@ -238,6 +238,9 @@ typedef struct rt_es {              /* element state during a replication */
     uint8_t pass;                   /* a plain station whose one successor is a FIFO buffer of
                                      * room > 0 with one successor, a plain station: its parts
                                      * may pass that buffer at once (rt_buffer_offer) */
+    uint8_t pull;                   /* a plain station whose one predecessor is a RT_DIRECT_SOLE
+                                     * buffer: at its release it takes that buffer's next part
+                                     * itself (rt_buffer_feed) */
     /* line 1: a buffer's acceptance and dispatch, with its statistics */
     fab_part *q_head, *q_tail;      /* source queue; buffer FIFO/LIFO list */
     uint64_t count;                 /* parts since warmup: created (source), taken in (sink)
@@ -438,6 +441,8 @@ static inline int rt_route_push(fab_sim *s, rt_es *x, fab_part *p)
 /* sim.c: the offer of a station marked `pass` to its FIFO buffer, which may pass the part
  * straight on; 1 if the buffer took it */
 int   rt_buffer_offer(fab_sim *s, rt_es *x, fab_part *p);
+/* sim.c: a station marked `pull`, just released, takes the next part of its feeder b */
+void  rt_buffer_feed(fab_sim *s, rt_es *b);
 
 /* station.c */
 int   rt_station_setup(fab_sim *s, rt_es *x);

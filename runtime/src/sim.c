@@ -485,6 +485,39 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
         rt_notify_space(s, x);
 }
 
+/* A station marked `pull` has just released its part, at the end of its cycle, and its feeder
+ * b (a RT_DIRECT_SOLE buffer, the only element that can wait for it) waits, with no other
+ * wake-up queued: waking b would make b's offers the drain's first action. This is that
+ * action, buffer_push_out of b, for what it is known to meet: b holds parts, its head goes to
+ * the idle plain station, and the next part waits for it. Only a zero-time cycle leaves the
+ * station free again at this instant; the general loop then makes the next offer. */
+RT_KERNEL_INLINE void rt_buffer_feed(fab_sim *s, rt_es *b)
+{
+    rt_es *d = b->succ0;
+    fab_part *p = b->q_head;
+    double entered = p->entered;
+    fab_part *next = p->next;
+    rt_station_accept(s, d, p);     /* idle and plain: takes it */
+    b->q_head = next;
+    if (!next)
+        b->q_tail = NULL;
+    b->qlen--;
+    b->count++;
+    b->wait_mean += (s->now - entered - b->wait_mean) / rt_count(b->count);
+    if (b->qlen) {
+        if (buffer_sole_busy(s, b)) {
+            sim_wait_on(s, d, b);
+        } else {
+            buffer_push_out(s, b);  /* the next offers, the level; nothing more freed */
+            rt_notify_space(s, b);
+            return;
+        }
+    }
+    if (rt_count(b->qlen) != b->level.level)
+        rt_stat_timeavg_set(&b->level, s->now, rt_count(b->qlen));
+    rt_notify_space(s, b);
+}
+
 /* ---- source ----------------------------------------------------------------------------- */
 
 static void source_push_out(fab_sim *s, rt_es *x)
@@ -981,8 +1014,8 @@ static rt_es *sim_alloc_elements(size_t n)
     return p;
 }
 
-/* RT_DIRECT_SOLE buffers and stations that may pass parts through their buffer (see
- * rt_internal.h); 0 or -1 when out of memory. */
+/* RT_DIRECT_SOLE buffers, and the stations that may pass parts through their buffer or pull
+ * them from their feeder (see rt_internal.h); 0 or -1 when out of memory. */
 static int sim_mark_shortcuts(fab_sim *s)
 {
     int *npred = calloc((size_t)s->nelem, sizeof *npred);
@@ -1001,10 +1034,12 @@ static int sim_mark_shortcuts(fab_sim *s)
             x->direct = RT_DIRECT_SOLE;
     }
     free(npred);
-    /* rt_es.pass: every station is set up (plain) by now */
+    /* rt_es.pass and pull: every station is set up (plain) by now */
     for (int i = 0; i < s->nelem; i++) {
         rt_es *x = &s->es[i];
-        const rt_es *b = x->succ0;
+        rt_es *b = x->succ0;
+        if (x->kind == FAB_KIND_BUFFER && x->direct == RT_DIRECT_SOLE && b->plain)
+            b->pull = 1;
         x->pass = x->kind == FAB_KIND_STATION && x->plain && x->direct != RT_ROUTED
                   && b->kind == FAB_KIND_BUFFER && b->order == FAB_ORDER_FIFO && b->cap > 0
                   && b->direct != RT_ROUTED && b->succ0->kind == FAB_KIND_STATION
