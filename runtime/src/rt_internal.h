@@ -349,7 +349,7 @@ struct fab_sim {
 };
 
 /* RT_KERNEL_INLINE: the functions on every event's path that one file of the kernel defines
- * and another calls (rt_station_event, rt_station_accept, rt_station_push_out,
+ * and another calls (rt_station_cycle_end, rt_station_accept, rt_station_push_out,
  * rt_route_refused). The kernel (sim.c, station.c, conveyor.c) is compiled as one translation
  * unit, kernel.c, in which they are inlined into their callers; their declarations here,
  * without `inline`, make the definitions external ones as well. */
@@ -449,8 +449,8 @@ int   rt_station_setup(fab_sim *s, rt_es *x);
 void  rt_station_start(fab_sim *s, rt_es *x);
 int   rt_station_accept(fab_sim *s, rt_es *x, fab_part *p);
 void  rt_station_push_out(fab_sim *s, rt_es *x);
-/* A SERVER_END, FAIL or REPAIR event; kind is rt_ev_kind(ev), which the caller has read. */
-void  rt_station_event(fab_sim *s, const rt_event *ev, unsigned kind);
+void  rt_station_cycle_end(fab_sim *s, const rt_event *ev);    /* a SERVER_END event */
+void  rt_station_event(fab_sim *s, const rt_event *ev);        /* a FAIL or REPAIR event */
 void  rt_station_warmup(fab_sim *s, rt_es *x);
 void  rt_station_finish(fab_sim *s, rt_es *x);
 int   rt_station_stuck(const fab_sim *s, const rt_es *x);

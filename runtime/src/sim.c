@@ -1349,12 +1349,14 @@ int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
         if ((++s->events & RT_PROGRESS_MASK) == 0 && sim_check_progress(s))
             break;
         unsigned kind = rt_ev_kind(&ev);
-        if (kind - RT_EV_SERVER_END <= RT_EV_REPAIR - RT_EV_SERVER_END) {  /* the commonest */
-            rt_station_event(s, &ev, kind);
+        if (kind == RT_EV_SERVER_END) {     /* the commonest */
+            rt_station_cycle_end(s, &ev);
             continue;
         }
         switch (kind) {
         case RT_EV_WARMUP: sim_warmup(s); break;
+        case RT_EV_FAIL:
+        case RT_EV_REPAIR: rt_station_event(s, &ev); break;
         case RT_EV_ARRIVAL: source_arrival(s, &s->es[rt_ev_elem(&ev)]); break;
         case RT_EV_CONV_ARRIVE:
         case RT_EV_CONV_ENTRY: rt_conveyor_event(s, &ev); break;

@@ -608,46 +608,47 @@ RT_KERNEL_INLINE void rt_station_push_out(fab_sim *s, rt_es *x)
         st_push_out_single(s, x, 0);
 }
 
-RT_KERNEL_INLINE void rt_station_event(fab_sim *s, const rt_event *ev, unsigned kind)
+/* A SERVER_END: the setup or the cycle of server ev->a is over, unless a failure cancelled it
+ * (gen). */
+RT_KERNEL_INLINE void rt_station_cycle_end(fab_sim *s, const rt_event *ev)
 {
     rt_es *x = &s->es[rt_ev_elem(ev)];
     unsigned k = ev->a;
     rt_server *v = &x->srv[k];
-    switch (kind) {
-    case RT_EV_SERVER_END:
-        if (RT_UNLIKELY(ev->gen != v->gen))
-            return;     /* cancelled by a failure */
-        if (RT_UNLIKELY(v->state != FAB_STATE_BUSY)) {
-            if (v->state == FAB_STATE_SETUP)
-                srv_setup_done(s, x, k);
-            return;
-        }
-        if (x->has_op)
-            op_clocks_stop(s, x, k);
-        if (!x->plain)
-            srv_cycle_done(x, k);
-        srv_switch(s, v, FAB_STATE_BUSY, FAB_STATE_BLOCKED);
-        if (x->in_wake)
-            return;
-        /* no recursion: the offers only schedule events and queue wake-ups downstream */
-        if (x->nsrv == 1)
-            st_push_out_single(s, x, 1);
-        else
-            st_push_out_ring(s, x);
+    if (RT_UNLIKELY(ev->gen != v->gen))
+        return;     /* cancelled by a failure */
+    if (RT_UNLIKELY(v->state != FAB_STATE_BUSY)) {
+        if (v->state == FAB_STATE_SETUP)
+            srv_setup_done(s, x, k);
         return;
-    case RT_EV_FAIL: {
+    }
+    if (x->has_op)
+        op_clocks_stop(s, x, k);
+    if (!x->plain)
+        srv_cycle_done(x, k);
+    srv_switch(s, v, FAB_STATE_BUSY, FAB_STATE_BLOCKED);
+    if (x->in_wake)
+        return;
+    /* no recursion: the offers only schedule events and queue wake-ups downstream */
+    if (x->nsrv == 1)
+        st_push_out_single(s, x, 1);
+    else
+        st_push_out_ring(s, x);
+}
+
+/* A FAIL or REPAIR event (out of line: rare). */
+void rt_station_event(fab_sim *s, const rt_event *ev)
+{
+    rt_es *x = &s->es[rt_ev_elem(ev)];
+    unsigned k = ev->a;
+    if (rt_ev_kind(ev) == RT_EV_FAIL) {
         rt_fclock *fc = &srv_fc(x, k)[ev->b];
         if (ev->gen != fc->gen)
             return;
         fc->pending = 0;
         srv_fail(s, x, k, (int)ev->b);
-        return;
-    }
-    case RT_EV_REPAIR:
+    } else {
         srv_repair(s, x, k, (int)ev->b);
-        return;
-    default:
-        return;
     }
 }
 
