@@ -485,12 +485,12 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
         rt_notify_space(s, x);
 }
 
-/* A station marked `pull` has just released its part, at the end of its cycle, and its feeder
- * b (a RT_DIRECT_SOLE buffer, the only element that can wait for it) waits, with no other
- * wake-up queued: waking b would make b's offers the drain's first action. This is that
- * action, buffer_push_out of b, for what it is known to meet: b holds parts, its head goes to
- * the idle plain station, and the next part waits for it. Only a zero-time cycle leaves the
- * station free again at this instant; the general loop then makes the next offer. */
+/* A station marked `pull` has just released its part, and its feeder b (a RT_DIRECT_SOLE
+ * buffer, the only element that can wait for it) waits, with no other wake-up queued: waking
+ * b would make b's offers the drain's next action. This is that action, buffer_push_out of b,
+ * for what it is known to meet: b holds parts, its head goes to the idle plain station, and
+ * the next part waits for it. Only a zero-time cycle leaves the station free again at this
+ * instant; the general loop then makes the next offer. */
 RT_KERNEL_INLINE void rt_buffer_feed(fab_sim *s, rt_es *b)
 {
     rt_es *d = b->succ0;

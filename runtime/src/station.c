@@ -586,14 +586,14 @@ static inline __attribute__((always_inline)) void st_push_out_single(fab_sim *s,
         x->srv[0].part = NULL;
         x->srv[0].state = FAB_STATE_IDLE;     /* since is now */
         srv_after_release(s, x, 0);
-        if (x->pull && x->nwait && !s->wake_len) {
-            /* its feeder waits (nothing else can) and would be the drain's first action */
-            x->nwait = 0;
-            rt_buffer_feed(s, x->wait0);
-            return;
-        }
     } else {
         srv_released(s, x, 0);
+    }
+    if (x->pull && x->nwait && !s->wake_len) {
+        /* its feeder waits (nothing else can) and would be the drain's next action */
+        x->nwait = 0;
+        rt_buffer_feed(s, x->wait0);
+        return;
     }
     rt_notify_space(s, x);
 }
