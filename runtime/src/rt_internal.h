@@ -205,7 +205,7 @@ enum {
 enum {
     RT_OP_NONE = 0,
     RT_OP_SOME = 1,         /* one or more among several modes */
-    RT_OP_ONLY = 2          /* the station's only mode: its clock is fcs[k] for server k */
+    RT_OP_ONLY = 2          /* the station's only mode: server k's one clock */
 };
 
 typedef struct rt_es {              /* element state during a replication */
@@ -249,25 +249,27 @@ typedef struct rt_es {              /* element state during a replication */
                                      * (Welford's running mean) */
     fab_stat_timeavg level;         /* source queue, buffer, conveyor contents; its t0, read
                                      * only at warmup and at the end, is line 2's first field */
-    /* line 2: a station's cycle */
+    /* lines 2-3: a station's cycle. The cycle stream starts in line 2 (after level.t0) so
+     * that a draw reads line 3 only (out, next), which also holds the other fields a cycle's
+     * start and end touch; line 2 (the stream's key and counter) is read at a refill, and
+     * lines 2 and 3 are one aligned pair for the hardware's adjacent-line prefetch */
+    rt_stream cycle_st;
     uint64_t count_out;             /* station, assembly: parts sent on since warmup */
-    rt_fclock *fcs;                 /* failure clocks: nfail per server, server by server */
-    fab_sample_fn cyc_fn;           /* the default cycle sampler, flattened: fn, or */
-    void *cyc_ctx;
     double cyc_exp_mean;            /* > 0: exponential with this mean, no bounds, and no cycle
                                      * by part type (drawn inline) */
+    /* line 4 and on */
+    fab_sample_fn cyc_fn;           /* the default cycle sampler, flattened: fn, or */
+    void *cyc_ctx;
+    const rt_sampler *cyc_rs;       /* the cycle sampler when neither cyc_fn nor cyc_exp_mean
+                                     * (NULL: none) */
     int nfail;                      /* failure modes (station, assembly) */
     int ncyc;
     const rt_sampler *setup;        /* e->setup */
-    /* line 3 and on */
-    const rt_sampler *cyc_rs;       /* the cycle sampler when neither cyc_fn nor cyc_exp_mean
-                                     * (NULL: none) */
     struct rt_es **wait_more;       /* waiters after wait0, in the order they started waiting */
     int wait_more_cap;
     unsigned bq_head, bq_len;
     unsigned *blocked_q;            /* ring of blocked server indices in block order (nsrv > 1;
                                      * a single server is blocked when its state says so) */
-    _Alignas(64) rt_stream cycle_st;    /* a line of its own for a draw: its words and index */
     /* warm */
     const rt_elem *e;
     const int *succ;
@@ -303,10 +305,11 @@ typedef struct rt_es {              /* element state during a replication */
 
 _Static_assert(sizeof(rt_es) % 64 == 0, "rt_es is a whole number of 64-byte cache lines");
 _Static_assert(offsetof(rt_es, q_head) == 64 && offsetof(rt_es, level.t0) == 128
-               && offsetof(rt_es, setup) + sizeof(void *) == 192
-               && offsetof(rt_es, cycle_st.rng.out) / 64 == offsetof(rt_es, cycle_st.rng.next) / 64,
-               "line 1 holds a buffer's queue and statistics, line 2 a station's cycle, and a "
-               "cycle draw reads one line of the stream");
+               && offsetof(rt_es, cycle_st.rng.out) / 64 == 3
+               && offsetof(rt_es, cycle_st.rng.next) / 64 == 3
+               && offsetof(rt_es, cyc_exp_mean) + sizeof(double) == 256,
+               "line 1 holds a buffer's queue and statistics, line 3 what a station's cycle "
+               "reads: the cycle stream's outputs, count_out and cyc_exp_mean");
 
 struct fab_sim {
     const fab_model *m;

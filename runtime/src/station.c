@@ -26,10 +26,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The failure clocks of the servers, nfail per server, server by server: they follow the
+ * servers in the block rt_station_setup allocates, so their address comes from line 0
+ * (srv, nsrv) without a load of its own. */
+static inline rt_fclock *st_fcs(const rt_es *x)
+{
+    return (rt_fclock *)(void *)(x->srv + x->nsrv);
+}
+
 /* The failure clocks of server k (x->nfail of them). */
 static inline rt_fclock *srv_fc(const rt_es *x, unsigned k)
 {
-    return x->fcs + (size_t)k * (size_t)x->nfail;
+    return st_fcs(x) + (size_t)k * (size_t)x->nfail;
 }
 
 static unsigned st_kit_size(const rt_elem *e)
@@ -60,8 +68,6 @@ int rt_station_setup(fab_sim *s, rt_es *x)
         return -1;
     memset(block, 0, bytes);
     x->srv = (rt_server *)(void *)block;
-    rt_fclock *fcs = (rt_fclock *)(void *)(block + nsrv * sizeof(rt_server));
-    x->fcs = fcs;
     x->blocked_q = (unsigned *)(void *)(block + nsrv * sizeof(rt_server) + nfc * sizeof(rt_fclock));
     if (e->cycle) {
         rt_stream_setup(s, &x->cycle_st, e->name, e->cycle->purpose);
@@ -225,7 +231,7 @@ static inline void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy
     rt_server *v = &x->srv[k];
     v->busy_start = s->now;
     if (RT_LIKELY(x->has_op == RT_OP_ONLY)) {
-        if (x->fcs[k].op_left < busy_for)
+        if (st_fcs(x)[k].op_left < busy_for)
             op_clock_arm(s, x, k, 0);
         return;
     }
@@ -242,7 +248,7 @@ static inline void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
     rt_server *v = &x->srv[k];
     double used = s->now - v->busy_start;
     if (RT_LIKELY(x->has_op == RT_OP_ONLY)) {
-        rt_fclock *fc = &x->fcs[k];
+        rt_fclock *fc = &st_fcs(x)[k];
         fc->op_left -= used;
         if (fc->pending) {
             fc->gen++;
