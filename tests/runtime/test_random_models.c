@@ -8,6 +8,7 @@
  *     initialiser callback);
  *   - 1-3 sources: interarrival constant/exponential/uniform/computed, sometimes batch > 1,
  *     a limit, supply = unlimited (then feeding stations or conveyors only) or on_block lose;
+ *   - sometimes a serial line of 2-4 single-server stations and finite FIFO buffers;
  *   - 1-4 layers of stations (1-3 servers; cycles constant, exponential, uniform, normal
  *     clamped or truncated, triangular, lognormal, gamma, erlang, weibull, empirical table or a
  *     callback, sometimes per part type; setups; failure modes on the operating, calendar and
@@ -32,7 +33,10 @@
  *   5. buffers: 0 <= mean_level <= max_level <= capacity; conveyors: the same with the
  *      capacity floor(length / spacing); sources: 0 <= queue_mean <= queue_max;
  *   6. a run of a valid model never fails (fab_run returns results, deadlocks are reported
- *      through fab_results_deadlock_count) and never hangs (the Check timeout).
+ *      through fab_results_deadlock_count) and never hangs (the Check timeout);
+ *   7. with a rule that picks the only successor on every buffer that has one, the model
+ *      gives bit-identical results: the kernel's shortcuts for lines of plain stations
+ *      (pass-through, sole feeder, feeding) do what the general routed path does.
  * Metrics are located by name (fab_results_metric_element/_name), never by position.
  *
  * Environment (debugging): RM_MODEL=i runs model i only; RM_VERBOSE=1 prints each model's
@@ -177,6 +181,15 @@ static double key_age(const fab_part *p, const fab_sim *v, void *ctx)
 {
     (void)ctx;
     return (fab_sim_now(v) - p->entered) * (1.0 + p->type);
+}
+
+/* property 7: the only successor */
+static int route_only(const fab_part *p, const fab_sim *v, void *ctx)
+{
+    (void)p;
+    (void)v;
+    (void)ctx;
+    return 0;
 }
 
 static int route_rule(const fab_part *p, const fab_sim *v, void *ctx)
@@ -531,6 +544,40 @@ static void build_model(gen *g, int index, double *horizon_out)
         }
     }
 
+    /* sometimes a serial line: 2-4 single-server stations with default cycles, linked by
+     * finite FIFO buffers, fed by an earlier node (the kernel's shortcuts for lines of plain
+     * stations; failure modes as anywhere, so that some stations are not plain) */
+    if (g_chance(g, 0.4) && g->nnodes < MAX_NODES - 16) {
+        int prev = pick_pred(g, nlayers + 1, FAB_KIND_STATION);
+        int nst = g_int(g, 2, 4);
+        double lbase = base * g_unif(g, 0.3, 1.0);
+        glog(g, "line of %d stations:", nst);
+        for (int k = 0; k < nst && prev >= 0; k++, seq++) {
+            unsigned mask = g->node[prev].out_mask;
+            if (k > 0) {
+                snprintf(name, sizeof name, "lb%d", seq);
+                uint64_t cap = (uint64_t)g_int(g, 1, 4);
+                int id = fab_buffer_new(m, name, cap);
+                glog(g, "buffer %s cap %llu", name, (unsigned long long)cap);
+                int n = add_node(g, id, FAB_KIND_BUFFER, nlayers);
+                g->node[n].out_mask = mask;
+                g->node[n].cap = (double)cap;
+                add_flow(g, prev, n);
+                prev = n;
+            }
+            snprintf(name, sizeof name, "ls%d", seq);
+            int id = fab_station_new(m, name);
+            glog(g, "station %s", name);
+            fab_station_cycle(m, id, rand_duration(g, lbase * g_unif(g, 0.7, 1.3), 12, "cycle"));
+            rand_failures(g, id, lbase);
+            int n = add_node(g, id, FAB_KIND_STATION, nlayers);
+            g->node[n].any_cycle = 1;
+            g->node[n].out_mask = mask;
+            add_flow(g, prev, n);
+            prev = n;
+        }
+    }
+
     /* sometimes a feedback flow: a station sends parts back to an earlier buffer or station
      * (time passes in the loop; such loops can fill up and deadlock). Only types the target
      * already receives, so every mask stays valid. Added after the forward flows: routing
@@ -837,6 +884,14 @@ START_TEST(test_random_model)
     assert_identical(g, _i, heap, again, "run twice");
     assert_invariants(g, _i, heap);
 
+    /* 7: every buffer with one successor and no rule gets a rule that picks that successor:
+     * the general routed path, without the kernel's shortcuts for lines, gives the same */
+    for (int i = 0; i < g->nnodes; i++)
+        if (g->node[i].kind == FAB_KIND_BUFFER && g->node[i].nsucc == 1)
+            fab_route_rule(g->m, g->node[i].id, route_only, NULL);
+    fab_results *general = run_with(g, _i, FAB_EVSET_DEFAULT, 1, "default, jobs 1, routed");
+    assert_identical(g, _i, cal1, general, "shortcuts vs general path");
+
     if (verbose)
         fprintf(stderr, "model %d: %d elements, %llu events, %llu deadlocks, horizon %g, "
                         "unlimited %d assembly %d conveyor %d failure %d rule %d prob %d back %d\n",
@@ -853,6 +908,7 @@ START_TEST(test_random_model)
     fab_results_free(again);
     fab_results_free(jobs);
     fab_results_free(cal1);
+    fab_results_free(general);
     fab_model_free(g->m);
     free(g->log);
     free(g);
