@@ -3,9 +3,12 @@
  * blocking after service, failure modes with preemptive resume, state times for the
  * state breakdown and energy.
  *
- * In:  parts offered by rt_route_push (rt_station_accept) and the kernel's SERVER_END, FAIL
- *      and REPAIR events. Out: finished parts sent on from rt_station_push_out, in the order
- *      the servers blocked; state times per server.
+ * In:  parts offered by rt_route_push or a buffer (rt_station_accept), the kernel's
+ *      SERVER_END (rt_station_cycle_end), FAIL and REPAIR (rt_station_event) events. Out:
+ *      finished parts sent on from rt_station_push_out and the cycle end, in the order the
+ *      servers blocked; state times per server. A plain station sends its part through its
+ *      buffer at once when that buffer's station is idle (rt_buffer_offer) and takes its
+ *      feeder's next part when it releases one (rt_buffer_feed), as the wake-ups would.
  * Server life: idle -> [setup] -> busy -> blocked -> idle; any state -> down -> the state it
  * left (a busy or setup server keeps its remaining time: preemptive resume).
  * Failure clocks per server and mode:
@@ -635,7 +638,8 @@ RT_KERNEL_INLINE void rt_station_cycle_end(fab_sim *s, const rt_event *ev)
     srv_switch(s, v, FAB_STATE_BUSY, FAB_STATE_BLOCKED);
     if (x->in_wake)
         return;
-    /* no recursion: the offers only schedule events and queue wake-ups downstream */
+    /* no recursion: the offers, and the pass-through and feeding they may make, start
+     * cycles, schedule events and queue wake-ups, never another station's cycle end */
     if (x->nsrv == 1)
         st_push_out_single(s, x, 1);
     else
