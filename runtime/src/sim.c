@@ -282,6 +282,32 @@ static inline int buffer_sole_busy(const fab_sim *s, const rt_es *x)
     return (v->state == FAB_STATE_BUSY || v->state == FAB_STATE_SETUP) && v->end_time > s->now;
 }
 
+/* p appended to x's list of parts (a source's queue, a FIFO buffer). */
+static inline void sim_queue_append(rt_es *x, fab_part *p)
+{
+    p->next = NULL;
+    if (x->q_tail)
+        x->q_tail->next = p;
+    else
+        x->q_head = p;
+    x->q_tail = p;
+    x->qlen++;
+}
+
+/* x's parts held recorded as its level, when that changed (after its offers). */
+static inline void sim_level_update(fab_sim *s, rt_es *x)
+{
+    if (rt_count(x->qlen) != x->level.level)
+        rt_stat_timeavg_set(&x->level, s->now, rt_count(x->qlen));
+}
+
+/* Buffer x has sent on a part that waited `waited` seconds: its count and mean wait. */
+static inline void buffer_sent(rt_es *x, double waited)
+{
+    x->count++;
+    x->wait_mean += (waited - x->wait_mean) / rt_count(x->count);
+}
+
 /* A part has entered buffer x: a buffer that now has to offer it is woken (or, as the sole
  * feeder of a busy station, registers as its waiter at once). */
 static inline void buffer_wake(fab_sim *s, rt_es *x)
@@ -311,13 +337,7 @@ static inline void buffer_level_in(fab_sim *s, rt_es *x)
 static inline void buffer_fifo_in(fab_sim *s, rt_es *x, fab_part *p)
 {
     p->entered = s->now;
-    p->next = NULL;
-    if (x->q_tail)
-        x->q_tail->next = p;
-    else
-        x->q_head = p;
-    x->q_tail = p;
-    x->qlen++;
+    sim_queue_append(x, p);
     if (x->qlen == 1)
         buffer_wake(s, x);
     buffer_level_in(s, x);
@@ -361,8 +381,7 @@ RT_KERNEL_INLINE int rt_buffer_offer(fab_sim *s, rt_es *x, fab_part *p)
         p->entered = s->now;
         p->next = NULL;
         rt_station_accept(s, x->succ0, p);  /* idle and plain: takes it */
-        x->count++;
-        x->wait_mean += (0.0 - x->wait_mean) / rt_count(x->count);     /* waited 0 s */
+        buffer_sent(x, 0.0);
         rt_notify_space(s, x);
         return 1;
     }
@@ -468,8 +487,7 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
                 x->q_tail = NULL;
             x->qlen--;
         }
-        x->count++;
-        x->wait_mean += (s->now - entered - x->wait_mean) / rt_count(x->count);
+        buffer_sent(x, s->now - entered);
         freed = 1;
         /* the station has just taken a part: the next offer would only register the buffer
          * as its waiter (buffer_sole_busy) */
@@ -479,8 +497,7 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
         }
     }
     /* The level counts the parts still here after the offers (see buffer_accept). */
-    if (rt_count(x->qlen) != x->level.level)
-        rt_stat_timeavg_set(&x->level, s->now, rt_count(x->qlen));
+    sim_level_update(s, x);
     if (freed)
         rt_notify_space(s, x);
 }
@@ -502,8 +519,7 @@ RT_KERNEL_INLINE void rt_buffer_feed(fab_sim *s, rt_es *b)
     if (!next)
         b->q_tail = NULL;
     b->qlen--;
-    b->count++;
-    b->wait_mean += (s->now - entered - b->wait_mean) / rt_count(b->count);
+    buffer_sent(b, s->now - entered);
     if (b->qlen) {
         if (buffer_sole_busy(s, b)) {
             sim_wait_on(s, d, b);
@@ -513,8 +529,7 @@ RT_KERNEL_INLINE void rt_buffer_feed(fab_sim *s, rt_es *b)
             return;
         }
     }
-    if (rt_count(b->qlen) != b->level.level)
-        rt_stat_timeavg_set(&b->level, s->now, rt_count(b->qlen));
+    sim_level_update(s, b);
     rt_notify_space(s, b);
 }
 
@@ -559,8 +574,7 @@ static void source_push_out(fab_sim *s, rt_es *x)
     }
     /* The queue statistic counts the parts still here after the offers: a part created and
      * sent on at the same instant never waited (source_arrival leaves the level alone). */
-    if (rt_count(x->qlen) != x->level.level)
-        rt_stat_timeavg_set(&x->level, s->now, rt_count(x->qlen));
+    sim_level_update(s, x);
 }
 
 static void source_arrival(fab_sim *s, rt_es *x)
@@ -579,13 +593,7 @@ static void source_arrival(fab_sim *s, rt_es *x)
             }
             continue;
         }
-        p->next = NULL;
-        if (x->q_tail)
-            x->q_tail->next = p;
-        else
-            x->q_head = p;
-        x->q_tail = p;
-        x->qlen++;
+        sim_queue_append(x, p);
     }
     if (x->qlen)
         rt_wake(s, x);     /* the level is recorded once the parts have been offered */
