@@ -353,7 +353,7 @@ struct fab_sim {
 
 /* RT_KERNEL_INLINE: the functions on every event's path that one file of the kernel defines
  * and another calls (rt_station_cycle_end, rt_station_accept, rt_station_push_out,
- * rt_route_refused). The kernel (sim.c, station.c, conveyor.c) is compiled as one translation
+ * rt_route_refused, rt_buffer_offer, rt_buffer_feed). The kernel (sim.c, station.c, conveyor.c) is compiled as one translation
  * unit, kernel.c, in which they are inlined into their callers; their declarations here,
  * without `inline`, make the definitions external ones as well. */
 #define RT_KERNEL_INLINE __attribute__((always_inline)) inline
