@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fab/limits.h"
 #include "hint.h"
 #include "parse.h"
 #include "sema_int.h"
@@ -408,8 +409,12 @@ static int ident_choice(sema *S, ast_node *v, const char *what, const char *cons
     return -1;
 }
 
+/* Counts without a limit of their own are bounded by COUNT_MAX, below 2^53 (exact in the double
+ * they are computed in) and 2^63. */
+#define COUNT_MAX 1000000000000000L
+
 /* A whole number in [lo, hi]; inf accepted when inf_ok (returns true with *is_inf). */
-static bool count_value(sema *S, sx_env *env, ast_node *v, const char *what, long lo, bool inf_ok, long *out, bool *is_inf)
+static bool count_value(sema *S, sx_env *env, ast_node *v, const char *what, long lo, long hi, bool inf_ok, long *out, bool *is_inf)
 {
     if (is_inf)
         *is_inf = false;
@@ -429,12 +434,15 @@ static bool count_value(sema *S, sx_env *env, ast_node *v, const char *what, lon
         *is_inf = true;
         return true;
     }
-    if (x != floor(x) || x < (double)lo || x > 1e15) {
+    if (x != floor(x) || x < (double)lo || x > (double)hi) {
         /* a value computed or passed in (`capacity = workers`): show what it came to */
         const char *shown = src_text(S, v);
         if (v->kind != AST_NUM && !(v->kind == AST_UNARY && v->kids[0]->kind == AST_NUM))
             shown = arena_printf(S->a, "%s (= %g)", shown, x);
-        serr(S, v->loc, "%s must be a whole number >= %ld%s; %s is not", what, lo, inf_ok ? " (or inf)" : "", shown);
+        if (hi < COUNT_MAX)
+            serr(S, v->loc, "%s must be a whole number in %ld..%ld; %s is not", what, lo, hi, shown);
+        else
+            serr(S, v->loc, "%s must be a whole number >= %ld%s; %s is not", what, lo, inf_ok ? " (or inf)" : "", shown);
         return false;
     }
     *out = (long)x;
@@ -688,10 +696,10 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
             serr(S, e->loc, "source %s has neither interarrival nor supply = unlimited", e->name);
         }
         if ((x = PROP("batch")))
-            count_value(S, env, x, "batch", 1, false, &s->batch, NULL);
+            count_value(S, env, x, "batch", 1, COUNT_MAX, false, &s->batch, NULL);
         if ((x = PROP("limit"))) {
             bool inf;
-            if (count_value(S, env, x, "limit", 1, true, &s->limit, &inf) && inf)
+            if (count_value(S, env, x, "limit", 1, COUNT_MAX, true, &s->limit, &inf) && inf)
                 s->limit = -1;
         }
         if ((x = PROP("on_block"))) {
@@ -711,7 +719,7 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
             if (!seen.had_unknown)
             serr(S, e->loc, "station %s has no cycle", e->name);
         if ((x = PROP("capacity")))
-            count_value(S, env, x, "capacity", 1, false, &st->capacity, NULL);
+            count_value(S, env, x, "capacity", 1, FAB_MAX_SERVERS, false, &st->capacity, NULL);
         if ((x = PROP("setup")))
             st->setup = sx_dist(S, env, x, &t, "setup", e->name, "setup");
         if ((x = PROP("power")))
@@ -728,7 +736,7 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
         ast_node *x;
         if ((x = PROP("capacity"))) {
             bool inf = false;
-            if (count_value(S, env, x, "capacity", 1, true, &b->capacity, &inf))
+            if (count_value(S, env, x, "capacity", 1, COUNT_MAX, true, &b->capacity, &inf))
                 b->infinite = inf;
         }
         if ((x = PROP("order"))) {
@@ -811,7 +819,7 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
                             pt = -1;
                         }
                     as->inputs[i].part_type = pt;
-                    count_value(S, env, x->kids[i]->kids[1], "an input count", 1, false, &as->inputs[i].count, NULL);
+                    count_value(S, env, x->kids[i]->kids[1], "an input count", 1, FAB_MAX_BOM_COUNT, false, &as->inputs[i].count, NULL);
                 }
             }
         } else
@@ -1059,10 +1067,10 @@ static void check_model_block(sema *S, ast_node *mb)
         serr(S, v->kids[0]->loc, "warmup must be at least 0 and shorter than the horizon; %s is not (horizon %g h)",
              src_text(S, v->kids[0]), m->horizon / 3600.0);
     if ((v = seen_get(&seen, "replications")))
-        count_value(S, &env, v->kids[0], "replications", 1, false, &m->replications, NULL);
+        count_value(S, &env, v->kids[0], "replications", 1, COUNT_MAX, false, &m->replications, NULL);
     if ((v = seen_get(&seen, "seed"))) {
         long seed;
-        if (count_value(S, &env, v->kids[0], "seed", 0, false, &seed, NULL))
+        if (count_value(S, &env, v->kids[0], "seed", 0, COUNT_MAX, false, &seed, NULL))
             m->seed = (uint64_t)seed;
     }
 }

@@ -5,7 +5,8 @@
  * Both order events by (t, seq). The heap stores records inline (24 bytes each). The calendar
  * queue keeps records in a node pool linked by 32-bit indices (32 bytes per node) and sorted
  * lists per bucket, each bucket entry (16 bytes) holding its list's head and the head's time;
- * the bucket of an event is floor(t / width) mod nb, compared as an integer "virtual bucket"
+ * the bucket of an event is floor(t / width) mod nb (computed as t times 1 / width),
+ * compared as an integer "virtual bucket"
  * so that no floating bucket boundary can drift. Which one the kernel uses by
  * default is decided by measurement (bench/runtime, docs/performance.md).
  *
@@ -18,16 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- d-ary heap -------------------------------------------------------------------------- */
+/* ---- binary heap ------------------------------------------------------------------------- */
 
-/* A binary implicit heap. It measured better than a 4-ary heap on the line benchmark: the
- * pending set fits in L1, where fewer comparisons per level win (docs/performance.md). */
-#define HEAP_D 2
+/* A binary implicit heap: the children of i are 2i + 1 and 2i + 2. It measured better than a
+ * 4-ary heap on the line benchmark: the pending set fits in L1, where fewer comparisons per
+ * level win (docs/performance.md). */
 
 int rt_evset_heap_push(rt_evset *q, const rt_event *e)
 {
     if (q->n == q->cap) {
-        size_t nc = q->cap ? q->cap + q->cap / 2 : 256;   /* 1.5x: at most 48 bytes per pending event */
+        size_t nc = q->cap ? q->cap + q->cap / 2 : 256;   /* 1.5x: at most 36 bytes per pending event */
         rt_event *nh = realloc(q->h, nc * sizeof *nh);
         if (!nh)
             return -1;
@@ -39,7 +40,7 @@ int rt_evset_heap_push(rt_evset *q, const rt_event *e)
     if (q->n > q->peak)
         q->peak = q->n;
     while (i > 0) {
-        size_t p = (i - 1) / HEAP_D;
+        size_t p = (i - 1) / 2;
         if (!rt_ev_before(e, &h[p]))
             break;
         h[i] = h[p];
@@ -164,7 +165,6 @@ int rt_cq_resize(rt_evset *q, uint32_t nb)
         }
         double w = cnt ? 3.0 * sum / cnt : 0;
         if (w > 0 && isfinite(w) && isfinite(1.0 / w)) {
-            q->width = w;
             q->inv_width = 1.0 / w;
         }
     }
@@ -212,7 +212,6 @@ int rt_evset_init(rt_evset *q, int kind)
     if (q->kind == 2) {
         cq_set_nb(q, 16);
         cq_set_cur(q, 0);
-        q->width = 1.0;
         q->inv_width = 1.0;
         q->bucket = malloc(q->nb * sizeof *q->bucket);
         if (!q->bucket || rt_cq_grow(q))

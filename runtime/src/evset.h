@@ -19,7 +19,7 @@
 #endif
 
 /* 24 bytes. key = seq << 24 | kind << 20 | elem: comparing keys compares sequence numbers
- * (unique), so (t, key) is the order. Limits: 2^20 elements, 16 kinds, 2^40 events per
+ * (unique), so (t, key) is the order. Limits: 2^20 - 1 elements, 16 kinds, 2^40 events per
  * replication (checked by the kernel). */
 typedef struct rt_event {
     double t;
@@ -74,8 +74,7 @@ typedef struct rt_evset {
     size_t grow_above;          /* resize to 2 nb when n > this after an insert behind another
                                  * event (2 nb; none at 2^30 buckets) */
     size_t shrink_below;        /* resize to nb / 2 when n < this (nb / 2; none at 16) */
-    double width;
-    double inv_width;           /* 1 / width: bucket numbers are t * inv_width */
+    double inv_width;           /* 1 / the bucket width: bucket numbers are t * inv_width */
     /* cur, the virtual bucket of the last dequeued event, as pop uses it: */
     size_t cur_at;              /* (cur & mask) * sizeof(rt_cq_bucket), its bucket's offset */
     size_t at_mask;             /* mask * sizeof(rt_cq_bucket), for such offsets */
@@ -185,7 +184,7 @@ static inline __attribute__((always_inline)) int rt_cq_push(rt_evset *q, const r
     q->n++;
     /* growth is checked when the event goes behind another: a crowded calendar does that */
     if (behind && q->n > q->grow_above)
-        return rt_cq_resize(q, q->nb * 2);
+        rt_cq_resize(q, q->nb * 2);    /* failure leaves the old (valid) calendar */
     return 0;
 }
 

@@ -750,8 +750,13 @@ void fab_assembly_input(fab_model *m, int a, int type, unsigned count)
     rt_elem *e = model_get(m, a, FAB_KIND_ASSEMBLY, FAB_KIND_ASSEMBLY, "fab_assembly_input");
     if (!e)
         return;
-    if (type < 0 || type >= m->nptype || count == 0) {
-        rt_model_fail(m, "assembly %s: bad input type or count", e->name);
+    if (type < 0 || type >= m->nptype) {
+        rt_model_fail(m, "assembly %s: bad input part type %d", e->name, type);
+        return;
+    }
+    if (count == 0 || count > FAB_MAX_BOM_COUNT) {
+        rt_model_fail(m, "assembly %s: input count must be a whole number in 1..%u, got %u",
+                      e->name, FAB_MAX_BOM_COUNT, count);
         return;
     }
     for (int k = 0; k < e->nbom; k++)
@@ -928,8 +933,9 @@ int rt_model_validate(const fab_model *m, char *err, size_t n)
                 snprintf(err, n, "%s %s needs a cycle", fab_kind_name(e->kind), e->name);
                 return -1;
             }
-            if (!(e->capacity >= 1) || !isfinite(e->capacity) || e->capacity > 65535) {
-                snprintf(err, n, "station %s: capacity must be a whole number in 1..65535", e->name);
+            if (!(e->capacity >= 1) || !isfinite(e->capacity) || e->capacity > FAB_MAX_SERVERS) {
+                snprintf(err, n, "station %s: capacity must be a whole number in 1..%u", e->name,
+                         FAB_MAX_SERVERS);
                 return -1;
             }
             if (e->kind == FAB_KIND_ASSEMBLY && e->nbom == 0) {

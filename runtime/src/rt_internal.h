@@ -71,7 +71,8 @@ typedef struct rt_elem {
     double batch, limit;        /* limit: INFINITY when none */
     fab_on_block on_block;
     /* station and assembly */
-    double capacity;            /* servers (station) or parts (buffer); INFINITY allowed */
+    double capacity;            /* servers (station, 1..FAB_MAX_SERVERS) or parts (buffer,
+                                 * INFINITY: unbounded) */
     rt_cycle_for *cycle_for;
     double power[FAB_STATE__COUNT];
     /* assembly */
@@ -166,8 +167,8 @@ typedef struct rt_server {
     int last_type;          /* type of the last part (stations with a setup only) */
     fab_state resume;       /* state to return to after repair */
     int down_count;
-    int fail_after_cycle;   /* cycles-basis failure due once the part has left */
-    int fail_mode_after;
+    int fail_after_cycle;   /* some cycles-basis mode is due: its failure comes once the
+                             * part has left */
 } rt_server;
 
 _Static_assert(sizeof(rt_server) == 128, "rt_server is two cache lines");
@@ -314,7 +315,7 @@ _Static_assert(offsetof(rt_es, q_head) == 64 && offsetof(rt_es, level.t0) == 128
 struct fab_sim {
     const fab_model *m;
     double now, horizon, warmup;
-    uint64_t seed, rep;
+    uint64_t seed;
     rt_evset ev;
     uint64_t seq;
     uint64_t events;
@@ -343,7 +344,6 @@ struct fab_sim {
     double progress_now;            /* time at the last progress check (sim_check_progress) */
     uint64_t progress_events;       /* events since time last advanced, at the checks */
     double deadlock_time;
-    char *deadlock_elems;
     int *dl_mark;
     int *dl_stack;
     int *dl_set;                    /* elements of the last deadlock (flags) */
@@ -381,8 +381,8 @@ double rt_sample(const rt_sampler *rs, fab_rng *r, const fab_part *p);
 void  rt_stream_setup(fab_sim *s, rt_stream *st, const char *elem, const char *purpose);
 void  rt_sim_fail(fab_sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The three kernel services every event uses, inline (each a few instructions, called
- * several times per event from sim.c, station.c and conveyor.c). */
+/* The kernel services every event uses, inline (each a few instructions, called several
+ * times per event from sim.c, station.c and conveyor.c). */
 
 /* Schedule an event at time t (kind RT_EV_*, element, a/b/gen as the kind defines). Always
  * inline: with the calendar's push it is a few dozen instructions, less than a call frame
@@ -468,7 +468,7 @@ void  rt_conveyor_push_out(fab_sim *s, rt_es *x);
 void  rt_conveyor_event(fab_sim *s, const rt_event *ev);
 int   rt_conveyor_stuck(const fab_sim *s, const rt_es *x);
 
-/* results.c: metric layout */
+/* sim.c: metric layout (used by results.c) */
 typedef struct rt_layout {
     int nmetric;
     int *elem;                      /* element of each metric */

@@ -282,6 +282,16 @@ static inline int buffer_sole_busy(const fab_sim *s, const rt_es *x)
     return (v->state == FAB_STATE_BUSY || v->state == FAB_STATE_SETUP) && v->end_time > s->now;
 }
 
+/* x's list of parts (a source's queue, a FIFO buffer) without its head, whose successor in
+ * the list is next (read before the head went on: an accepted part may be recycled). */
+static inline void sim_queue_unlink_head(rt_es *x, fab_part *next)
+{
+    x->q_head = next;
+    if (!next)
+        x->q_tail = NULL;
+    x->qlen--;
+}
+
 /* p appended to x's list of parts (a source's queue, a FIFO buffer). */
 static inline void sim_queue_append(rt_es *x, fab_part *p)
 {
@@ -423,13 +433,10 @@ static fab_part *buffer_peek(fab_sim *s, const rt_es *x, uint64_t *index)
     return x->heap[*index];
 }
 
-static void buffer_pop(rt_es *x, uint64_t index)
+/* Remove the part at `index` of a keyed buffer's x->heap (buffer_peek's index). */
+static void buffer_key_remove(rt_es *x, uint64_t index)
 {
-    if (x->order != FAB_ORDER_KEY) {
-        x->q_head = x->q_head->next;
-        if (!x->q_head)
-            x->q_tail = NULL;
-    } else if (x->e->key_dynamic) {
+    if (x->e->key_dynamic) {
         memmove(&x->heap[index], &x->heap[index + 1],
                 (size_t)(x->qlen - 1 - index) * sizeof *x->heap);
     } else {
@@ -480,12 +487,9 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
         if (!buffer_offer_on(s, x, p))
             break;
         if (x->order == FAB_ORDER_KEY) {
-            buffer_pop(x, index);
+            buffer_key_remove(x, index);
         } else {
-            x->q_head = next;
-            if (!next)
-                x->q_tail = NULL;
-            x->qlen--;
+            sim_queue_unlink_head(x, next);
         }
         buffer_sent(x, s->now - entered);
         freed = 1;
@@ -496,7 +500,7 @@ static void buffer_push_out(fab_sim *s, rt_es *x)
             break;
         }
     }
-    /* The level counts the parts still here after the offers (see buffer_accept). */
+    /* The level counts the parts still here after the offers (see buffer_level_in). */
     sim_level_update(s, x);
     if (freed)
         rt_notify_space(s, x);
@@ -515,10 +519,7 @@ RT_KERNEL_INLINE void rt_buffer_feed(fab_sim *s, rt_es *b)
     double entered = p->entered;
     fab_part *next = p->next;
     rt_station_accept(s, d, p);     /* idle and plain: takes it */
-    b->q_head = next;
-    if (!next)
-        b->q_tail = NULL;
-    b->qlen--;
+    sim_queue_unlink_head(b, next);
     buffer_sent(b, s->now - entered);
     if (b->qlen) {
         if (buffer_sole_busy(s, b)) {
@@ -787,28 +788,6 @@ void rt_check_deadlock(fab_sim *s, int from)
         s->deadlock = 1;
         s->stop = 1;
         s->deadlock_time = s->now;
-        size_t len = 0, cap = 256;
-        char *buf = malloc(cap);
-        if (buf) {
-            buf[0] = 0;
-            for (int i = 0; i < s->nelem; i++) {
-                if (!visit[i])
-                    continue;
-                const char *nm = s->es[i].e->name;
-                size_t need = len + strlen(nm) + 3;
-                if (need > cap) {
-                    while (cap < need)
-                        cap *= 2;
-                    char *nb = realloc(buf, cap);
-                    if (!nb)
-                        break;
-                    buf = nb;
-                }
-                len += (size_t)sprintf(buf + len, "%s%s", len ? ", " : "", nm);
-            }
-        }
-        free(s->deadlock_elems);
-        s->deadlock_elems = buf;
     }
     for (int i = 0; i < w.nvis; i++)
         visit[w.vis_list[i]] = 0;
@@ -816,9 +795,10 @@ void rt_check_deadlock(fab_sim *s, int from)
 
 /* Mark elements on a directed cycle of the flow graph: those in a strongly connected
  * component of two or more elements, or with a flow to themselves. Tarjan's algorithm with
- * an explicit stack, linear in the size of the graph. */
-static void sim_mark_cycles(fab_sim *s)
+ * an explicit stack, linear in the size of the graph. 0, or -1 when out of memory. */
+static int sim_mark_cycles(fab_sim *s)
 {
+    int rc = -1;
     int n = s->nelem;
     int *index = malloc((size_t)n * sizeof *index), *low = malloc((size_t)n * sizeof *low);
     int *onstk = calloc((size_t)n, sizeof *onstk), *stk = malloc((size_t)n * sizeof *stk);
@@ -873,6 +853,7 @@ static void sim_mark_cycles(fab_sim *s)
             }
         }
     }
+    rc = 0;
 out:
     free(index);
     free(low);
@@ -880,6 +861,7 @@ out:
     free(stk);
     free(cs_node);
     free(cs_edge);
+    return rc;
 }
 
 /* ---- view ------------------------------------------------------------------------------- */
@@ -1083,12 +1065,12 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
     s->dl_mark = calloc((size_t)m->nelem, sizeof *s->dl_mark);
     s->dl_stack = calloc((size_t)m->nelem * 4, sizeof *s->dl_stack);
     s->dl_set = s->dl_stack ? s->dl_stack + 3 * m->nelem : NULL;
-    if (rt_evset_init(&s->ev, evkind) || !s->es || !s->wake || !s->dl_mark || !s->dl_stack) {
+    if (rt_evset_init(&s->ev, evkind) || !s->es || !s->wake || !s->dl_mark || !s->dl_stack
+        || sim_mark_cycles(s)) {
         rt_sim_free(s);
         snprintf(err, errsize, "out of memory");
         return NULL;
     }
-    sim_mark_cycles(s);
     for (int i = 0; i < m->nelem; i++) {
         rt_es *x = &s->es[i];
         const rt_elem *e = m->elem[i];
@@ -1168,7 +1150,6 @@ void rt_sim_free(fab_sim *s)
     free(s->wake);
     free(s->dl_mark);
     free(s->dl_stack);
-    free(s->deadlock_elems);
     for (size_t k = 0; k < s->nslabs; k++)
         free(s->slabs[k]);
     free(s->slabs);
@@ -1295,7 +1276,6 @@ static void sim_metrics(fab_sim *s, double end, double *row)
 
 int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
 {
-    s->rep = rep;
     s->now = 0;
     s->seq = 0;
     s->events = 0;

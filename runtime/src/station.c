@@ -43,9 +43,10 @@ static inline rt_fclock *srv_fc(const rt_es *x, unsigned k)
     return st_fcs(x) + (size_t)k * (size_t)x->nfail;
 }
 
-static unsigned st_kit_size(const rt_elem *e)
+/* Components in a full kit: the BOM counts (each at most FAB_MAX_BOM_COUNT) summed in size_t. */
+static size_t st_kit_size(const rt_elem *e)
 {
-    unsigned n = 0;
+    size_t n = 0;
     for (int k = 0; k < e->nbom; k++)
         n += e->bom_count[k];
     return n;
@@ -364,9 +365,9 @@ static void asm_try_start(fab_sim *s, rt_es *x)
     fab_part *out = rt_part_new(s, e->out_type, e->id);
     if (!out)
         return;
-    unsigned n = st_kit_size(e);
+    size_t n = st_kit_size(e);
     double created = INFINITY;
-    for (unsigned i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (x->kit_parts[i]->created < created)
             created = x->kit_parts[i]->created;
         rt_part_free(s, x->kit_parts[i]);
@@ -385,7 +386,7 @@ static void asm_try_start(fab_sim *s, rt_es *x)
 static __attribute__((noinline)) int asm_accept(fab_sim *s, rt_es *x, fab_part *p)
 {
     const rt_elem *e = x->e;
-    unsigned off = 0;
+    size_t off = 0;
     for (int k = 0; k < e->nbom; k++) {
         if (e->bom_type[k] == p->type) {
             if (x->kit[k] >= e->bom_count[k])
@@ -497,8 +498,9 @@ static __attribute__((noinline)) void srv_repair(fab_sim *s, rt_es *x, unsigned 
     }
 }
 
-/* What follows the part's leaving server k, which is now idle, at a station that is not plain:
- * a cycles-basis failure that was due, or the assembly's next start. */
+/* What follows the part's leaving server k, which is now idle (returns at once at a plain
+ * station): the failures of the cycles-basis modes that came due at the end of its cycle, in
+ * mode order and overlapping when several did, or the assembly's next start. */
 static inline void srv_after_release(fab_sim *s, rt_es *x, unsigned k)
 {
     rt_server *v = &x->srv[k];
@@ -506,7 +508,10 @@ static inline void srv_after_release(fab_sim *s, rt_es *x, unsigned k)
         return;
     if (x->has_cycles_basis && v->fail_after_cycle) {
         v->fail_after_cycle = 0;
-        srv_fail(s, x, k, v->fail_mode_after);
+        rt_fclock *fc = srv_fc(x, k);
+        for (int f = 0; f < x->nfail; f++)
+            if (fc[f].basis == FAB_BASIS_CYCLES && fc[f].cyc_left <= 0)
+                srv_fail(s, x, k, f);
         return;
     }
     if (x->is_asm)
@@ -522,6 +527,17 @@ static inline void srv_released(fab_sim *s, rt_es *x, unsigned k)
     srv_after_release(s, x, k);
 }
 
+/* Server k joins the end of the ring of blocked servers (several servers), which has room:
+ * it holds each server at most once. */
+static inline void st_ring_append(rt_es *x, unsigned k)
+{
+    unsigned tail = x->bq_head + x->bq_len;
+    if (tail >= x->nsrv)
+        tail -= x->nsrv;
+    x->blocked_q[tail] = k;
+    x->bq_len++;
+}
+
 /* The cycle of server k is over, at a station that is not plain: count it for cycles-basis
  * modes, keep the part type for the next setup, and queue the server for sending its part on
  * (several servers). */
@@ -531,21 +547,13 @@ static __attribute__((noinline)) void srv_cycle_done(rt_es *x, unsigned k)
     if (x->has_cycles_basis) {
         rt_fclock *fc = srv_fc(x, k);
         for (int f = 0; f < x->nfail; f++)
-            if (fc[f].basis == FAB_BASIS_CYCLES && --fc[f].cyc_left <= 0
-                && !v->fail_after_cycle) {
+            if (fc[f].basis == FAB_BASIS_CYCLES && --fc[f].cyc_left <= 0)
                 v->fail_after_cycle = 1;
-                v->fail_mode_after = f;
-            }
     }
     if (x->setup)
         v->last_type = v->part->type;
-    if (x->nsrv > 1) {
-        unsigned tail = x->bq_head + x->bq_len;
-        if (tail >= x->nsrv)
-            tail -= x->nsrv;
-        x->blocked_q[tail] = k;
-        x->bq_len++;
-    }
+    if (x->nsrv > 1)
+        st_ring_append(x, k);
 }
 
 /* Several servers: offer the finished parts in the order their servers blocked. */
@@ -565,11 +573,7 @@ static __attribute__((noinline)) void st_push_out_ring(fab_sim *s, rt_es *x)
             freed = 1;
             continue;
         }
-        unsigned tail = x->bq_head + x->bq_len;
-        if (tail >= x->nsrv)
-            tail -= x->nsrv;
-        x->blocked_q[tail] = k;
-        x->bq_len++;
+        st_ring_append(x, k);
     }
     if (freed)
         rt_notify_space(s, x);

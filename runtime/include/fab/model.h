@@ -37,6 +37,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "fab/limits.h"
 #include "fab/dist.h"
 #include "fab/rng.h"
 #include "fab/units.h"
@@ -169,7 +170,7 @@ void fab_source_limit(fab_model *m, int src, uint64_t parts);    /* total parts 
 void fab_source_unlimited(fab_model *m, int src);                /* supply = unlimited */
 void fab_source_on_block(fab_model *m, int src, fab_on_block mode);
 
-/* station: `capacity` identical servers, blocking after service. */
+/* station: `capacity` identical servers (1..FAB_MAX_SERVERS), blocking after service. */
 int  fab_station_new(fab_model *m, const char *name);
 void fab_station_capacity(fab_model *m, int st, unsigned servers);
 void fab_station_cycle(fab_model *m, int st, fab_sampler s);             /* any part type */
@@ -203,7 +204,8 @@ int  fab_conveyor_new(fab_model *m, const char *name, double length, double spee
                       double spacing, int accumulating);
 
 /* assembly: waits for its bill of materials, consumes it, emits one part of output_type.
- * The output's creation time is the earliest creation time of its components. */
+ * The output's creation time is the earliest creation time of its components. An input's
+ * count is 1..FAB_MAX_BOM_COUNT parts of its type. */
 int  fab_assembly_new(fab_model *m, const char *name, int output_type);
 void fab_assembly_input(fab_model *m, int asm_, int part_type, unsigned count);
 /* cycle, setup, power and failures: use the fab_station_* calls on the assembly's id. */

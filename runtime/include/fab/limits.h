@@ -1,0 +1,13 @@
+/*
+ * fab/limits.h — limits of a model's whole-number settings that the runtime enforces, shared
+ * with the compiler so that a model outside them is refused where it is written.
+ */
+#ifndef FAB_LIMITS_H
+#define FAB_LIMITS_H
+
+/* A station's (or assembly's) capacity: 1..FAB_MAX_SERVERS parallel servers. */
+#define FAB_MAX_SERVERS 65535u
+/* An assembly input's count: 1..FAB_MAX_BOM_COUNT parts of its type per kit. */
+#define FAB_MAX_BOM_COUNT 65535u
+
+#endif
