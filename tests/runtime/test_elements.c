@@ -322,6 +322,40 @@ START_TEST(test_failure_cycles_deterministic)
 }
 END_TEST
 
+START_TEST(test_failure_cycles_modes_due_together_overlap)
+{
+    /* Two cycles-basis modes due every 3 cycles of 10 s, repairs of 5 s ("jam") and 7 s
+     * ("wear"): both come due at the end of the same cycle, so both fail when its part has
+     * left and the repairs overlap. Down 7 s (the longer repair), busy 30 s: a period of
+     * 37 s with 3 parts and 2 failures; 1000 periods in 37 000 s. (Were the second mode to
+     * fail only after the next cycle, the periods would differ and so would every count.)
+     * The state times are whole seconds, their sums exact. */
+    fab_model *m = fab_model_new("two modes");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "feed", t);
+    fab_source_unlimited(m, s);
+    int b = fab_buffer_new(m, "q", 1);
+    int st = fab_station_new(m, "mc");
+    fab_station_cycle(m, st, fab_sampler_const(10));
+    fab_station_failure(m, st, "jam", fab_sampler_const(3), fab_sampler_const(5),
+                        FAB_BASIS_CYCLES);
+    fab_station_failure(m, st, "wear", fab_sampler_const(3), fab_sampler_const(7),
+                        FAB_BASIS_CYCLES);
+    int k = fab_sink_new(m, "out");
+    fab_flow(m, s, b);
+    fab_flow(m, b, st);
+    fab_flow(m, st, k);
+    fab_results *r = run(m, 37000, 0, 1, 1);
+    ck_assert_msg(mean_of(r, "mc", "failures") == 2000, "%g failures",
+                  mean_of(r, "mc", "failures"));
+    ck_assert(mean_of(r, "out", "count") == 3000);
+    ck_assert(mean_of(r, "mc", "state_fraction.busy") == 30000.0 / 37000);
+    ck_assert(mean_of(r, "mc", "state_fraction.down") == 7000.0 / 37000);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
 START_TEST(test_failure_calendar_availability)
 {
     /* MTBF 900 s, MTTR 100 s on calendar time, machine loaded to 50 %: A = 0.9 */
@@ -810,6 +844,38 @@ START_TEST(test_huge_batch_refused)
     ck_assert_ptr_null(r);
     ck_assert_msg(strstr(err, "source feed: a batch of 1000000000000 parts") != NULL, "%s", err);
     fab_model_free(m);
+}
+END_TEST
+
+/* An assembly input's count above FAB_MAX_BOM_COUNT is refused with a message naming the
+ * assembly and the limit; the largest count allowed runs. */
+START_TEST(test_assembly_input_count_limit_refused)
+{
+    for (unsigned count = FAB_MAX_BOM_COUNT; count <= FAB_MAX_BOM_COUNT + 1; count++) {
+        fab_model *m = fab_model_new("kit");
+        int t = fab_model_part_type(m, "P"), u = fab_model_part_type(m, "U");
+        int s = fab_source_new(m, "feed", t);
+        fab_source_interarrival(m, s, fab_sampler_const(1));
+        int a = fab_assembly_new(m, "join", u);
+        fab_assembly_input(m, a, t, count);
+        fab_station_cycle(m, a, fab_sampler_const(1));
+        fab_flow(m, s, a);
+        fab_flow(m, a, fab_sink_new(m, "out"));
+        char err[256] = "";
+        fab_run_opts o = fab_run_opts_default();
+        o.horizon = 100;
+        fab_results *r = fab_run(m, &o, err, sizeof err);
+        if (count == FAB_MAX_BOM_COUNT) {
+            ck_assert_msg(r != NULL, "%s", err);
+            ck_assert(mean_of(r, "out", "count") == 0);     /* 100 parts of a kit of 65535 */
+        } else {
+            ck_assert_ptr_null(r);
+            ck_assert_msg(strstr(err, "assembly join: input count must be a whole number in "
+                                      "1..65535, got 65536") != NULL, "%s", err);
+        }
+        fab_results_free(r);
+        fab_model_free(m);
+    }
 }
 END_TEST
 
@@ -1448,6 +1514,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_failure_operating_deterministic);
     tcase_add_test(tc, test_failure_calendar_deterministic);
     tcase_add_test(tc, test_failure_cycles_deterministic);
+    tcase_add_test(tc, test_failure_cycles_modes_due_together_overlap);
     tcase_add_test(tc, test_failure_calendar_availability);
     tcase_add_test(tc, test_failure_operating_availability);
     tcase_add_test(tc, test_setup_only_on_type_change_and_energy);
@@ -1460,6 +1527,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_huge_counts_act_as_unbounded);
     tcase_add_test(tc, test_default_cycle_same_draws_with_cycles_by_type);
     tcase_add_test(tc, test_huge_batch_refused);
+    tcase_add_test(tc, test_assembly_input_count_limit_refused);
     tcase_add_test(tc, test_line_shortcuts_same_results_as_routed_path);
     tcase_add_test(tc, test_source_queue_counts_waiting_parts_only);
     tcase_add_test(tc, test_buffer_level_counts_held_parts_only);
