@@ -68,9 +68,12 @@ void   fab_stat_hist_free(fab_stat_hist *h);
 void   fab_stat_hist_reset(fab_stat_hist *h);
 void   fab_stat_hist_add(fab_stat_hist *h, double x);
 uint64_t fab_stat_hist_count(const fab_stat_hist *h);
-/* The q-quantile (0 <= q <= 1): the value at rank q (n - 1) among the n observations, as the
- * usual interpolated sample quantile, located in its bin and placed there as if the bin's
- * observations were spread evenly over it; 0 for ranks among the `low` observations; NAN when
+/* The q-quantile (0 <= q <= 1) at rank q (n - 1) among the n observations, with the c
+ * observations of each bin taken to sit evenly over it, at (j + 1/2) / c of its width: the
+ * rank's position is interpolated between two observations of one bin, and held at the last
+ * one's when the rank falls between a bin's last observation and the next bin's first (no
+ * interpolation across bins). The result lies in the bin of the observation at rank
+ * floor(q (n - 1)), within 0.8 % of it; 0 for ranks among the `low` observations; NAN when
  * there are none. */
 double fab_stat_hist_quantile(const fab_stat_hist *h, double q);
 
