@@ -14,9 +14,9 @@
  * Every check is two-sided at significance alpha = TM_ALPHA = 0.001. Seeds are fixed, so a
  * failure is reproducible: it is a bug, or (probability 0.001 per check) a chance rejection,
  * which is then settled by a larger sample, never by loosening alpha.
- * Also tested: clamp and truncate (against the bounded distributions' exact laws), the
- * descriptor dispatch, exact means (fab_dist_mean), parameter validation, and that the harness
- * itself rejects a wrong CDF.
+ * Also tested: constant (every draw is v), clamp and truncate (against the bounded
+ * distributions' exact laws), the descriptor dispatch, exact means (fab_dist_mean), parameter
+ * validation, and that the harness itself rejects a wrong CDF.
  */
 #include <check.h>
 #include <math.h>
@@ -462,6 +462,37 @@ START_TEST(distribution_matches_exact_law)
         ck_assert_msg(p >= TM_ALPHA, "%s: KS D = %.5f, p = %.3g", c->label, dks, p);
     }
     free(x);
+}
+END_TEST
+
+/* constant(v) gives v at every draw: N draws through fab_dist_sample all equal v, so their
+ * sample mean is v and their sample variance 0, exactly. For v = 3.5, -2 and 0 every partial
+ * sum below is a multiple of v's last bit smaller than 2^53 of them, so every addition is exact
+ * and the computed mean and variance must come out as exactly v and 0 as well. */
+START_TEST(constant_gives_v_at_every_draw)
+{
+    const double vs[] = {3.5, -2.0, 0.0, 0.1, 1e300};
+    for (size_t k = 0; k < sizeof vs / sizeof vs[0]; k++) {
+        const double v = vs[k];
+        fab_dist d = D(CONSTANT, v);
+        char label[40];
+        snprintf(label, sizeof label, "constant(%g)", v);
+        double *x = draw_sample(&d, label, N_DRAWS);
+        for (size_t i = 0; i < N_DRAWS; i++)
+            ck_assert_msg(x[i] == v, "%s draw %zu: %.17g", label, i, x[i]);
+        if (v == 3.5 || v == -2.0 || v == 0.0) {
+            double sum = 0.0, ss = 0.0;
+            for (size_t i = 0; i < N_DRAWS; i++)
+                sum += x[i];
+            double mean = sum / N_DRAWS;
+            for (size_t i = 0; i < N_DRAWS; i++)
+                ss += (x[i] - mean) * (x[i] - mean);
+            ck_assert_msg(mean == v, "%s: sample mean %.17g", label, mean);
+            ck_assert_msg(ss / (N_DRAWS - 1) == 0.0, "%s: sample variance %.17g", label,
+                          ss / (N_DRAWS - 1));
+        }
+        free(x);
+    }
 }
 END_TEST
 
@@ -957,6 +988,7 @@ int main(void)
     TCase *tc = tcase_create("dist");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, distribution_matches_exact_law, 0, N_CASES);
+    tcase_add_test(tc, constant_gives_v_at_every_draw);
     tcase_add_test(tc, harness_rejects_wrong_law);
     tcase_add_test(tc, reference_functions_match_closed_forms);
     tcase_add_test(tc, clamp_gives_atoms_and_conditional_interior);
