@@ -240,20 +240,55 @@ END_TEST
 
 /* ---- model builder and parameters ------------------------------------------------------- */
 
-static fab_model *small_line(void)
+/* arrivals (exponential, mean 60 s) -> b1 (capacity) -> press (exponential cycle) -> done */
+static fab_model *line_with(double cycle_mean, uint64_t capacity)
 {
     fab_model *m = fab_model_new("line");
     int job = fab_model_part_type(m, "Job");
     int src = fab_source_new(m, "arrivals", job);
     fab_source_interarrival(m, src, fab_sampler_of_dist(fab_dist_exp(60)));
-    int q = fab_buffer_new(m, "b1", 5);
+    int q = fab_buffer_new(m, "b1", capacity);
     int st = fab_station_new(m, "press");
-    fab_station_cycle(m, st, fab_sampler_of_dist(fab_dist_exp(48)));
+    fab_station_cycle(m, st, fab_sampler_of_dist(fab_dist_exp(cycle_mean)));
     int sk = fab_sink_new(m, "done");
     fab_flow(m, src, q);
     fab_flow(m, q, st);
     fab_flow(m, st, sk);
     return m;
+}
+
+static fab_model *small_line(void)
+{
+    return line_with(48, 5);
+}
+
+/* feed (a batch of 20 parts every 1200 s) -> b1 (capacity 5) -> press (constant cycle 48 s,
+ * the parameter press.cycle) -> done; everything deterministic */
+static fab_model *batch_line(void)
+{
+    fab_model *m = fab_model_new("batch line");
+    int job = fab_model_part_type(m, "Job");
+    int src = fab_source_new(m, "feed", job);
+    fab_source_interarrival(m, src, fab_sampler_const(1200));
+    fab_source_batch(m, src, 20);
+    int q = fab_buffer_new(m, "b1", 5);
+    int st = fab_station_new(m, "press");
+    fab_station_cycle(m, st, fab_sampler_const(48));
+    int sk = fab_sink_new(m, "done");
+    fab_flow(m, src, q);
+    fab_flow(m, q, st);
+    fab_flow(m, st, sk);
+    return m;
+}
+
+static fab_results *run_reps(fab_model *m, int64_t replications)
+{
+    fab_run_opts o = fab_run_opts_default();
+    o.replications = replications;
+    char err[256] = "";
+    fab_results *r = fab_run(m, &o, err, sizeof err);
+    ck_assert_msg(r != NULL, "run failed: %s", err);
+    return r;
 }
 
 START_TEST(test_model_errors)
@@ -307,17 +342,51 @@ START_TEST(test_model_set)
     fab_model_param(m, "press.extra", &extra, FAB_DIM_TIME);
     ck_assert_int_eq(fab_model_set(m, "press.extra", "2 min", err, sizeof err), 0);
     ck_assert(extra == 120);
-    /* the overrides take effect: with mean 40 s the utilization is 2/3 */
-    fab_run_opts o = fab_run_opts_default();
-    o.replications = 4;
-    fab_results *r = fab_run(m, &o, err, sizeof err);
-    ck_assert_ptr_nonnull(r);
+
+    /* The overrides take effect, exactly: a replication is a pure function of (model,
+     * parameters, seed, replication index) (fab/sim.h), so the overridden line must give, bit
+     * for bit, every metric of every replication of the line built with exponential(40 s),
+     * capacity 12 and horizon 2 h. An override that did not reach the run would change the
+     * cycle draws (all scaled by 48/40), the horizon, or, wherever b1 would hold more than 5
+     * parts, the blocking, and so the results; the deterministic line below checks each
+     * override on its own. */
+    fab_results *r = run_reps(m, 4);
+    fab_model *built = line_with(40, 12);
+    fab_model_horizon(built, 7200);
+    fab_results *want = run_reps(built, 4);
     ck_assert(fab_results_horizon(r) == 7200);
-    fab_stat_summary u = fab_results_get(r, "press", "utilization");
-    ck_assert_uint_eq(u.n, 4);
-    ck_assert(u.mean > 0.5 && u.mean < 0.8);
-    fab_stat_summary ml = fab_results_get(r, "b1", "max_level");
-    ck_assert(ml.mean > 5);     /* capacity 12 in force */
+    ck_assert_int_eq(fab_results_metric_count(r), fab_results_metric_count(want));
+    for (int k = 0; k < fab_results_metric_count(r); k++) {
+        ck_assert_str_eq(fab_results_metric_name(r, k), fab_results_metric_name(want, k));
+        for (uint64_t rep = 0; rep < 4; rep++) {
+            double a = fab_results_value(r, rep, k), b = fab_results_value(want, rep, k);
+            ck_assert_msg(a == b || (isnan(a) && isnan(b)), "%s.%s rep %llu: %.17g vs %.17g",
+                          fab_results_metric_element(r, k), fab_results_metric_name(r, k),
+                          (unsigned long long)rep, a, b);
+        }
+    }
+    fab_results_free(want);
+    fab_model_free(built);
+    fab_results_free(r);
+    fab_model_free(m);
+
+    /* The same overrides on a deterministic line, against values worked out by hand: batches of
+     * 20 arrive at 1200, 2400, ..., 7200 s; the first part of each goes straight to the idle
+     * press, min(capacity, 19) wait in b1 and the rest at the source. With cycle 40 s each of
+     * the five batches before 7200 s keeps the press busy 20 * 40 = 800 s, so the utilization
+     * over 2 h is 4000 / 7200 = 5/9 (2/3 with the default 48 s), b1's max_level is 12 (5 with
+     * the default capacity), and done receives 5 * 20 = 100 parts (the batch at 7200 s finishes
+     * none). Busy time and horizon are whole seconds, so only the final division rounds. */
+    m = batch_line();
+    ck_assert_int_eq(fab_model_set(m, "press.cycle", "40s", err, sizeof err), 0);
+    ck_assert_int_eq(fab_model_set(m, "b1.capacity", "12", err, sizeof err), 0);
+    ck_assert_int_eq(fab_model_set(m, "horizon", "2 h", err, sizeof err), 0);
+    r = run_reps(m, 1);
+    ck_assert(fab_results_horizon(r) == 7200);
+    double u = fab_results_get(r, "press", "utilization").mean;
+    ck_assert_msg(fabs(u - 5.0 / 9.0) <= 1e-12, "utilization %.17g", u);
+    ck_assert(fab_results_get(r, "b1", "max_level").mean == 12);
+    ck_assert(fab_results_get(r, "done", "count").mean == 100);
     fab_results_free(r);
     fab_model_free(m);
 }
