@@ -203,12 +203,14 @@ static rt_sampler *model_sampler(fab_model *m, const rt_elem *e, const char *pur
         int np = model_param_count[s.dist.kind];
         for (int i = 0; i < np && i < 4; i++) {
             const char *pn = model_param_names[s.dist.kind][i];
+            fab_dim pd = model_param_dimless(pn) ? FAB_DIM_NONE : dim;
             char name[256];
-            if (!strcmp(pn, "v"))
+            snprintf(name, sizeof name, "%s.%s.%s", e->name, purpose, pn);
+            fab_model_param(m, name, &rs->s.dist.p[i], pd);
+            if (!strcmp(pn, "v")) {     /* a constant: also "<element>.<purpose>" */
                 snprintf(name, sizeof name, "%s.%s", e->name, purpose);
-            else
-                snprintf(name, sizeof name, "%s.%s.%s", e->name, purpose, pn);
-            fab_model_param(m, name, &rs->s.dist.p[i], model_param_dimless(pn) ? FAB_DIM_NONE : dim);
+                fab_model_param(m, name, &rs->s.dist.p[i], pd);
+            }
         }
     }
     return rs;

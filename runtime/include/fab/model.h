@@ -134,7 +134,8 @@ void fab_model_part_init(fab_model *m, int type, fab_part_init_fn fn, void *ctx)
  * must outlive the model; its value is read when a run starts. Built-in names exist already:
  * horizon, warmup, <source>.batch, <source>.limit, <station>.capacity, <buffer>.capacity,
  * <conveyor>.length/.speed/.spacing, <station>.power.<state>, and for every sampler given as a
- * fab_dist: <element>.<purpose>.<param> (e.g. press.cycle.mean, press.failure.jam.ttf.scale). */
+ * fab_dist: <element>.<purpose>.<param> (e.g. press.cycle.mean, press.failure.jam.ttf.scale;
+ * a constant's v also as <element>.<purpose>, as in compiled models). */
 void fab_model_param(fab_model *m, const char *name, double *slot, fab_dim dim);
 /* Set a parameter from text with units ("40s", "2.5 min", "inf"). Returns 0, or -1 with a
  * one-line reason in err (unknown name, wrong dimension, malformed value). */
