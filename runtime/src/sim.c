@@ -39,18 +39,20 @@ void rt_sim_fail(fab_sim *s, const char *fmt, ...)
     s->stop = 1;
 }
 
-static void sim_fail_no_progress(fab_sim *s, const char *what)
+/* The replication fails: `what` went on without time passing; x is the element it was at
+ * when the limit was reached (one of those involved). */
+static void sim_fail_no_progress(fab_sim *s, const char *what, const rt_es *x)
 {
-    rt_sim_fail(s, "%s without time passing at t = %.17g s (a loop of buffers or zero-time "
-                "stations, or an unlimited source feeding elements that take no time?)",
-                what, s->now);
+    rt_sim_fail(s, "%s without time passing at t = %.17g s, last at %s %s (a loop of buffers "
+                "or zero-time stations, or an unlimited source feeding elements that take no "
+                "time?)", what, s->now, fab_kind_name(x->e->kind), x->e->name);
 }
 
 /* Called every RT_PROGRESS_MASK + 1 events: 1 (and the replication failed) when time has not
  * advanced over the last s->instant_limit events or so, which only zero-time elements
  * scheduling each other forever can do. */
 #define RT_PROGRESS_MASK 0xFFFFFu
-static __attribute__((noinline)) int sim_check_progress(fab_sim *s)
+static __attribute__((noinline)) int sim_check_progress(fab_sim *s, const rt_event *ev)
 {
     if (s->now != s->progress_now) {
         s->progress_now = s->now;
@@ -60,7 +62,7 @@ static __attribute__((noinline)) int sim_check_progress(fab_sim *s)
     s->progress_events += RT_PROGRESS_MASK + 1;
     if (s->progress_events < s->instant_limit)
         return 0;
-    sim_fail_no_progress(s, "events follow each other");
+    sim_fail_no_progress(s, "events follow each other", &s->es[rt_ev_elem(ev)]);
     return 1;
 }
 
@@ -542,7 +544,7 @@ static void source_push_out(fab_sim *s, rt_es *x)
     if (e->unlimited) {
         for (uint64_t budget = s->instant_limit;; budget--) {
             if (budget == 0) {
-                sim_fail_no_progress(s, "an unlimited source sends parts on");
+                sim_fail_no_progress(s, "an unlimited source sends parts on", x);
                 return;
             }
             if (!x->pending) {
@@ -1165,7 +1167,7 @@ static inline __attribute__((always_inline)) void sim_drain_wakes(fab_sim *s)
     uint64_t budget = s->instant_limit;
     while (s->wake_len) {
         if (--budget == 0) {
-            sim_fail_no_progress(s, "parts move in a loop");
+            sim_fail_no_progress(s, "parts move in a loop", s->wake[s->wake_head]);
             return;
         }
         rt_es *x = s->wake[s->wake_head];
@@ -1334,7 +1336,7 @@ int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
         if (s->stop || !rt_evset_pop(&s->ev, &ev) || ev.t > s->horizon)
             break;
         s->now = ev.t;
-        if ((++s->events & RT_PROGRESS_MASK) == 0 && sim_check_progress(s))
+        if ((++s->events & RT_PROGRESS_MASK) == 0 && sim_check_progress(s, &ev))
             break;
         unsigned kind = rt_ev_kind(&ev);
         if (kind == RT_EV_SERVER_END) {     /* the commonest */

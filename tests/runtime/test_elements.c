@@ -1234,8 +1234,8 @@ START_TEST(test_view_queries)
 END_TEST
 
 /* Run a one-replication model to t = 10 s that must fail; the error says what went on
- * without time passing, and at what time. */
-static void expect_no_progress(fab_model *m, const char *what, double at)
+ * without time passing, at what time, and the element (kind and name) it was last at. */
+static void expect_no_progress(fab_model *m, const char *what, double at, const char *where)
 {
     fab_run_opts o = fab_run_opts_default();
     o.horizon = 10;
@@ -1244,7 +1244,8 @@ static void expect_no_progress(fab_model *m, const char *what, double at)
     fab_results *r = fab_run(m, &o, err, sizeof err);
     ck_assert_ptr_null(r);
     char expect[128];
-    snprintf(expect, sizeof expect, "%s without time passing at t = %.17g s", what, at);
+    snprintf(expect, sizeof expect, "%s without time passing at t = %.17g s, last at %s (", what,
+             at, where);
     ck_assert_msg(strstr(err, expect), "error: %s", err);
     fab_model_free(m);
 }
@@ -1265,7 +1266,7 @@ START_TEST(test_zero_time_loop_fails)
     fab_flow(m, b, k);
     static int no_such_type = 99;
     fab_route_rule(m, b, route_by_type, &no_such_type);   /* always successor 0: back to a */
-    expect_no_progress(m, "parts move in a loop", 1);
+    expect_no_progress(m, "parts move in a loop", 1, "buffer a");
 }
 END_TEST
 
@@ -1278,7 +1279,7 @@ START_TEST(test_unlimited_source_into_sink_fails)
     fab_source_unlimited(m, s);
     int k = fab_sink_new(m, "out");
     fab_flow(m, s, k);
-    expect_no_progress(m, "an unlimited source sends parts on", 0);
+    expect_no_progress(m, "an unlimited source sends parts on", 0, "source src");
 }
 END_TEST
 
@@ -1295,7 +1296,7 @@ START_TEST(test_zero_cycle_events_fail)
     int k = fab_sink_new(m, "out");
     fab_flow(m, s, st);
     fab_flow(m, st, k);
-    expect_no_progress(m, "events follow each other", 0);
+    expect_no_progress(m, "events follow each other", 0, "station instant");
 }
 END_TEST
 
