@@ -1211,10 +1211,14 @@ static void sim_warmup(fab_sim *s)
     }
 }
 
+/* The replication's metrics over [warmup, end] into row (layout order). An empty window (a
+ * deadlock before the warmup's end) gives counts of 0 and NaN for every mean, rate, maximum
+ * and fraction. */
 static void sim_metrics(fab_sim *s, double end, double *row)
 {
     double T = end - s->warmup;
     double perh = T > 0 ? 3600.0 / T : NAN;
+    double no_window = T > 0 ? 0.0 : NAN;     /* added to each maximum */
     double *o = row;
     for (int i = 0; i < s->nelem; i++) {
         rt_es *x = &s->es[i];
@@ -1222,7 +1226,7 @@ static void sim_metrics(fab_sim *s, double end, double *row)
         case FAB_KIND_SOURCE:
             *o++ = (double)x->count;
             *o++ = fab_stat_timeavg_mean(&x->level, end);
-            *o++ = x->level.max;
+            *o++ = x->level.max + no_window;
             *o++ = (double)x->lost;
             break;
         case FAB_KIND_STATION:
@@ -1256,7 +1260,7 @@ static void sim_metrics(fab_sim *s, double end, double *row)
         case FAB_KIND_BUFFER:
         case FAB_KIND_CONVEYOR:
             *o++ = fab_stat_timeavg_mean(&x->level, end);
-            *o++ = x->level.max;
+            *o++ = x->level.max + no_window;
             *o++ = x->e->kind == FAB_KIND_BUFFER ? (x->count ? x->wait_mean : NAN)
                                                  : fab_stat_tally_mean(&x->transit);
             *o++ = (double)x->count * perh;
@@ -1357,6 +1361,8 @@ int rt_sim_run(fab_sim *s, uint64_t rep, double *row)
         return -1;
     double end = s->deadlock ? s->now : s->horizon;
     s->now = end;
+    if (end < s->warmup)    /* a deadlock during the warmup: the window [warmup, end] is empty */
+        sim_warmup(s);
     sim_metrics(s, end, row);
     return 0;
 }

@@ -1073,14 +1073,10 @@ END_TEST
 
 /* ---- deadlock --------------------------------------------------------------------------- */
 
-START_TEST(test_deadlock_reported)
+/* raw (saturated) -> b1 (2) -> a (4 s) -> b2 (2) -> b (6 s) -> back to b1: jams at 16 s
+ * (test_deadlock_reported). */
+static fab_model *jam_loop(void)
 {
-    /* A closed loop b1 -> a -> b2 -> b -> b1 fed by a saturated source: it fills and jams.
-     * The source fills b1 at t = 0 and refills it at the instant a takes a part from it:
-     * it has waited for b1 longer than b ever has, and the waiters are woken in the order
-     * they started waiting. a (cycle 4 s) ends its k-th part at 4 k. b takes the first at 4
-     * and, done at 10, finds b1 full: blocked. a's 2nd and 3rd parts (8, 12) fill b2, and
-     * its 4th, done at 16, finds b2 full: at t = 16 b1, a, b2 and b are all blocked. */
     fab_model *m = fab_model_new("loop");
     int t = fab_model_part_type(m, "P");
     int s = fab_source_new(m, "raw", t);
@@ -1096,6 +1092,18 @@ START_TEST(test_deadlock_reported)
     fab_flow(m, a, b2);
     fab_flow(m, b2, b);
     fab_flow(m, b, b1);
+    return m;
+}
+
+START_TEST(test_deadlock_reported)
+{
+    /* A closed loop b1 -> a -> b2 -> b -> b1 fed by a saturated source: it fills and jams.
+     * The source fills b1 at t = 0 and refills it at the instant a takes a part from it:
+     * it has waited for b1 longer than b ever has, and the waiters are woken in the order
+     * they started waiting. a (cycle 4 s) ends its k-th part at 4 k. b takes the first at 4
+     * and, done at 10, finds b1 full: blocked. a's 2nd and 3rd parts (8, 12) fill b2, and
+     * its 4th, done at 16, finds b2 full: at t = 16 b1, a, b2 and b are all blocked. */
+    fab_model *m = jam_loop();
     fab_results *r = run(m, 3600, 0, 3, 1);
     ck_assert_uint_eq(fab_results_deadlock_count(r), 3);
     for (uint64_t i = 0; i < 3; i++) {
@@ -1118,6 +1126,35 @@ START_TEST(test_deadlock_reported)
     fclose(f);
     ck_assert_ptr_nonnull(strstr(buf, "\"elements\": [\"b1\", \"a\", \"b2\", \"b\"]"));
     free(buf);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+/* The same loop with a warmup of 20 s: it jams at 16 s, before the window [20, 16] could
+ * open, so every count is 0 and every mean, rate, maximum and fraction NaN. */
+START_TEST(test_deadlock_during_warmup_leaves_empty_window)
+{
+    fab_model *m = jam_loop();
+    fab_results *r = run(m, 3600, 20, 1, 1);
+    ck_assert_uint_eq(fab_results_deadlock_count(r), 1);
+    static const struct { const char *e, *k; int count; } metrics[] = {
+        {"raw", "created", 1},          {"raw", "lost", 1},
+        {"raw", "queue_mean", 0},       {"raw", "queue_max", 0},
+        {"a", "throughput_per_h", 0},   {"a", "utilization", 0},
+        {"a", "state_fraction.blocked", 0}, {"a", "energy_kwh", 1}, {"a", "failures", 1},
+        {"b1", "mean_level", 0},        {"b1", "max_level", 0},
+        {"b1", "mean_wait_s", 0},       {"b1", "throughput_per_h", 0},
+    };
+    for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
+        int k = fab_results_metric_find(r, metrics[i].e, metrics[i].k);
+        ck_assert_msg(k >= 0, "%s.%s", metrics[i].e, metrics[i].k);
+        double v = fab_results_value(r, 0, k);
+        if (metrics[i].count)
+            ck_assert_msg(v == 0, "%s.%s = %g", metrics[i].e, metrics[i].k, v);
+        else
+            ck_assert_msg(isnan(v), "%s.%s = %g", metrics[i].e, metrics[i].k, v);
+    }
     fab_results_free(r);
     fab_model_free(m);
 }
@@ -1534,6 +1571,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_buffer_level_counts_held_parts_only);
     tcase_add_test(tc, test_buffer_orders);
     tcase_add_test(tc, test_deadlock_reported);
+    tcase_add_test(tc, test_deadlock_during_warmup_leaves_empty_window);
     tcase_add_test(tc, test_deadlock_wide_fan_out);
     tcase_add_test(tc, test_view_queries);
     tcase_add_test(tc, test_zero_time_loop_fails);

@@ -15,7 +15,8 @@
  *
  * Deadlock: when every element of a set closed under "waits for" is blocked, the replication
  * stops; its statistics cover [warmup, deadlock time] and the results report the time and the
- * elements involved.
+ * elements involved. A deadlock before the warmup ends leaves that window empty: the
+ * replication's counts are 0, its means, rates, maxima and fractions NaN.
  *
  * The view functions (fab_sim_now, fab_sim_level, fab_sim_state) are what compiled `fn`
  * code calls from route rules, buffer keys and part initialisers.
