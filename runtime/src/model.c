@@ -25,6 +25,42 @@ static char *model_strdup(const char *s)
     return d;
 }
 
+char *rt_format(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *d = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (d) {
+        va_start(ap, fmt);
+        vsnprintf(d, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return d;
+}
+
+/* Register *slot as the --set-able parameter named by fmt (any length). */
+static void model_param_fmt(fab_model *m, double *slot, fab_dim dim, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void model_param_fmt(fab_model *m, double *slot, fab_dim dim, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *name = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!name) {
+        rt_model_fail(m, "out of memory");
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(name, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    fab_model_param(m, name, slot, dim);
+    free(name);
+}
+
 /* Grow *arr (element size sz) so that index n is valid. */
 static int model_grow(void **arr, int *cap, int n, size_t sz)
 {
@@ -204,13 +240,9 @@ static rt_sampler *model_sampler(fab_model *m, const rt_elem *e, const char *pur
         for (int i = 0; i < np && i < 4; i++) {
             const char *pn = model_param_names[s.dist.kind][i];
             fab_dim pd = model_param_dimless(pn) ? FAB_DIM_NONE : dim;
-            char name[256];
-            snprintf(name, sizeof name, "%s.%s.%s", e->name, purpose, pn);
-            fab_model_param(m, name, &rs->s.dist.p[i], pd);
-            if (!strcmp(pn, "v")) {     /* a constant: also "<element>.<purpose>" */
-                snprintf(name, sizeof name, "%s.%s", e->name, purpose);
-                fab_model_param(m, name, &rs->s.dist.p[i], pd);
-            }
+            model_param_fmt(m, &rs->s.dist.p[i], pd, "%s.%s.%s", e->name, purpose, pn);
+            if (!strcmp(pn, "v"))       /* a constant: also "<element>.<purpose>" */
+                model_param_fmt(m, &rs->s.dist.p[i], pd, "%s.%s", e->name, purpose);
         }
     }
     return rs;
@@ -356,11 +388,15 @@ void fab_model_part_attr(fab_model *m, int type, int slot, fab_sampler s)
     rt_elem pseudo;
     memset(&pseudo, 0, sizeof pseudo);
     pseudo.name = t->name;
-    char purpose[256];
-    snprintf(purpose, sizeof purpose, "attr.%s", m->attr_name[slot]);
+    char *purpose = rt_format("attr.%s", m->attr_name[slot]);
+    if (!purpose) {
+        rt_model_fail(m, "out of memory");
+        return;
+    }
     t->attr[t->nattr].slot = slot;
     t->attr[t->nattr].s = model_sampler(m, &pseudo, purpose, s, FAB_DIM_ANY, 0);
     t->nattr++;
+    free(purpose);
 }
 
 void fab_model_part_init(fab_model *m, int type, fab_part_init_fn fn, void *ctx)
@@ -450,9 +486,7 @@ fab_kind fab_model_element_kind(const fab_model *m, int e)
 static void model_elem_param(fab_model *m, const rt_elem *e, const char *what, double *slot,
                              fab_dim dim)
 {
-    char pn[256];
-    snprintf(pn, sizeof pn, "%s.%s", e->name, what);
-    fab_model_param(m, pn, slot, dim);
+    model_param_fmt(m, slot, dim, "%s.%s", e->name, what);
 }
 
 /* A new element of the given kind with its defaults (id e->id), or NULL with the model's
@@ -561,9 +595,8 @@ void fab_source_on_block(fab_model *m, int src, fab_on_block mode)
 static void model_power_params(fab_model *m, rt_elem *e)
 {
     for (int s = 0; s < FAB_STATE__COUNT; s++) {
-        char pn[256];
-        snprintf(pn, sizeof pn, "%s.power.%s", e->name, fab_state_name((fab_state)s));
-        fab_model_param(m, pn, &e->power[s], FAB_DIM_POWER);
+        model_param_fmt(m, &e->power[s], FAB_DIM_POWER, "%s.power.%s", e->name,
+                        fab_state_name((fab_state)s));
     }
 }
 
@@ -610,11 +643,15 @@ void fab_station_cycle_for(fab_model *m, int st, int type, fab_sampler s)
         return;
     }
     e->cycle_for = nc;
-    char purpose[256];
-    snprintf(purpose, sizeof purpose, "cycle.%s", tn);
+    char *purpose = rt_format("cycle.%s", tn);
+    if (!purpose) {
+        rt_model_fail(m, "out of memory");
+        return;
+    }
     nc[e->ncycle_for].type = type;
     nc[e->ncycle_for].s = model_sampler(m, e, purpose, s, FAB_DIM_TIME, 1);
     e->ncycle_for++;
+    free(purpose);
 }
 
 void fab_station_setup(fab_model *m, int st, fab_sampler s)
@@ -651,20 +688,28 @@ int fab_station_failure(fab_model *m, int st, const char *mode, fab_sampler ttf,
             rt_model_fail(m, "station %s: failure \"%s\" defined twice", e->name, mode);
             return -1;
         }
+    if ((unsigned)e->nfail >= FAB_MAX_FAILURE_MODES) {
+        rt_model_fail(m, "station %s: more than %u failure modes", e->name,
+                      FAB_MAX_FAILURE_MODES);
+        return -1;
+    }
     rt_failure *nf = realloc(e->fail, (size_t)(e->nfail + 1) * sizeof *nf);
-    if (!nf) {
+    char *p_ttf = rt_format("failure.%s.ttf", mode), *p_ttr = rt_format("failure.%s.ttr", mode);
+    if (nf)
+        e->fail = nf;
+    if (!nf || !p_ttf || !p_ttr) {
+        free(p_ttf);
+        free(p_ttr);
         rt_model_fail(m, "out of memory");
         return -1;
     }
-    e->fail = nf;
     rt_failure *f = &nf[e->nfail];
     f->name = model_strdup(mode);
     f->basis = basis;
-    char purpose[256];
-    snprintf(purpose, sizeof purpose, "failure.%s.ttf", mode);
-    f->ttf = model_sampler(m, e, purpose, ttf, basis == FAB_BASIS_CYCLES ? FAB_DIM_NONE : FAB_DIM_TIME, 1);
-    snprintf(purpose, sizeof purpose, "failure.%s.ttr", mode);
-    f->ttr = model_sampler(m, e, purpose, ttr, FAB_DIM_TIME, 1);
+    f->ttf = model_sampler(m, e, p_ttf, ttf, basis == FAB_BASIS_CYCLES ? FAB_DIM_NONE : FAB_DIM_TIME, 1);
+    f->ttr = model_sampler(m, e, p_ttr, ttr, FAB_DIM_TIME, 1);
+    free(p_ttf);
+    free(p_ttr);
     return e->nfail++;
 }
 

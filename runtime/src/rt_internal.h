@@ -123,6 +123,8 @@ struct fab_model {
 };
 
 void rt_model_fail(fab_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* printf into a new malloc'ed string (any length), or NULL when out of memory. */
+char *rt_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Check the model is runnable (successors, samplers, probabilities); 0 or -1 with err. */
 int  rt_model_validate(const fab_model *m, char *err, size_t errsize);
 

@@ -109,16 +109,21 @@ int rt_station_setup(fab_sim *s, rt_es *x)
         rt_fclock *fc = srv_fc(x, k);
         for (int f = 0; f < e->nfail; f++) {
             fc[f].basis = e->fail[f].basis;
-            char p1[300], p2[300];
-            if (k == 0) {
-                snprintf(p1, sizeof p1, "%s", e->fail[f].ttf->purpose);
-                snprintf(p2, sizeof p2, "%s", e->fail[f].ttr->purpose);
-            } else {
-                snprintf(p1, sizeof p1, "%s#%u", e->fail[f].ttf->purpose, k);
-                snprintf(p2, sizeof p2, "%s#%u", e->fail[f].ttr->purpose, k);
+            if (k == 0) {   /* the first server's streams are the mode's own */
+                rt_stream_setup(s, &fc[f].ttf, e->name, e->fail[f].ttf->purpose);
+                rt_stream_setup(s, &fc[f].ttr, e->name, e->fail[f].ttr->purpose);
+                continue;
             }
-            rt_stream_setup(s, &fc[f].ttf, e->name, p1);
-            rt_stream_setup(s, &fc[f].ttr, e->name, p2);
+            char *p1 = rt_format("%s#%u", e->fail[f].ttf->purpose, k);
+            char *p2 = rt_format("%s#%u", e->fail[f].ttr->purpose, k);
+            if (p1 && p2) {
+                rt_stream_setup(s, &fc[f].ttf, e->name, p1);
+                rt_stream_setup(s, &fc[f].ttr, e->name, p2);
+            }
+            free(p1);
+            free(p2);
+            if (!p1 || !p2)
+                return -1;
         }
     }
     x->plain = e->kind == FAB_KIND_STATION && x->nsrv == 1 && !e->setup && !e->ncycle_for

@@ -356,6 +356,48 @@ START_TEST(test_failure_cycles_modes_due_together_overlap)
 }
 END_TEST
 
+/* The down fraction of machine mc (idle, one calendar-basis failure mode with exponential
+ * ttf and ttr) whose mode is named base + suffix; with set, the ttr's mean is first changed
+ * through its full parameter name. */
+static double long_mode_down(const char *suffix, int set)
+{
+    char mode[400];
+    memset(mode, 'x', 300);
+    snprintf(mode + 300, sizeof mode - 300, "%s", suffix);
+    fab_model *m = fab_model_new("long names");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, s, fab_sampler_const(1e9));
+    int st = fab_station_new(m, "mc");
+    fab_station_cycle(m, st, fab_sampler_const(1));
+    fab_station_failure(m, st, mode, fab_sampler_of_dist(fab_dist_exp(3600)),
+                        fab_sampler_of_dist(fab_dist_exp(600)), FAB_BASIS_CALENDAR);
+    fab_flow(m, s, st);
+    fab_flow(m, st, fab_sink_new(m, "out"));
+    if (set) {
+        char name[512], err[256];
+        snprintf(name, sizeof name, "mc.failure.%s.ttr.mean", mode);
+        ck_assert_int_eq(fab_model_set(m, name, "1200 s", err, sizeof err), 0);
+    }
+    fab_results *r = run(m, 360000, 0, 1, 1);
+    double down = mean_of(r, "mc", "state_fraction.down");
+    fab_results_free(r);
+    fab_model_free(m);
+    return down;
+}
+
+/* Stream and parameter names are not cut short: failure modes whose 300-character names
+ * differ only at the end draw from different streams, and so give different down times (with
+ * the names cut at 255 characters they drew the same numbers: the same results); the
+ * parameters are reached by their full names. */
+START_TEST(test_long_names_keep_streams_apart)
+{
+    double a = long_mode_down("_a", 0), b = long_mode_down("_b", 0);
+    ck_assert_msg(a != b, "down fractions %.17g and %.17g", a, b);
+    ck_assert(long_mode_down("_a", 1) > a);     /* repairs twice as long */
+}
+END_TEST
+
 START_TEST(test_failure_calendar_availability)
 {
     /* MTBF 900 s, MTTR 100 s on calendar time, machine loaded to 50 %: A = 0.9 */
@@ -1554,6 +1596,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_failure_cycles_deterministic);
     tcase_add_test(tc, test_failure_cycles_modes_due_together_overlap);
     tcase_add_test(tc, test_failure_calendar_availability);
+    tcase_add_test(tc, test_long_names_keep_streams_apart);
     tcase_add_test(tc, test_failure_operating_availability);
     tcase_add_test(tc, test_setup_only_on_type_change_and_energy);
     tcase_add_test(tc, test_energy_in_every_state);

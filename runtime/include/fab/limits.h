@@ -10,4 +10,9 @@
 /* An assembly input's count: 1..FAB_MAX_BOM_COUNT parts of its type per kit. */
 #define FAB_MAX_BOM_COUNT 65535u
 
+/* Failure modes of one station or assembly: at most FAB_MAX_FAILURE_MODES. */
+#define FAB_MAX_FAILURE_MODES 65535u
+/* Replications of one run: 1..FAB_MAX_REPLICATIONS. */
+#define FAB_MAX_REPLICATIONS 1000000000u
+
 #endif
