@@ -338,6 +338,10 @@ void fab_model_seed(fab_model *m, uint64_t seed) { m->seed = seed; }
 
 int fab_model_part_type(fab_model *m, const char *name)
 {
+    if (!name || !*name) {
+        rt_model_fail(m, "a part type needs a name");
+        return -1;
+    }
     for (int i = 0; i < m->nptype; i++)
         if (!strcmp(m->ptype[i].name, name))
             return i;
@@ -358,6 +362,10 @@ const char *fab_model_part_type_name(const fab_model *m, int type)
 
 int fab_model_attr(fab_model *m, const char *name)
 {
+    if (!name || !*name) {
+        rt_model_fail(m, "an attribute needs a name");
+        return -1;
+    }
     for (int i = 0; i < m->nattr; i++)
         if (!strcmp(m->attr_name[i], name))
             return i;
@@ -411,6 +419,10 @@ void fab_model_part_init(fab_model *m, int type, fab_part_init_fn fn, void *ctx)
 
 void fab_model_param(fab_model *m, const char *name, double *slot, fab_dim dim)
 {
+    if (!name || !*name) {
+        rt_model_fail(m, "fab_model_param: a parameter needs a name");
+        return;
+    }
     if (!slot || (unsigned)dim >= FAB_DIM__COUNT) {
         rt_model_fail(m, "fab_model_param %s: no slot or bad dimension", name);
         return;
@@ -436,6 +448,10 @@ void fab_model_param(fab_model *m, const char *name, double *slot, fab_dim dim)
 
 int fab_model_set(fab_model *m, const char *name, const char *value, char *err, size_t errsize)
 {
+    if (!name || !value) {
+        snprintf(err, errsize, "no parameter name or value");
+        return -1;
+    }
     int i = model_idx_find(m, m->param_idx, m->param_idx_cap, model_param_key, name);
     if (i >= 0) {
         double v;
@@ -469,6 +485,8 @@ int fab_model_element_count(const fab_model *m) { return m->nelem; }
 
 int fab_model_element_find(const fab_model *m, const char *name)
 {
+    if (!name)
+        return -1;
     return model_idx_find(m, m->elem_idx, m->elem_idx_cap, model_elem_key, name);
 }
 
@@ -681,6 +699,10 @@ int fab_station_failure(fab_model *m, int st, const char *mode, fab_sampler ttf,
         return -1;
     if ((unsigned)basis > FAB_BASIS_CYCLES) {
         rt_model_fail(m, "station %s: bad failure basis", e->name);
+        return -1;
+    }
+    if (!mode || !*mode) {
+        rt_model_fail(m, "station %s: a failure mode needs a name", e->name);
         return -1;
     }
     for (int k = 0; k < e->nfail; k++)
@@ -938,6 +960,12 @@ int rt_model_validate(const fab_model *m, char *err, size_t n)
         snprintf(err, n, "the model has no elements");
         return -1;
     }
+    for (int i = 0; i < m->nptype; i++) {     /* part attributes, as --set may have left them */
+        rt_elem pseudo = {.name = m->ptype[i].name};
+        for (int k = 0; k < m->ptype[i].nattr; k++)
+            if (model_check_sampler(m->ptype[i].attr[k].s, &pseudo, err, n))
+                return -1;
+    }
     for (int i = 0; i < m->nelem; i++) {
         const rt_elem *e = m->elem[i];
         if (e->kind != FAB_KIND_SINK && e->nsucc == 0) {
@@ -998,6 +1026,13 @@ int rt_model_validate(const fab_model *m, char *err, size_t n)
                 if (model_check_sampler(e->fail[k].ttf, e, err, n)
                     || model_check_sampler(e->fail[k].ttr, e, err, n))
                     return -1;
+            for (int st = 0; st < FAB_STATE__COUNT; st++)     /* --set may have changed them */
+                if (!(e->power[st] >= 0) || !isfinite(e->power[st])) {
+                    snprintf(err, n, "%s %s: power when %s must be a finite power >= 0, not %g W",
+                             fab_kind_name(e->kind), e->name, fab_state_name((fab_state)st),
+                             e->power[st]);
+                    return -1;
+                }
             break;
         case FAB_KIND_BUFFER:
             if (!(e->capacity >= 1)) {

@@ -921,6 +921,77 @@ START_TEST(test_assembly_input_count_limit_refused)
 }
 END_TEST
 
+/* fab_run on a model that must be refused: err contains `expect`. */
+static void expect_refused(fab_model *m, const char *expect)
+{
+    char err[256] = "";
+    fab_run_opts o = fab_run_opts_default();
+    o.horizon = 100;
+    fab_results *r = fab_run(m, &o, err, sizeof err);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(err, expect) != NULL, "error: %s", err);
+    fab_model_free(m);
+}
+
+/* A feed -> mc -> out line whose parts carry an attribute w ~ uniform(1, 2). */
+static fab_model *attr_line(void)
+{
+    fab_model *m = fab_model_new("set");
+    int t = fab_model_part_type(m, "P");
+    fab_model_part_attr(m, t, fab_model_attr(m, "w"), fab_sampler_of_dist(fab_dist_unif(1, 2)));
+    int s = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, s, fab_sampler_const(10));
+    int st = fab_station_new(m, "mc");
+    fab_station_cycle(m, st, fab_sampler_const(5));
+    fab_flow(m, s, st);
+    fab_flow(m, st, fab_sink_new(m, "out"));
+    return m;
+}
+
+/* What --set changes after the model was built is checked when it runs: a power below 0 and
+ * an attribute's distribution made impossible. */
+START_TEST(test_set_values_checked_at_run)
+{
+    char err[256];
+    fab_model *m = attr_line();
+    ck_assert_int_eq(fab_model_set(m, "mc.power.busy", "-5 kW", err, sizeof err), 0);
+    expect_refused(m, "station mc: power when busy must be a finite power >= 0, not -5000 W");
+    m = attr_line();
+    ck_assert_int_eq(fab_model_set(m, "P.attr.w.min", "5", err, sizeof err), 0);
+    expect_refused(m, "P.attr.w: ");
+    m = attr_line();    /* unchanged, it runs */
+    fab_run_opts o = fab_run_opts_default();
+    o.horizon = 100;
+    fab_results *r = fab_run(m, &o, err, sizeof err);
+    ck_assert_msg(r != NULL, "%s", err);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+/* Builder calls with a NULL or empty name record an error instead of crashing. */
+START_TEST(test_null_names_refused)
+{
+    fab_model *m = attr_line();
+    ck_assert_int_eq(fab_model_part_type(m, NULL), -1);
+    expect_refused(m, "a part type needs a name");
+    m = attr_line();
+    ck_assert_int_eq(fab_model_attr(m, ""), -1);
+    expect_refused(m, "an attribute needs a name");
+    m = attr_line();
+    ck_assert_int_eq(fab_station_failure(m, fab_model_element_find(m, "mc"), NULL,
+                                         fab_sampler_const(1), fab_sampler_const(1),
+                                         FAB_BASIS_CALENDAR), -1);
+    expect_refused(m, "station mc: a failure mode needs a name");
+    m = attr_line();
+    ck_assert_int_eq(fab_model_element_find(m, NULL), -1);
+    char err[64];
+    ck_assert_int_eq(fab_model_set(m, NULL, "1", err, sizeof err), -1);
+    fab_model_param(m, NULL, &(double){0}, FAB_DIM_NONE);
+    expect_refused(m, "a parameter needs a name");
+}
+END_TEST
+
 START_TEST(test_huge_counts_act_as_unbounded)
 {
     fab_results *huge = run_counts("1e30", "1e30"), *inf = run_counts("inf", "inf");
@@ -1608,6 +1679,8 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_huge_counts_act_as_unbounded);
     tcase_add_test(tc, test_default_cycle_same_draws_with_cycles_by_type);
     tcase_add_test(tc, test_huge_batch_refused);
+    tcase_add_test(tc, test_set_values_checked_at_run);
+    tcase_add_test(tc, test_null_names_refused);
     tcase_add_test(tc, test_assembly_input_count_limit_refused);
     tcase_add_test(tc, test_line_shortcuts_same_results_as_routed_path);
     tcase_add_test(tc, test_source_queue_counts_waiting_parts_only);
