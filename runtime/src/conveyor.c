@@ -3,26 +3,37 @@
  *
  * In:  parts offered by rt_route_push; CONV_ARRIVE (head reaches the end) and CONV_ENTRY
  *      (the entry becomes free) events. Out: parts sent on from the belt's end, in order.
- * Rules: transit time length/speed when nothing blocks; at most floor(length/spacing) parts;
- * a part enters only when the previous one is `spacing` beyond the entry.
+ * Rules: transit time length/speed when nothing blocks; at most floor(length/spacing + 1e-9)
+ * parts (CONV_CAP_SLACK: a length that is a multiple of the spacing in decimal holds that
+ * multiple although the quotient of the doubles falls short, 0.3 / 0.1 = 2.9999999999999996;
+ * the compiler counts the same way); a part enters only when the previous one is `spacing`
+ * beyond the entry.
  *   Accumulating: each part stores its virtual entry time tf, so its free position is
  *   speed * (t - tf). While the head is blocked at the end, the k-th part behind it stops at
  *   length - k * spacing; positions are computed lazily, and when the head leaves, stopped
- *   parts get a new tf so that they move on from where they stood.
+ *   parts get a new tf so that they move on from where they stood. With the slack, the last
+ *   part of a full belt stops at least (1 - 1e-9) spacing from the entry, not always at one
+ *   spacing or more: after a departure the next part may then enter up to 1e-9 spacing/speed
+ *   later instead of at the same instant.
  *   Non-accumulating: the whole belt stops while the head is blocked. Parts store the belt
  *   time at entry; belt time = real time minus the total stopped time.
- * Memory: the ring of slots (capacity floor(length/spacing)) is owned by the rt_es.
+ * Memory: the ring of slots (one per part the belt holds) is owned by the rt_es.
  */
 #include "rt_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 
+/* Slack added to length / spacing before floor, as compiler/sema.c does for the capacity it
+ * reports: far above the few ulps by which decimal lengths and spacings miss their quotient,
+ * far below a physical difference. */
+#define CONV_CAP_SLACK 1e-9
+
 int rt_conveyor_setup(fab_sim *s, rt_es *x)
 {
     (void)s;
     const rt_elem *e = x->e;
-    double cap = floor(e->length / e->spacing);
+    double cap = floor(e->length / e->spacing + CONV_CAP_SLACK);
     x->cv_cap = cap < 1 ? 1 : rt_count_u64(cap);     /* too many slots: calloc fails */
     x->cv = calloc(x->cv_cap, sizeof *x->cv);
     return x->cv ? 0 : -1;

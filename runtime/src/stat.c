@@ -10,7 +10,8 @@
  *   tally      Welford's update of mean and sum of squared deviations (m2).
  *   timeavg    exact integral of a piecewise-constant level; the caller passes non-decreasing
  *              times (an earlier time is not detected and would subtract area).
- *   hist       log-spaced bins (fab/stat.h); the bin of x from frexp: octave e - EMIN, and
+ *   hist       log-spaced bins (fab/stat.h); x >= 2^31 (+inf too) goes to the last bin by a
+ *              comparison, any other x > 0 to its bin from frexp: octave e - EMIN, and
  *              (mantissa - 1/2) * 2 SUB within it, both exact, so the same bin on every
  *              machine; quantiles walk the bins once.
  *   quantile   P² (Jain & Chlamtac, CACM 1985), five markers; below five observations the exact
@@ -234,15 +235,25 @@ void fab_stat_hist_reset(fab_stat_hist *h)
 
 void fab_stat_hist_add(fab_stat_hist *h, double x)
 {
-    int e;
-    double mant = frexp(x, &e);
-    if (!(x > 0) || e < FAB_STAT_HIST_EMIN) {
+    if (!(x > 0)) {                  /* 0, negative, NAN */
         h->low++;
         return;
     }
-    long b = (long)(e - FAB_STAT_HIST_EMIN) * FAB_STAT_HIST_SUB
-           + (long)((mant - 0.5) * (2 * FAB_STAT_HIST_SUB));
-    h->bin[b < FAB_STAT_HIST_BINS ? b : FAB_STAT_HIST_BINS - 1]++;
+    /* 2^31 and above, +inf included, before frexp (whose mantissa of inf is inf) */
+    if (x >= ldexp(0.5, FAB_STAT_HIST_OCTAVES + FAB_STAT_HIST_EMIN)) {
+        h->bin[FAB_STAT_HIST_BINS - 1]++;
+        return;
+    }
+    int e;
+    double mant = frexp(x, &e);
+    if (e < FAB_STAT_HIST_EMIN) {
+        h->low++;
+        return;
+    }
+    /* e - EMIN in 0 .. OCTAVES - 1, (mant - 1/2) * 2 SUB in [0, SUB): a bin in range */
+    int b = (e - FAB_STAT_HIST_EMIN) * FAB_STAT_HIST_SUB
+          + (int)((mant - 0.5) * (2 * FAB_STAT_HIST_SUB));
+    h->bin[b]++;
 }
 
 uint64_t fab_stat_hist_count(const fab_stat_hist *h)

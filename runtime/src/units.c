@@ -2,8 +2,10 @@
  * units.c — parsing unit-bearing values for the simulator command line (fab/units.h).
  *
  * In: text like "40s", "2.5 min", "12", "inf", "96%". Out: the SI value, checked against a
- * dimension (exponents of time, length, mass, temperature, money from units.def).
- * No heap memory, no global state.
+ * dimension (exponents of time, length, mass, temperature, money from units.def; "%" is
+ * dimensionless), and finite unless the text is "inf". At most UNITS_TEXT_MAX characters
+ * besides underscores and surrounding white space: the text is copied, without underscores,
+ * into a buffer for strtod. No heap memory, no global state.
  */
 #include "fab/units.h"
 
@@ -49,14 +51,18 @@ static const units_dim units_dims[FAB_DIM__COUNT] = {
     [FAB_DIM_ANY]                 = {"value", "12", {0, 0, 0, 0, 0}},
 };
 
+/* Longest text parsed, without surrounding white space and underscores. */
+#define UNITS_TEXT_MAX 63
+
 const char *fab_dim_name(fab_dim d)
 {
     return (unsigned)d < FAB_DIM__COUNT ? units_dims[d].name : "?";
 }
 
+/* The name of the dimension with exponents e ("dimensionless number" for none). */
 static const char *units_dim_of(const signed char e[5])
 {
-    for (int d = FAB_DIM_TIME; d < FAB_DIM_ANY; d++)
+    for (int d = FAB_DIM_NONE; d < FAB_DIM_ANY; d++)
         if (!memcmp(units_dims[d].e, e, 5))
             return units_dims[d].name;
     return "quantity of another dimension";
@@ -67,7 +73,10 @@ int fab_units_parse(const char *text, fab_dim dim, double *out, char *err, size_
     const char *p = text;
     while (isspace((unsigned char)*p))
         p++;
-    if (!strcmp(p, "inf") || !strcmp(p, "infinity")) {
+    size_t len = strlen(p);
+    while (len > 0 && isspace((unsigned char)p[len - 1]))
+        len--;
+    if ((len == 3 && !strncmp(p, "inf", 3)) || (len == 8 && !strncmp(p, "infinity", 8))) {
         if (dim == FAB_DIM_COUNT || dim == FAB_DIM_ANY) {
             *out = INFINITY;
             return 0;
@@ -76,16 +85,29 @@ int fab_units_parse(const char *text, fab_dim dim, double *out, char *err, size_
                  units_dims[dim].example, text);
         return -1;
     }
-    char buf[64];
+    /* the text without underscores; longer text is an error, not cut short */
+    char buf[UNITS_TEXT_MAX + 1];
     size_t n = 0;
-    for (const char *q = p; *q && n + 1 < sizeof buf; q++)
-        if (*q != '_')
-            buf[n++] = *q;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '_')
+            continue;
+        if (n == UNITS_TEXT_MAX) {
+            snprintf(err, errsize, "expected a %s such as %s, got \"%.40s...\", longer than %d "
+                     "characters", fab_dim_name(dim), units_dims[dim].example, p, UNITS_TEXT_MAX);
+            return -1;
+        }
+        buf[n++] = p[i];
+    }
     buf[n] = 0;
     errno = 0;
     char *end;
     double v = strtod(buf, &end);
-    if (end == buf || errno == ERANGE || !isfinite(v)) {
+    if (end != buf && errno == ERANGE) {
+        snprintf(err, errsize, "expected a %s such as %s, got \"%s\", which is out of range",
+                 fab_dim_name(dim), units_dims[dim].example, text);
+        return -1;
+    }
+    if (end == buf || !isfinite(v)) {
         snprintf(err, errsize, "expected a %s such as %s, got \"%s\"", fab_dim_name(dim),
                  units_dims[dim].example, text);
         return -1;
@@ -93,30 +115,35 @@ int fab_units_parse(const char *text, fab_dim dim, double *out, char *err, size_
     while (isspace((unsigned char)*end))
         end++;
     size_t ul = strlen(end);
-    while (ul > 0 && isspace((unsigned char)end[ul - 1]))
-        ul--;
-    signed char e[5] = {0, 0, 0, 0, 0};
-    if (ul == 0) {
-        /* bare number: SI base units of the expected dimension */
-    } else if (ul == 1 && end[0] == '%') {
-        v *= 0.01;
-    } else {
-        const units_def *u = NULL;
-        for (size_t i = 0; i < sizeof units_table / sizeof units_table[0]; i++)
-            if (strlen(units_table[i].spelling) == ul && !strncmp(units_table[i].spelling, end, ul))
-                u = &units_table[i];
-        if (!u) {
-            snprintf(err, errsize, "unknown unit \"%.*s\" in \"%s\" (expected a %s such as %s)",
-                     (int)ul, end, text, fab_dim_name(dim), units_dims[dim].example);
-            return -1;
+    /* a bare number (ul == 0) is in SI base units of the expected dimension */
+    if (ul > 0) {
+        signed char e[5] = {0, 0, 0, 0, 0};
+        if (ul == 1 && end[0] == '%') {
+            v /= 100.0;     /* dimensionless, as `96 %` in .fab files, and computed as there */
+        } else {
+            const units_def *u = NULL;
+            for (size_t i = 0; i < sizeof units_table / sizeof units_table[0]; i++)
+                if (strlen(units_table[i].spelling) == ul
+                    && !strncmp(units_table[i].spelling, end, ul))
+                    u = &units_table[i];
+            if (!u) {
+                snprintf(err, errsize, "unknown unit \"%.*s\" in \"%s\" (expected a %s such as %s)",
+                         (int)ul, end, text, fab_dim_name(dim), units_dims[dim].example);
+                return -1;
+            }
+            v = v * u->scale + u->offset;
+            memcpy(e, u->e, 5);
         }
-        v = v * u->scale + u->offset;
-        memcpy(e, u->e, 5);
         if (dim != FAB_DIM_ANY && memcmp(e, units_dims[dim].e, 5)) {
             snprintf(err, errsize, "expected a %s such as %s, got \"%s\" (a %s)",
                      fab_dim_name(dim), units_dims[dim].example, text, units_dim_of(e));
             return -1;
         }
+    }
+    if (!isfinite(v)) {
+        snprintf(err, errsize, "expected a %s such as %s, got \"%s\", which is out of range",
+                 fab_dim_name(dim), units_dims[dim].example, text);
+        return -1;
     }
     if (dim == FAB_DIM_COUNT && (v < 0 || v != floor(v))) {
         snprintf(err, errsize, "expected a count (a whole number >= 0 or inf), got \"%s\"", text);

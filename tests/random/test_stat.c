@@ -8,6 +8,7 @@
  * values and closed forms, and the edge cases of fab_stat_summarize.
  */
 #include <check.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +356,30 @@ START_TEST(hist_bins_and_edges)
 }
 END_TEST
 
+/* Values at and beyond the top of the range, and the non-finite ones: 2^31, 2^40, DBL_MAX and
+ * +inf count in the last bin (for +inf, frexp gives no mantissa in [1/2, 1) to compute a bin
+ * from), -inf and NAN in `low`; 2^30, the first value of the last octave, in that octave's first
+ * bin (BINS - SUB). No other bin is touched: the count is the sum of those. */
+START_TEST(hist_huge_and_infinite_values_in_last_bin)
+{
+    fab_stat_hist h;
+    ck_assert_int_eq(fab_stat_hist_init(&h), 0);
+    const double top[4] = {ldexp(1.0, 31), ldexp(1.0, 40), DBL_MAX, INFINITY};
+    for (int i = 0; i < 4; i++)
+        fab_stat_hist_add(&h, top[i]);
+    ck_assert_uint_eq(h.bin[FAB_STAT_HIST_BINS - 1], 4);
+    fab_stat_hist_add(&h, -INFINITY);
+    fab_stat_hist_add(&h, NAN);
+    ck_assert_uint_eq(h.low, 2);
+    fab_stat_hist_add(&h, ldexp(1.0, 30));
+    ck_assert_uint_eq(h.bin[FAB_STAT_HIST_BINS - FAB_STAT_HIST_SUB], 1);
+    ck_assert_uint_eq(fab_stat_hist_count(&h), 7);
+    double q = fab_stat_hist_quantile(&h, 1.0);
+    ck_assert(q >= ldexp(1.0, 31) - ldexp(1.0, 23) && q <= ldexp(1.0, 31));
+    fab_stat_hist_free(&h);
+}
+END_TEST
+
 /* Quantiles of 10^5 draws (uniform(0.01, 1), exponential(60), lognormal(100, 150)) against the
  * exact interpolated sample quantile, p = 0.5, 0.9, 0.99. A bin spans at most 2^-7 of its lower
  * edge, and both values lie in or beside the bin of the order statistic at the rank, so the
@@ -523,6 +548,7 @@ int main(void)
     tcase_add_test(tc, timeavg_matches_hand_integrals);
     tcase_add_test(tc, timeavg_random_walk);
     tcase_add_test(tc, hist_bins_and_edges);
+    tcase_add_test(tc, hist_huge_and_infinite_values_in_last_bin);
     tcase_add_test(tc, hist_quantiles_match_exact);
     tcase_add_test(tc, p2_tracks_exact_quantiles);
     tcase_add_test(tc, p2_is_exact_below_five_observations);

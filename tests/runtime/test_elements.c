@@ -52,9 +52,9 @@ static void assert_stat(const fab_results *r, const char *e, const char *k, doub
 
 /* ---- conveyors -------------------------------------------------------------------------- */
 
-/* source -> conveyor -> (station or sink) -> sink */
-static fab_model *conveyor_model(int accumulating, double length, int saturated, double ia,
-                                 double downstream_cycle)
+/* source -> conveyor (speed 0.5 m/s) -> (station or sink) -> sink */
+static fab_model *conveyor_model_spaced(int accumulating, double length, double spacing,
+                                        int saturated, double ia, double downstream_cycle)
 {
     fab_model *m = fab_model_new("conveyor");
     int t = fab_model_part_type(m, "P");
@@ -63,7 +63,7 @@ static fab_model *conveyor_model(int accumulating, double length, int saturated,
         fab_source_unlimited(m, s);
     else
         fab_source_interarrival(m, s, fab_sampler_const(ia));
-    int c = fab_conveyor_new(m, "belt", length, 0.5, 0.6, accumulating);
+    int c = fab_conveyor_new(m, "belt", length, 0.5, spacing, accumulating);
     int k = fab_sink_new(m, "out");
     fab_flow(m, s, c);
     if (downstream_cycle > 0) {
@@ -75,6 +75,13 @@ static fab_model *conveyor_model(int accumulating, double length, int saturated,
         fab_flow(m, c, k);
     }
     return m;
+}
+
+/* the same with spacing 0.6 m */
+static fab_model *conveyor_model(int accumulating, double length, int saturated, double ia,
+                                 double downstream_cycle)
+{
+    return conveyor_model_spaced(accumulating, length, 0.6, saturated, ia, downstream_cycle);
 }
 
 /* Only the parts of types that define a due date are counted for tardiness and on-time
@@ -153,6 +160,50 @@ START_TEST(test_conveyor_blocked_head_count)
             fab_results_free(r);
             fab_model_free(m);
         }
+}
+END_TEST
+
+/* A length that is a multiple of the spacing in decimal holds that many parts, although the
+ * quotient of the doubles falls short of it (0.3 / 0.1 = 2.9999999999999996, 0.7 / 0.1 and
+ * 0.6 / 0.2 likewise): blocked by a station that never finishes, the belt stays full with n. */
+START_TEST(test_conveyor_decimal_multiple_holds_that_many)
+{
+    static const struct { double length, spacing; int n; } belts[] = {
+        {0.3, 0.1, 3}, {0.7, 0.1, 7}, {0.6, 0.2, 3},
+    };
+    for (int i = 0; i < 3; i++)
+        for (int acc = 0; acc <= 1; acc++) {
+            double L = belts[i].length, sp = belts[i].spacing;
+            ck_assert(floor(L / sp) == belts[i].n - 1);      /* the case this test is about */
+            fab_model *m = conveyor_model_spaced(acc, L, sp, 1, 0, 1e12);
+            fab_results *r = run(m, 5000, 1000, 1, 1);
+            ck_assert_msg(mean_of(r, "belt", "mean_level") == belts[i].n,
+                          "L %g spacing %g acc %d: level %g", L, sp, acc,
+                          mean_of(r, "belt", "mean_level"));
+            ck_assert(mean_of(r, "belt", "max_level") == belts[i].n);
+            fab_results_free(r);
+            fab_model_free(m);
+        }
+}
+END_TEST
+
+/* The 0.3 m belt with 0.1 m spacing at 0.5 m/s carries speed/spacing = 5 parts/s, 18 000 an
+ * hour: it needs its three places, as a part takes 0.6 s to cross and one enters every 0.2 s
+ * (with two places, two parts per 0.6 s, 12 000 an hour). Part k enters at 0.2 k and leaves
+ * at 0.6 + 0.2 k; the window [100.1, 3700.1] lies half an entry gap off that grid, far more
+ * than the rounding of the summed entry times: k = 498..18497, 18 000 parts. */
+START_TEST(test_conveyor_decimal_multiple_max_throughput)
+{
+    for (int acc = 0; acc <= 1; acc++) {
+        fab_model *m = conveyor_model_spaced(acc, 0.3, 0.1, 1, 0, 0);
+        fab_results *r = run(m, 3700.1, 100.1, 1, 1);
+        double got = mean_of(r, "out", "count");
+        ck_assert_msg(got == 18000, "acc %d: %g parts, expected 18000", acc, got);
+        ck_assert(mean_of(r, "belt", "throughput_per_h") == got);   /* the window is 1 h */
+        ck_assert(mean_of(r, "belt", "max_level") == 3);
+        fab_results_free(r);
+        fab_model_free(m);
+    }
 }
 END_TEST
 
@@ -1660,6 +1711,8 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_conveyor_transit_exact);
     tcase_add_test(tc, test_conveyor_max_throughput);
     tcase_add_test(tc, test_conveyor_blocked_head_count);
+    tcase_add_test(tc, test_conveyor_decimal_multiple_holds_that_many);
+    tcase_add_test(tc, test_conveyor_decimal_multiple_max_throughput);
     tcase_add_test(tc, test_conveyor_accumulating_closes_up);
     tcase_add_test(tc, test_conveyor_spacing_kept_when_blocked);
     tcase_add_test(tc, test_failure_operating_deterministic);

@@ -238,6 +238,78 @@ START_TEST(test_units_errors)
 }
 END_TEST
 
+/* A value that overflows a double, as written or once converted to SI, is an error naming the
+ * range, not inf: 1e308 h is about 3.6e311 s. The largest bare values still parse. */
+START_TEST(test_units_overflow_is_out_of_range)
+{
+    double v = -1;
+    char err[200];
+    const char *bad[] = {"1e308h", "1e308 h", "-1e308 h", "1e400 s", "1e400", "1e308 kWh",
+                         "1e306 km"};
+    const fab_dim dims[] = {FAB_DIM_TIME, FAB_DIM_TIME, FAB_DIM_TIME, FAB_DIM_TIME, FAB_DIM_TIME,
+                            FAB_DIM_ENERGY, FAB_DIM_ANY};
+    for (int i = 0; i < 7; i++) {
+        ck_assert_msg(fab_units_parse(bad[i], dims[i], &v, err, sizeof err) == -1, "%s", bad[i]);
+        ck_assert_msg(strstr(err, "out of range") != NULL, "%s: %s", bad[i], err);
+    }
+    ck_assert(v == -1);
+    ck_assert_int_eq(fab_units_parse("1e308", FAB_DIM_TIME, &v, err, sizeof err), 0);
+    ck_assert(v == 1e308);
+    ck_assert_int_eq(fab_units_parse("1e300 h", FAB_DIM_TIME, &v, err, sizeof err), 0);
+    ck_assert(v == 1e300 * 3600.0);
+}
+END_TEST
+
+/* Text beyond 63 characters (underscores and surrounding white space not counted) is an error,
+ * not cut short: "3600" + 60 spaces + "xyz" was 3600 s, a 64-digit number lost its last
+ * digit. 63 characters still parse, and so does a short value with long trailing space. */
+START_TEST(test_units_long_text_is_an_error)
+{
+    double v = -1;
+    char err[200], text[200];
+    snprintf(text, sizeof text, "3600%60sxyz", "");
+    ck_assert_int_eq(fab_units_parse(text, FAB_DIM_TIME, &v, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "longer than 63 characters"));
+    snprintf(text, sizeof text, "1%063d", 0);                  /* 1e63, 64 digits */
+    ck_assert_int_eq(fab_units_parse(text, FAB_DIM_ANY, &v, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "longer than 63 characters"));
+    ck_assert(v == -1);
+    snprintf(text, sizeof text, "1%062d", 0);                  /* 1e62, 63 digits */
+    ck_assert_int_eq(fab_units_parse(text, FAB_DIM_ANY, &v, err, sizeof err), 0);
+    ck_assert(v == 1e62);
+    strcpy(text, "1");
+    for (int i = 0; i < 62; i++)
+        strcat(text, "_0");                                     /* 1e62, 125 characters */
+    ck_assert_int_eq(fab_units_parse(text, FAB_DIM_ANY, &v, err, sizeof err), 0);
+    ck_assert(v == 1e62);
+    snprintf(text, sizeof text, "  12 s%100s", "");
+    ck_assert_int_eq(fab_units_parse(text, FAB_DIM_TIME, &v, err, sizeof err), 0);
+    ck_assert(v == 12);
+}
+END_TEST
+
+/* `%` is dimensionless, as in .fab files: accepted for dimensionless numbers, counts and ANY,
+ * an error for a time or a length; its value is n / 100 as the compiler computes it (35 * 0.01
+ * is one ulp above 0.35). */
+START_TEST(test_units_percent_only_dimensionless)
+{
+    double v = -1;
+    char err[200];
+    ck_assert_int_eq(fab_units_parse("50%", FAB_DIM_TIME, &v, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "expected a time"));
+    ck_assert_ptr_nonnull(strstr(err, "(a dimensionless number)"));
+    ck_assert_int_eq(fab_units_parse("50 %", FAB_DIM_LENGTH, &v, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "expected a length"));
+    ck_assert(v == -1);
+    ck_assert_int_eq(fab_units_parse("35%", FAB_DIM_NONE, &v, err, sizeof err), 0);
+    ck_assert(v == 0.35);
+    ck_assert_int_eq(fab_units_parse("200 %", FAB_DIM_COUNT, &v, err, sizeof err), 0);
+    ck_assert(v == 2);
+    ck_assert_int_eq(fab_units_parse("50%", FAB_DIM_ANY, &v, err, sizeof err), 0);
+    ck_assert(v == 0.5);
+}
+END_TEST
+
 /* ---- model builder and parameters ------------------------------------------------------- */
 
 /* arrivals (exponential, mean 60 s) -> b1 (capacity) -> press (exponential cycle) -> done */
@@ -466,6 +538,9 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_evset_huge_times);
     tcase_add_test(tc, test_units_parse);
     tcase_add_test(tc, test_units_errors);
+    tcase_add_test(tc, test_units_overflow_is_out_of_range);
+    tcase_add_test(tc, test_units_long_text_is_an_error);
+    tcase_add_test(tc, test_units_percent_only_dimensionless);
     tcase_add_test(tc, test_model_errors);
     tcase_add_test(tc, test_model_set);
     tcase_add_test(tc, test_cli_parse);

@@ -52,7 +52,8 @@ double fab_stat_timeavg_mean(const fab_stat_timeavg *a, double now);
 /* Histogram of observations x >= 0: every binary octave from 2^-10 (about 1 ms for times in
  * seconds) to 2^31 is split into FAB_STAT_HIST_SUB equal bins, so a bin is at most 0.8 % wide
  * relative to its values; x below 2^-10 (including 0 and negative or NAN x) count in `low`, x
- * of 2^31 and above in the last bin. Bin numbers come from frexp and exact arithmetic. */
+ * of 2^31 and above (+inf included) in the last bin. Bin numbers come from frexp and exact
+ * arithmetic. */
 #define FAB_STAT_HIST_EMIN (-9)      /* frexp exponent of 2^-10 */
 #define FAB_STAT_HIST_SUB 128
 #define FAB_STAT_HIST_OCTAVES 41

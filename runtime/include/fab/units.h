@@ -5,8 +5,10 @@
  * Out: the value in SI base units (units.def), or a one-line reason why the text is not a
  *      valid value of that dimension.
  * No heap memory. A bare number is taken as already in SI base units. Affine units (degC) are
- * accepted as absolute temperatures only. "inf" is accepted for FAB_DIM_COUNT (unbounded
- * capacities) and FAB_DIM_ANY only.
+ * accepted as absolute temperatures only. "%" is dimensionless (96 % = 96 / 100), as in .fab
+ * files. "inf" is accepted for FAB_DIM_COUNT (unbounded capacities) and FAB_DIM_ANY only; any
+ * other value must be finite in SI units ("1e308 h" is out of range). Text of more than 63
+ * characters, not counting underscores and surrounding white space, is an error.
  */
 #ifndef FAB_UNITS_H
 #define FAB_UNITS_H
@@ -18,8 +20,8 @@ extern "C" {
 #endif
 
 /* The dimension a parameter must have. COUNT: a non-negative integer or inf (capacities,
- * batch sizes, limits). NONE: a dimensionless real (probabilities, shapes; "%" allowed).
- * ANY: any unit, converted to SI, or a bare number. */
+ * batch sizes, limits). NONE: a dimensionless real (probabilities, shapes). "%" is allowed for
+ * these two and ANY only. ANY: any unit, converted to SI, or a bare number. */
 typedef enum fab_dim {
     FAB_DIM_NONE,
     FAB_DIM_COUNT,
