@@ -139,7 +139,14 @@ fab_results *fab_run(fab_model *m, const fab_run_opts *o, char *err, size_t errs
     }
     int nmetric = r->L.nmetric;
     r->rowlen = nmetric + 2 + m->nelem;
-    size_t bytes = (size_t)reps * (size_t)r->rowlen * sizeof(double);
+    size_t rowbytes = (size_t)r->rowlen * sizeof(double);
+    if (reps > SIZE_MAX / rowbytes) {
+        snprintf(err, errsize, "out of memory: too many replications (%llu) to hold %d values "
+                 "each", (unsigned long long)reps, r->rowlen);
+        fab_results_free(r);
+        return NULL;
+    }
+    size_t bytes = (size_t)reps * rowbytes;
     int jobs = o->jobs > 1 ? o->jobs : 1;
     if ((uint64_t)jobs > reps)
         jobs = (int)reps;
@@ -156,6 +163,12 @@ fab_results *fab_run(fab_model *m, const fab_run_opts *o, char *err, size_t errs
         }
     } else {
         enum { ERRLEN = 256 };
+        if ((size_t)jobs > (SIZE_MAX - bytes) / ERRLEN) {
+            snprintf(err, errsize, "out of memory: too many replications (%llu) to hold %d "
+                     "values each", (unsigned long long)reps, r->rowlen);
+            fab_results_free(r);
+            return NULL;
+        }
         size_t shared_bytes = bytes + (size_t)jobs * ERRLEN;
         void *sh = mmap(NULL, shared_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
                         -1, 0);

@@ -2,7 +2,8 @@
  * test_kernel.c — unit tests of the kernel's building blocks: the two pending-event sets
  * (order, FIFO ties, growth, equal times across resizes, times of 2^52 bucket widths and
  * more), unit parsing for the command line, the model builder's error reporting, --set
- * parameters, and command-line parsing. Suite 'runtime'.
+ * parameters, replication counts too large for memory, and command-line parsing.
+ * Suite 'runtime'.
  * Random inputs use fixed seeds; every check compares with a value computed independently.
  */
 #include <check.h>
@@ -396,6 +397,35 @@ START_TEST(test_model_set)
 }
 END_TEST
 
+/* A replication count whose results matrix does not fit in memory is refused before any run:
+ * with 2^61 replications, 8-byte values and an even number of values per replication the
+ * byte count is a multiple of 2^64 (0 in 64 bits), with 2^61 + 1 just one row. */
+START_TEST(test_run_too_many_replications_refused)
+{
+    static const int64_t counts[] = {(int64_t)1 << 61, ((int64_t)1 << 61) + 1, INT64_MAX};
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+        for (int jobs = 1; jobs <= 2; jobs++) {
+            fab_model *m = small_line();
+            fab_run_opts o = fab_run_opts_default();
+            o.replications = counts[i];
+            o.jobs = jobs;
+            char err[256] = "";
+            fab_results *r = fab_run(m, &o, err, sizeof err);
+            ck_assert_msg(r == NULL, "%lld replications, %d jobs: accepted",
+                          (long long)counts[i], jobs);
+            ck_assert_msg(strstr(err, "too many replications") != NULL, "error: %s", err);
+            fab_model_free(m);
+        }
+    /* the same limit for the model's own count */
+    fab_model *m = small_line();
+    fab_model_replications(m, UINT64_MAX);
+    char err[256] = "";
+    ck_assert_ptr_null(fab_run(m, NULL, err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "too many replications"));
+    fab_model_free(m);
+}
+END_TEST
+
 /* ---- command line ---------------------------------------------------------------------- */
 
 static int parse(fab_model *m, fab_cli *cli, char *err, size_t n, const char *a1, const char *a2,
@@ -468,6 +498,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_units_errors);
     tcase_add_test(tc, test_model_errors);
     tcase_add_test(tc, test_model_set);
+    tcase_add_test(tc, test_run_too_many_replications_refused);
     tcase_add_test(tc, test_cli_parse);
     tcase_add_test(tc, test_main_exit_status);
     suite_add_tcase(s, tc);
