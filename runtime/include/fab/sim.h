@@ -65,7 +65,8 @@ fab_run_opts fab_run_opts_default(void);
 typedef struct fab_results fab_results;
 
 /* Run the replications. Returns NULL with a one-line reason in err on failure (model error,
- * invalid parameters, a worker that died). */
+ * invalid parameters, more replications than memory holds, a failed replication, a worker
+ * that died). Of several failed replications the lowest is reported, for any number of jobs. */
 fab_results *fab_run(fab_model *m, const fab_run_opts *o, char *err, size_t errsize);
 void fab_results_free(fab_results *r);
 
