@@ -521,20 +521,15 @@ int fab_results_write_json_flags(const fab_results *r, FILE *f, unsigned flags)
                 (unsigned long long)r->dead_rep[d]);
         json_num(f, r->dead_time[d]);
         fputs(", \"elements\": [", f);
-        const char *s = r->dead_elems[d] ? r->dead_elems[d] : "";
+        const double *flag = r->rows + r->dead_rep[d] * (uint64_t)r->rowlen + r->L.nmetric + 2;
         int first = 1;
-        while (*s) {
-            const char *c = strstr(s, ", ");
-            size_t n = c ? (size_t)(c - s) : strlen(s);
-            char name[256];
-            snprintf(name, sizeof name, "%.*s", (int)n, s);
+        for (int e = 0; e < r->nelem; e++) {
+            if (flag[e] == 0)
+                continue;
             if (!first)
                 fputs(", ", f);
-            json_str(f, name);
+            json_str(f, r->elem_name[e]);
             first = 0;
-            s += n;
-            if (c)
-                s += 2;
         }
         fputs("]}", f);
     }

@@ -2,8 +2,8 @@
  * test_kernel.c — unit tests of the kernel's building blocks: the two pending-event sets
  * (order, FIFO ties, growth, equal times across resizes, times of 2^52 bucket widths and
  * more), unit parsing for the command line, the model builder's error reporting, --set
- * parameters, replication counts too large for memory, and command-line parsing.
- * Suite 'runtime'.
+ * parameters, replication counts too large for memory, the deadlock list of the JSON, and
+ * command-line parsing. Suite 'runtime'.
  * Random inputs use fixed seeds; every check compares with a value computed independently.
  */
 #include <check.h>
@@ -426,6 +426,59 @@ START_TEST(test_run_too_many_replications_refused)
 }
 END_TEST
 
+/* ---- results output ------------------------------------------------------------------- */
+
+/* The JSON of r in *buf (malloc'd), its length in *len. */
+static void json_of(const fab_results *r, char **buf, size_t *len)
+{
+    FILE *f = open_memstream(buf, len);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fab_results_write_json(r, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The deadlock list of the JSON names each element of the deadlock whole, whatever its name:
+ * the loop raw -> "b1, left" -> a -> <300 x> -> b -> "b1, left" jams at t = 16 s in every
+ * replication (as in test_elements.c's test_deadlock_reported), with all four in the loop. */
+START_TEST(test_json_deadlock_names_whole)
+{
+    char longname[301];
+    memset(longname, 'x', 300);
+    longname[300] = 0;
+    fab_model *m = fab_model_new("loop");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "raw", t);
+    fab_source_unlimited(m, s);
+    int b1 = fab_buffer_new(m, "b1, left", 2);
+    int a = fab_station_new(m, "a");
+    fab_station_cycle(m, a, fab_sampler_const(4));
+    int b2 = fab_buffer_new(m, longname, 2);
+    int b = fab_station_new(m, "b");
+    fab_station_cycle(m, b, fab_sampler_const(6));
+    fab_flow(m, s, b1);
+    fab_flow(m, b1, a);
+    fab_flow(m, a, b2);
+    fab_flow(m, b2, b);
+    fab_flow(m, b, b1);
+    fab_results *r = run_reps(m, 2);
+    ck_assert_uint_eq(fab_results_deadlock_count(r), 2);
+    char want[1024];
+    snprintf(want, sizeof want, "\"deadlocks\": [{\"replication\": 0, \"time_s\": 16, "
+             "\"elements\": [\"b1, left\", \"a\", \"%s\", \"b\"]}, {\"replication\": 1, "
+             "\"time_s\": 16, \"elements\": [\"b1, left\", \"a\", \"%s\", \"b\"]}]",
+             longname, longname);
+    char *json;
+    size_t len;
+    json_of(r, &json, &len);
+    const char *got = strstr(json, "\"deadlocks\"");
+    ck_assert_ptr_nonnull(got);
+    ck_assert_msg(!strncmp(got, want, strlen(want)), "want %s, got %.900s", want, got);
+    free(json);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
 /* ---- command line ---------------------------------------------------------------------- */
 
 static int parse(fab_model *m, fab_cli *cli, char *err, size_t n, const char *a1, const char *a2,
@@ -499,6 +552,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_model_errors);
     tcase_add_test(tc, test_model_set);
     tcase_add_test(tc, test_run_too_many_replications_refused);
+    tcase_add_test(tc, test_json_deadlock_names_whole);
     tcase_add_test(tc, test_cli_parse);
     tcase_add_test(tc, test_main_exit_status);
     suite_add_tcase(s, tc);

@@ -92,7 +92,8 @@ fab_stat_summary fab_results_summary(const fab_results *r, int metric);
 fab_stat_summary fab_results_get(const fab_results *r, const char *elem, const char *metric);
 
 /* Deadlocks: number of replications that deadlocked; for each, the replication, time and the
- * blocked elements as a comma-separated list of names. */
+ * blocked elements as a list of names separated by ", " (for display: a name may itself
+ * contain ", "; the JSON lists the names one by one). */
 uint64_t    fab_results_deadlock_count(const fab_results *r);
 int         fab_results_deadlock(const fab_results *r, uint64_t i, uint64_t *rep, double *time,
                                  const char **elements);
