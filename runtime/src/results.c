@@ -450,10 +450,11 @@ static void json_summary(FILE *f, const fab_stat_summary *s, const fab_results *
     json_num(f, s->mean);
     fputs(", \"sd\": ", f);
     json_num(f, s->sd);
+    /* one value gives no interval (fab_stat_summarize's zero width is a convention) */
     fputs(", \"ci95_lo\": ", f);
-    json_num(f, s->ci95_lo);
+    json_num(f, s->n >= 2 ? s->ci95_lo : NAN);
     fputs(", \"ci95_hi\": ", f);
-    json_num(f, s->ci95_hi);
+    json_num(f, s->n >= 2 ? s->ci95_hi : NAN);
     fprintf(f, ", \"n\": %llu", (unsigned long long)s->n);
     if (flags & FAB_JSON_VALUES) {
         fputs(", \"values\": [", f);
@@ -543,6 +544,10 @@ static void table_value(FILE *f, const fab_stat_summary *s)
 {
     if (s->n == 0 || !isfinite(s->mean)) {
         fprintf(f, "%14s", "-");
+        return;
+    }
+    if (s->n < 2) {         /* one value: no interval */
+        fprintf(f, "%14.6g  n/a", s->mean);
         return;
     }
     double hw = (s->ci95_hi - s->ci95_lo) / 2;

@@ -2,8 +2,8 @@
  * test_kernel.c — unit tests of the kernel's building blocks: the two pending-event sets
  * (order, FIFO ties, growth, equal times across resizes, times of 2^52 bucket widths and
  * more), unit parsing for the command line, the model builder's error reporting, --set
- * parameters, replication counts too large for memory, the deadlock list of the JSON, and
- * command-line parsing. Suite 'runtime'.
+ * parameters, replication counts too large for memory, the deadlock list of the JSON, no
+ * interval for one replication, and command-line parsing. Suite 'runtime'.
  * Random inputs use fixed seeds; every check compares with a value computed independently.
  */
 #include <check.h>
@@ -479,6 +479,67 @@ START_TEST(test_json_deadlock_names_whole)
 }
 END_TEST
 
+/* The line of the table that starts with `prefix` (from a line start), copied into line. */
+static void table_line(const char *table, const char *prefix, char *line, size_t n)
+{
+    const char *p = table;
+    while (p && strncmp(p, prefix, strlen(prefix))) {
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    ck_assert_msg(p != NULL, "no line %s in\n%s", prefix, table);
+    snprintf(line, n, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+/* Occurrences of needle in hay. */
+static int count_of(const char *hay, const char *needle)
+{
+    int c = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        c++;
+    return c;
+}
+
+/* Fewer than two values give no confidence interval: with one replication the table's CI
+ * column says n/a and the JSON's ci95_lo and ci95_hi are null for every statistic; with two
+ * replications the interval is given. */
+START_TEST(test_one_replication_no_interval)
+{
+    for (int reps = 1; reps <= 2; reps++) {
+        fab_model *m = small_line();
+        fab_results *r = run_reps(m, reps);
+        char *table = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&table, &len);
+        ck_assert_int_eq(fab_results_write_table(r, f), 0);
+        ck_assert_int_eq(fclose(f), 0);
+        char line[256];
+        table_line(table, "done ", line, sizeof line);
+        ck_assert_msg(strstr(line, " count ") != NULL, "%s", line);
+        char *json;
+        json_of(r, &json, &len);
+        int stats = count_of(json, "\"ci95_lo\": ");
+        ck_assert_int_gt(stats, 20);
+        ck_assert_int_eq(count_of(json, "\"ci95_hi\": "), stats);
+        int nulls = count_of(json, "\"ci95_lo\": null, \"ci95_hi\": null");
+        if (reps == 1) {
+            ck_assert_msg(strstr(line, "n/a") != NULL, "%s", line);
+            ck_assert_msg(strstr(table, "+/-") == NULL, "an interval in\n%s", table);
+            ck_assert_int_eq(nulls, stats);
+        } else {
+            ck_assert_msg(strstr(line, "+/-") != NULL, "%s", line);
+            ck_assert_msg(strstr(line, "n/a") == NULL, "%s", line);
+            ck_assert_int_lt(nulls, stats);
+        }
+        free(json);
+        free(table);
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
 /* ---- command line ---------------------------------------------------------------------- */
 
 static int parse(fab_model *m, fab_cli *cli, char *err, size_t n, const char *a1, const char *a2,
@@ -553,6 +614,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_model_set);
     tcase_add_test(tc, test_run_too_many_replications_refused);
     tcase_add_test(tc, test_json_deadlock_names_whole);
+    tcase_add_test(tc, test_one_replication_no_interval);
     tcase_add_test(tc, test_cli_parse);
     tcase_add_test(tc, test_main_exit_status);
     suite_add_tcase(s, tc);

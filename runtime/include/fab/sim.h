@@ -99,13 +99,15 @@ int         fab_results_deadlock(const fab_results *r, uint64_t i, uint64_t *rep
                                  const char **elements);
 
 /* The JSON document (keys as in LANGUAGE.md plus extras); doubles as %.17g, NAN/inf as null.
+ * A statistic of fewer than two values (n < 2) has no interval: ci95_lo and ci95_hi are null.
  * Returns 0, or -1 on a write error. */
 int fab_results_write_json(const fab_results *r, FILE *out);
 /* The same; with FAB_JSON_VALUES every statistic also lists its per-replication values
  * ("values": [...], in replication order, null where undefined). */
 #define FAB_JSON_VALUES 1u
 int fab_results_write_json_flags(const fab_results *r, FILE *out, unsigned flags);
-/* The readable summary: KPIs with 95 % CI, state breakdown of every station. */
+/* The readable summary: KPIs with 95 % CI ("n/a" for fewer than two values), state
+ * breakdown of every station. Returns 0, or -1 on a write error. */
 int fab_results_write_table(const fab_results *r, FILE *out);
 
 #ifdef __cplusplus
