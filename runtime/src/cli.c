@@ -8,6 +8,7 @@
 #include "fab/cli.h"
 #include "rt_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +23,21 @@ static int cli_count(const char *opt, const char *v, int64_t lo, int64_t *out, c
     long long x = strtoll(v, &end, 10);
     if (end == v || *end || errno || x < lo) {
         snprintf(err, n, "%s: expected a whole number >= %lld, got \"%s\"", opt, (long long)lo, v);
+        return 2;
+    }
+    *out = x;
+    return 0;
+}
+
+/* A seed: a whole number from 0 to 2^64 - 1, digits only. */
+static int cli_seed(const char *v, uint64_t *out, char *err, size_t n)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (!isdigit((unsigned char)v[0]) || *end || errno) {
+        snprintf(err, n, "--seed: expected a whole number from 0 to %llu, got \"%s\"",
+                 (unsigned long long)UINT64_MAX, v);
         return 2;
     }
     *out = x;
@@ -47,16 +63,15 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
         } else {
             snprintf(opt, sizeof opt, "%s", a);
         }
-        if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
-            cli->help = 1;
-            continue;
-        }
-        if (!strcmp(opt, "--quiet")) {
-            cli->quiet = 1;
-            continue;
-        }
-        if (!strcmp(opt, "--replication-values")) {
-            cli->replication_values = 1;
+        int *flag = !strcmp(opt, "--help") || !strcmp(opt, "-h") ? &cli->help
+                    : !strcmp(opt, "--quiet") ? &cli->quiet
+                    : !strcmp(opt, "--replication-values") ? &cli->replication_values : NULL;
+        if (flag) {
+            if (val) {
+                snprintf(err, n, "%s: does not take a value, got \"%s\"", opt, a);
+                return 2;
+            }
+            *flag = 1;
             continue;
         }
         static const char *const with_value[] = {"--horizon", "--warmup", "--replications",
@@ -97,8 +112,10 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
             if (cli_count(opt, val, 1, &cli->run.replications, err, n))
                 return 2;
         } else if (!strcmp(opt, "--seed")) {
-            if (cli_count(opt, val, 0, &cli->run.seed, err, n))
+            uint64_t seed;
+            if (cli_seed(val, &seed, err, n))
                 return 2;
+            fab_model_seed(m, seed);
         } else if (!strcmp(opt, "--jobs")) {
             int64_t j;
             if (cli_count(opt, val, 1, &j, err, n))

@@ -550,6 +550,20 @@ static int parse(fab_model *m, fab_cli *cli, char *err, size_t n, const char *a1
     return fab_cli_parse(cli, m, argc, argv, err, n);
 }
 
+/* The seed fab_run uses for m (one replication of a minute). */
+static uint64_t run_seed(fab_model *m)
+{
+    fab_run_opts o = fab_run_opts_default();
+    o.replications = 1;
+    o.horizon = 60;
+    char err[256] = "";
+    fab_results *r = fab_run(m, &o, err, sizeof err);
+    ck_assert_msg(r != NULL, "run failed: %s", err);
+    uint64_t seed = fab_results_seed(r);
+    fab_results_free(r);
+    return seed;
+}
+
 START_TEST(test_cli_parse)
 {
     fab_model *m = small_line();
@@ -565,7 +579,7 @@ START_TEST(test_cli_parse)
     ck_assert_str_eq(cli.json_path, "-");
     ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--replications", "3", "--seed=9"), 0);
     ck_assert_int_eq(cli.run.replications, 3);
-    ck_assert_int_eq(cli.run.seed, 9);
+    ck_assert_uint_eq(run_seed(m), 9);
 
     ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--horizon", "8 m", NULL), 2);
     ck_assert_ptr_nonnull(strstr(err, "--horizon"));
@@ -583,6 +597,65 @@ START_TEST(test_cli_parse)
     ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--seed", NULL, NULL), 2);
     ck_assert_ptr_nonnull(strstr(err, "missing value"));
     fab_model_free(m);
+}
+END_TEST
+
+/* Flags take no value: --quiet=no, --replication-values=0 and --help=x are errors naming the
+ * flag, not the flag turned on. */
+START_TEST(test_cli_flags_take_no_value)
+{
+    fab_model *m = small_line();
+    fab_cli cli;
+    char err[256];
+    static const char *const bad[] = {"--quiet=no", "--quiet=", "--replication-values=0",
+                                      "--help=x"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_msg(parse(m, &cli, err, sizeof err, bad[i], "--json", "-") == 2, "%s accepted",
+                      bad[i]);
+        char want[64];
+        snprintf(want, sizeof want, "%.*s: does not take a value", (int)strcspn(bad[i], "="),
+                 bad[i]);
+        ck_assert_msg(strstr(err, want) != NULL, "%s: %s", bad[i], err);
+    }
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--quiet", "--replication-values",
+                           "--json=-"), 0);
+    ck_assert_int_eq(cli.quiet, 1);
+    ck_assert_int_eq(cli.replication_values, 1);
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--help", NULL, NULL), 0);
+    ck_assert_int_eq(cli.help, 1);
+    fab_model_free(m);
+}
+END_TEST
+
+/* --seed takes every model seed, 0 to 2^64 - 1, and nothing else. */
+START_TEST(test_cli_seed_full_range)
+{
+    static const struct {
+        const char *text;
+        uint64_t seed;
+    } ok[] = {{"0", 0},
+              {"9223372036854775807", 9223372036854775807u},
+              {"9223372036854775808", 9223372036854775808u},
+              {"18446744073709551615", 18446744073709551615u}};
+    fab_cli cli;
+    char err[256];
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        fab_model *m = small_line();
+        ck_assert_msg(parse(m, &cli, err, sizeof err, "--seed", ok[i].text, NULL) == 0, "%s: %s",
+                      ok[i].text, err);
+        ck_assert_uint_eq(run_seed(m), ok[i].seed);
+        fab_model_free(m);
+    }
+    static const char *const bad[] = {"18446744073709551616", "-1", "", "12x", " 5"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        fab_model *m = small_line();
+        ck_assert_msg(parse(m, &cli, err, sizeof err, "--seed", bad[i], NULL) == 2,
+                      "\"%s\" accepted", bad[i]);
+        ck_assert_msg(strstr(err, "--seed: expected a whole number from 0 to "
+                                  "18446744073709551615") != NULL, "%s", err);
+        ck_assert_uint_eq(run_seed(m), 42);
+        fab_model_free(m);
+    }
 }
 END_TEST
 
@@ -616,6 +689,8 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_json_deadlock_names_whole);
     tcase_add_test(tc, test_one_replication_no_interval);
     tcase_add_test(tc, test_cli_parse);
+    tcase_add_test(tc, test_cli_flags_take_no_value);
+    tcase_add_test(tc, test_cli_seed_full_range);
     tcase_add_test(tc, test_main_exit_status);
     suite_add_tcase(s, tc);
     return s;

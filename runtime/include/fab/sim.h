@@ -54,7 +54,7 @@ typedef struct fab_run_opts {
     double horizon;         /* s; NAN: the model's */
     double warmup;          /* s; NAN: the model's */
     int64_t replications;   /* <= 0: the model's */
-    int64_t seed;           /* < 0: the model's */
+    int64_t seed;           /* < 0: the model's (seeds from 2^63 on: fab_model_seed) */
     int jobs;               /* worker processes; <= 1 runs in this process */
     fab_evset_kind evset;
 } fab_run_opts;
