@@ -193,6 +193,14 @@ void fab_cli_usage(FILE *out, const char *prog, const fab_model *m)
                 *m->param[i].slot);
 }
 
+/* Report that writing to `where` failed, with errno as the failed call left it (EIO if it
+ * left none). Returns 1, the exit status. */
+static int cli_write_failed(const char *prog, const char *where)
+{
+    fprintf(stderr, "%s: error: writing %s: %s\n", prog, where, strerror(errno ? errno : EIO));
+    return 1;
+}
+
 int fab_main(fab_model *m, int argc, char **argv)
 {
     const char *prog = argc > 0 && argv[0] ? argv[0] : "sim";
@@ -208,9 +216,12 @@ int fab_main(fab_model *m, int argc, char **argv)
         return 2;
     }
     if (cli.help) {
+        errno = 0;
         fab_cli_usage(stdout, prog, m);
+        int status = fflush(stdout) || ferror(stdout) ? cli_write_failed(prog, "standard output")
+                                                      : 0;
         fab_model_free(m);
-        return 0;
+        return status;
     }
     fab_results *r = fab_run(m, &cli.run, err, sizeof err);
     fab_model_free(m);
@@ -218,10 +229,16 @@ int fab_main(fab_model *m, int argc, char **argv)
         fprintf(stderr, "%s: error: %s\n", prog, err);
         return 1;
     }
+    /* A write error may only show when the buffer is flushed: every output is flushed (or
+     * closed) and checked before the status is decided. */
     int status = 0;
     int json_stdout = cli.json_path && !strcmp(cli.json_path, "-");
-    if (!cli.quiet && !json_stdout && fab_results_write_table(r, stdout))
-        status = 1;
+    if (!cli.quiet && !json_stdout) {
+        errno = 0;
+        int bad = fab_results_write_table(r, stdout);
+        if (fflush(stdout) || bad)
+            status = cli_write_failed(prog, "standard output");
+    }
     if (cli.json_path) {
         FILE *f = json_stdout ? stdout : fopen(cli.json_path, "w");
         if (!f) {
@@ -229,13 +246,15 @@ int fab_main(fab_model *m, int argc, char **argv)
                     strerror(errno));
             status = 1;
         } else {
-            if (fab_results_write_json_flags(r, f, cli.replication_values ? FAB_JSON_VALUES : 0))
-                status = 1;
-            if (!json_stdout && fclose(f))
-                status = 1;
+            errno = 0;
+            int bad = fab_results_write_json_flags(r, f, cli.replication_values ? FAB_JSON_VALUES
+                                                                                 : 0);
+            if (json_stdout ? fflush(f) != 0 : fclose(f) != 0)
+                bad = 1;
+            if (bad)
+                status = cli_write_failed(prog, json_stdout ? "standard output" : cli.json_path);
         }
     }
-    fflush(stdout);
     for (uint64_t d = 0; d < fab_results_deadlock_count(r); d++) {
         uint64_t rep;
         double t;

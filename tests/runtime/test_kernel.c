@@ -3,14 +3,18 @@
  * (order, FIFO ties, growth, equal times across resizes, times of 2^52 bucket widths and
  * more), unit parsing for the command line, the model builder's error reporting, --set
  * parameters, replication counts too large for memory, the deadlock list of the JSON, no
- * interval for one replication, and command-line parsing. Suite 'runtime'.
+ * interval for one replication, command-line parsing, and fab_main's exit status and
+ * messages when its output cannot be written. Suite 'runtime'.
  * Random inputs use fixed seeds; every check compares with a value computed independently.
  */
 #include <check.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fab/fab.h"
 #include "evset.h"
@@ -668,6 +672,77 @@ START_TEST(test_main_exit_status)
 }
 END_TEST
 
+/* fab_main(small_line(), argv) in a child process whose standard output is the file `out`;
+ * what it writes on standard error in err. Returns its exit status (99: out not opened). */
+static int main_writing_to(const char *out, char **argv, char *err, size_t n)
+{
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    int pfd[2];
+    ck_assert_int_eq(pipe(pfd), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(pfd[0]);
+        if (!freopen(out, "w", stdout) || dup2(pfd[1], STDERR_FILENO) < 0)
+            _exit(99);
+        _exit(fab_main(small_line(), argc, argv));
+    }
+    close(pfd[1]);
+    size_t len = 0;
+    char scratch[512];
+    for (;;) {
+        char *to = len + 1 < n ? err + len : scratch;
+        size_t room = len + 1 < n ? n - 1 - len : sizeof scratch;
+        ssize_t k = read(pfd[0], to, room);
+        if (k <= 0)
+            break;
+        if (to != scratch)
+            len += (size_t)k;
+    }
+    err[len] = 0;
+    close(pfd[0]);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st), "the child did not exit (status %d)", st);
+    return WEXITSTATUS(st);
+}
+
+/* Output that cannot be written (here to /dev/full, where every write fails with ENOSPC) is an
+ * error even when it fails only as the buffer is flushed: the table, the JSON on standard
+ * output, the usage text and the JSON file each give status 1 and a message naming where. */
+START_TEST(test_main_write_errors)
+{
+    char err[1024], want[256];
+    char *table[] = {"sim", "--replications", "2", "--horizon", "1h", NULL};
+    char *json[] = {"sim", "--replications", "2", "--horizon", "1h", "--json", "-", NULL};
+    char *help[] = {"sim", "--help", NULL};
+    char **to_stdout[] = {table, json, help};
+    static const char *const what[] = {"table", "JSON", "usage"};
+    snprintf(want, sizeof want, "sim: error: writing standard output: %s\n", strerror(ENOSPC));
+    for (int i = 0; i < 3; i++) {
+        int status = main_writing_to("/dev/full", to_stdout[i], err, sizeof err);
+        ck_assert_msg(status == 1, "%s to /dev/full: status %d", what[i], status);
+        ck_assert_str_eq(err, want);
+    }
+    char *file[] = {"sim", "--replications", "2", "--horizon", "1h", "--quiet", "--json",
+                    "/dev/full", NULL};
+    snprintf(want, sizeof want, "sim: error: writing /dev/full: %s\n", strerror(ENOSPC));
+    ck_assert_int_eq(main_writing_to("/dev/null", file, err, sizeof err), 1);
+    ck_assert_str_eq(err, want);
+    /* the same runs with output that can be written */
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(main_writing_to("/dev/null", to_stdout[i], err, sizeof err), 0);
+        ck_assert_str_eq(err, "");
+    }
+    file[7] = "/dev/null";
+    ck_assert_int_eq(main_writing_to("/dev/null", file, err, sizeof err), 0);
+    ck_assert_str_eq(err, "");
+}
+END_TEST
+
 static Suite *kernel_suite(void)
 {
     Suite *s = suite_create("kernel");
@@ -692,6 +767,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_cli_flags_take_no_value);
     tcase_add_test(tc, test_cli_seed_full_range);
     tcase_add_test(tc, test_main_exit_status);
+    tcase_add_test(tc, test_main_write_errors);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -12,7 +12,9 @@
  * fab_main parses the arguments, applies --set to the model, runs the replications, writes the
  * summary table to stdout (unless --quiet or --json -) and the JSON if asked, frees the model
  * and returns the process exit status: 0 success, 1 run failure (model error, I/O error),
- * 2 usage error, 3 a replication deadlocked (results are still written). It never calls exit().
+ * 2 usage error, 3 a replication deadlocked (results are still written). Every output is
+ * flushed (a file closed) and checked: a failed write prints "error: writing <standard output
+ * or the file>: <reason>" on stderr and gives status 1. It never calls exit().
  */
 #ifndef FAB_CLI_H
 #define FAB_CLI_H
