@@ -8,6 +8,7 @@
 #include "fab/cli.h"
 #include "rt_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +23,21 @@ static int cli_count(const char *opt, const char *v, int64_t lo, int64_t *out, c
     long long x = strtoll(v, &end, 10);
     if (end == v || *end || errno || x < lo) {
         snprintf(err, n, "%s: expected a whole number >= %lld, got \"%s\"", opt, (long long)lo, v);
+        return 2;
+    }
+    *out = x;
+    return 0;
+}
+
+/* A seed: a whole number from 0 to 2^64 - 1, digits only. */
+static int cli_seed(const char *v, uint64_t *out, char *err, size_t n)
+{
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (!isdigit((unsigned char)v[0]) || *end || errno) {
+        snprintf(err, n, "--seed: expected a whole number from 0 to %llu, got \"%s\"",
+                 (unsigned long long)UINT64_MAX, v);
         return 2;
     }
     *out = x;
@@ -47,16 +63,15 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
         } else {
             snprintf(opt, sizeof opt, "%s", a);
         }
-        if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
-            cli->help = 1;
-            continue;
-        }
-        if (!strcmp(opt, "--quiet")) {
-            cli->quiet = 1;
-            continue;
-        }
-        if (!strcmp(opt, "--replication-values")) {
-            cli->replication_values = 1;
+        int *flag = !strcmp(opt, "--help") || !strcmp(opt, "-h") ? &cli->help
+                    : !strcmp(opt, "--quiet") ? &cli->quiet
+                    : !strcmp(opt, "--replication-values") ? &cli->replication_values : NULL;
+        if (flag) {
+            if (val) {
+                snprintf(err, n, "%s: does not take a value, got \"%s\"", opt, a);
+                return 2;
+            }
+            *flag = 1;
             continue;
         }
         static const char *const with_value[] = {"--horizon", "--warmup", "--replications",
@@ -97,8 +112,10 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
             if (cli_count(opt, val, 1, &cli->run.replications, err, n))
                 return 2;
         } else if (!strcmp(opt, "--seed")) {
-            if (cli_count(opt, val, 0, &cli->run.seed, err, n))
+            uint64_t seed;
+            if (cli_seed(val, &seed, err, n))
                 return 2;
+            fab_model_seed(m, seed);
         } else if (!strcmp(opt, "--jobs")) {
             int64_t j;
             if (cli_count(opt, val, 1, &j, err, n))
@@ -176,6 +193,14 @@ void fab_cli_usage(FILE *out, const char *prog, const fab_model *m)
                 *m->param[i].slot);
 }
 
+/* Report that writing to `where` failed, with errno as the failed call left it (EIO if it
+ * left none). Returns 1, the exit status. */
+static int cli_write_failed(const char *prog, const char *where)
+{
+    fprintf(stderr, "%s: error: writing %s: %s\n", prog, where, strerror(errno ? errno : EIO));
+    return 1;
+}
+
 int fab_main(fab_model *m, int argc, char **argv)
 {
     const char *prog = argc > 0 && argv[0] ? argv[0] : "sim";
@@ -191,9 +216,12 @@ int fab_main(fab_model *m, int argc, char **argv)
         return 2;
     }
     if (cli.help) {
+        errno = 0;
         fab_cli_usage(stdout, prog, m);
+        int status = fflush(stdout) || ferror(stdout) ? cli_write_failed(prog, "standard output")
+                                                      : 0;
         fab_model_free(m);
-        return 0;
+        return status;
     }
     fab_results *r = fab_run(m, &cli.run, err, sizeof err);
     fab_model_free(m);
@@ -201,10 +229,16 @@ int fab_main(fab_model *m, int argc, char **argv)
         fprintf(stderr, "%s: error: %s\n", prog, err);
         return 1;
     }
+    /* A write error may only show when the buffer is flushed: every output is flushed (or
+     * closed) and checked before the status is decided. */
     int status = 0;
     int json_stdout = cli.json_path && !strcmp(cli.json_path, "-");
-    if (!cli.quiet && !json_stdout && fab_results_write_table(r, stdout))
-        status = 1;
+    if (!cli.quiet && !json_stdout) {
+        errno = 0;
+        int bad = fab_results_write_table(r, stdout);
+        if (fflush(stdout) || bad)
+            status = cli_write_failed(prog, "standard output");
+    }
     if (cli.json_path) {
         FILE *f = json_stdout ? stdout : fopen(cli.json_path, "w");
         if (!f) {
@@ -212,13 +246,15 @@ int fab_main(fab_model *m, int argc, char **argv)
                     strerror(errno));
             status = 1;
         } else {
-            if (fab_results_write_json_flags(r, f, cli.replication_values ? FAB_JSON_VALUES : 0))
-                status = 1;
-            if (!json_stdout && fclose(f))
-                status = 1;
+            errno = 0;
+            int bad = fab_results_write_json_flags(r, f, cli.replication_values ? FAB_JSON_VALUES
+                                                                                 : 0);
+            if (json_stdout ? fflush(f) != 0 : fclose(f) != 0)
+                bad = 1;
+            if (bad)
+                status = cli_write_failed(prog, json_stdout ? "standard output" : cli.json_path);
         }
     }
-    fflush(stdout);
     for (uint64_t d = 0; d < fab_results_deadlock_count(r); d++) {
         uint64_t rep;
         double t;

@@ -5,9 +5,13 @@
  * In:  a fab_model and fab_run_opts. Out: a fab_results owned by the caller; it copies every
  *      name it needs, so the model may be freed first.
  * Workers: with jobs > 1 the parent maps one shared anonymous matrix (one row per
- * replication), forks `jobs` children that each run replications w, w + jobs, ... and write
- * their rows, then waits for all. Rows are indexed by replication, so the merge order never
- * depends on which worker finished first. A child ends with _exit (never returns into the
+ * replication) followed by one res_slot per worker, forks `jobs` children that each run
+ * replications w, w + jobs, ... and write their rows, then waits for all. Rows are indexed by
+ * replication, so the merge order never depends on which worker finished first. A worker
+ * counts as successful only if it set its slot's done flag after its last row (an exit
+ * status alone does not show that the rows were written, and waitpid may not report one).
+ * A failed run reports the failure of the lowest replication, as one process running them in
+ * order does, whatever the number of workers. A child ends with _exit (never returns into the
  * caller's code). Row layout: the metrics (rt_layout order), then events, deadlock time
  * (NAN if none), then one 0/1 flag per element of the deadlock.
  */
@@ -69,15 +73,25 @@ static double res_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Run replications first, first + step, ... < reps into rows. 0, or -1 with err. */
+/* What a worker process leaves in the shared map besides its rows. */
+typedef struct res_slot {
+    uint64_t rep;           /* the replication it runs (the first of its share before any),
+                             * at the end the one that failed */
+    int done;               /* set, with release order, after its last row */
+    char err[256];          /* why it failed, if it could tell */
+} res_slot;
+
+/* Run replications first, first + step, ... < reps into rows, storing in *at the replication
+ * being run. 0, or -1 with err. */
 static int res_worker(const fab_model *m, const fab_run_opts *o, double horizon, double warmup,
                       uint64_t seed, uint64_t reps, uint64_t first, uint64_t step, double *rows,
-                      int rowlen, int nmetric, char *err, size_t errsize)
+                      int rowlen, int nmetric, uint64_t *at, char *err, size_t errsize)
 {
     fab_sim *s = rt_sim_new(m, o->evset, horizon, warmup, seed, err, errsize);
     if (!s)
         return -1;
     for (uint64_t r = first; r < reps; r += step) {
+        *at = r;
         double *row = rows + r * (uint64_t)rowlen;
         if (rt_sim_run(s, r, row)) {
             snprintf(err, errsize, "replication %llu: %s", (unsigned long long)r, s->err);
@@ -139,7 +153,14 @@ fab_results *fab_run(fab_model *m, const fab_run_opts *o, char *err, size_t errs
     }
     int nmetric = r->L.nmetric;
     r->rowlen = nmetric + 2 + m->nelem;
-    size_t bytes = (size_t)reps * (size_t)r->rowlen * sizeof(double);
+    size_t rowbytes = (size_t)r->rowlen * sizeof(double);
+    if (reps > SIZE_MAX / rowbytes) {
+        snprintf(err, errsize, "out of memory: too many replications (%llu) to hold %d values "
+                 "each", (unsigned long long)reps, r->rowlen);
+        fab_results_free(r);
+        return NULL;
+    }
+    size_t bytes = (size_t)reps * rowbytes;
     int jobs = o->jobs > 1 ? o->jobs : 1;
     if ((uint64_t)jobs > reps)
         jobs = (int)reps;
@@ -151,12 +172,18 @@ fab_results *fab_run(fab_model *m, const fab_run_opts *o, char *err, size_t errs
             snprintf(err, errsize, "out of memory");
             rc = -1;
         } else {
+            uint64_t at;
             rc = res_worker(m, o, horizon, warmup, seed, reps, 0, 1, r->rows, r->rowlen,
-                            nmetric, err, errsize);
+                            nmetric, &at, err, errsize);
         }
     } else {
-        enum { ERRLEN = 256 };
-        size_t shared_bytes = bytes + (size_t)jobs * ERRLEN;
+        if ((size_t)jobs > (SIZE_MAX - bytes) / sizeof(res_slot)) {
+            snprintf(err, errsize, "out of memory: too many replications (%llu) to hold %d "
+                     "values each", (unsigned long long)reps, r->rowlen);
+            fab_results_free(r);
+            return NULL;
+        }
+        size_t shared_bytes = bytes + (size_t)jobs * sizeof(res_slot);
         void *sh = mmap(NULL, shared_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
                         -1, 0);
         if (sh == MAP_FAILED) {
@@ -165,8 +192,12 @@ fab_results *fab_run(fab_model *m, const fab_run_opts *o, char *err, size_t errs
             fab_results_free(r);
             return NULL;
         }
-        char *errs = (char *)sh + bytes;
-        memset(errs, 0, (size_t)jobs * ERRLEN);
+        res_slot *slot = (res_slot *)((char *)sh + bytes);
+        for (int w = 0; w < jobs; w++) {
+            slot[w].rep = (uint64_t)w;
+            slot[w].done = 0;
+            slot[w].err[0] = 0;
+        }
         pid_t *pids = calloc((size_t)jobs, sizeof *pids);
         fflush(NULL);
         int started = 0;
@@ -178,9 +209,12 @@ fab_results *fab_run(fab_model *m, const fab_run_opts *o, char *err, size_t errs
                 break;
             }
             if (pid == 0) {
+                res_slot *me = &slot[w];
                 int bad_w = res_worker(m, o, horizon, warmup, seed, reps, (uint64_t)w,
                                        (uint64_t)jobs, (double *)sh, r->rowlen, nmetric,
-                                       errs + (size_t)w * ERRLEN, ERRLEN);
+                                       &me->rep, me->err, sizeof me->err);
+                if (!bad_w)
+                    __atomic_store_n(&me->done, 1, __ATOMIC_RELEASE);
                 _exit(bad_w ? 1 : 0);
             }
             pids[started++] = pid;
@@ -189,18 +223,45 @@ fab_results *fab_run(fab_model *m, const fab_run_opts *o, char *err, size_t errs
             snprintf(err, errsize, "out of memory");
             rc = -1;
         }
+        /* Wait for every worker; unless a worker could not be started, report the failed
+         * worker with the lowest replication. waitpid failing (other than by EINTR: ECHILD
+         * when SIGCHLD is ignored or another part of the program reaped the child) leaves
+         * the worker's end to its done flag. */
+        int worker_rc = 0;
+        uint64_t fail_rep = UINT64_MAX;
         for (int w = 0; w < started; w++) {
             int st = 0;
-            while (waitpid(pids[w], &st, 0) < 0 && errno == EINTR)
+            pid_t got;
+            while ((got = waitpid(pids[w], &st, 0)) < 0 && errno == EINTR)
                 ;
-            if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
-                rc = -1;
-                if (errs[(size_t)w * ERRLEN])
-                    snprintf(err, errsize, "%s", errs + (size_t)w * ERRLEN);
-                else
-                    snprintf(err, errsize, "worker %d died (status %d)", w, st);
-            }
+            int wait_errno = got < 0 ? errno : 0;
+            int done = __atomic_load_n(&slot[w].done, __ATOMIC_ACQUIRE);
+            if (done && (got < 0 || (WIFEXITED(st) && WEXITSTATUS(st) == 0)))
+                continue;
+            uint64_t at = slot[w].rep;
+            if (worker_rc && at >= fail_rep)
+                continue;
+            worker_rc = -1;
+            fail_rep = at;
+            if (rc)
+                continue;
+            if (slot[w].err[0])
+                snprintf(err, errsize, "%.*s", (int)sizeof slot[w].err - 1, slot[w].err);
+            else if (got < 0)
+                snprintf(err, errsize, "replication %llu: worker %d did not finish (cannot "
+                         "wait for it: %s)", (unsigned long long)at, w, strerror(wait_errno));
+            else if (WIFSIGNALED(st))
+                snprintf(err, errsize, "replication %llu: worker %d killed by signal %d (%s)",
+                         (unsigned long long)at, w, WTERMSIG(st), strsignal(WTERMSIG(st)));
+            else if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+                snprintf(err, errsize, "replication %llu: worker %d exited with status %d",
+                         (unsigned long long)at, w, WEXITSTATUS(st));
+            else
+                snprintf(err, errsize, "replication %llu: worker %d exited before finishing its "
+                         "replications", (unsigned long long)at, w);
         }
+        if (rc == 0)
+            rc = worker_rc;
         free(pids);
         if (rc == 0) {
             r->rows = malloc(bytes);
@@ -389,10 +450,11 @@ static void json_summary(FILE *f, const fab_stat_summary *s, const fab_results *
     json_num(f, s->mean);
     fputs(", \"sd\": ", f);
     json_num(f, s->sd);
+    /* one value gives no interval (fab_stat_summarize's zero width is a convention) */
     fputs(", \"ci95_lo\": ", f);
-    json_num(f, s->ci95_lo);
+    json_num(f, s->n >= 2 ? s->ci95_lo : NAN);
     fputs(", \"ci95_hi\": ", f);
-    json_num(f, s->ci95_hi);
+    json_num(f, s->n >= 2 ? s->ci95_hi : NAN);
     fprintf(f, ", \"n\": %llu", (unsigned long long)s->n);
     if (flags & FAB_JSON_VALUES) {
         fputs(", \"values\": [", f);
@@ -460,20 +522,15 @@ int fab_results_write_json_flags(const fab_results *r, FILE *f, unsigned flags)
                 (unsigned long long)r->dead_rep[d]);
         json_num(f, r->dead_time[d]);
         fputs(", \"elements\": [", f);
-        const char *s = r->dead_elems[d] ? r->dead_elems[d] : "";
+        const double *flag = r->rows + r->dead_rep[d] * (uint64_t)r->rowlen + r->L.nmetric + 2;
         int first = 1;
-        while (*s) {
-            const char *c = strstr(s, ", ");
-            size_t n = c ? (size_t)(c - s) : strlen(s);
-            char name[256];
-            snprintf(name, sizeof name, "%.*s", (int)n, s);
+        for (int e = 0; e < r->nelem; e++) {
+            if (flag[e] == 0)
+                continue;
             if (!first)
                 fputs(", ", f);
-            json_str(f, name);
+            json_str(f, r->elem_name[e]);
             first = 0;
-            s += n;
-            if (c)
-                s += 2;
         }
         fputs("]}", f);
     }
@@ -487,6 +544,10 @@ static void table_value(FILE *f, const fab_stat_summary *s)
 {
     if (s->n == 0 || !isfinite(s->mean)) {
         fprintf(f, "%14s", "-");
+        return;
+    }
+    if (s->n < 2) {         /* one value: no interval */
+        fprintf(f, "%14.6g  n/a", s->mean);
         return;
     }
     double hw = (s->ci95_hi - s->ci95_lo) / 2;

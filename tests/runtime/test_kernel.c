@@ -2,14 +2,19 @@
  * test_kernel.c — unit tests of the kernel's building blocks: the two pending-event sets
  * (order, FIFO ties, growth, equal times across resizes, times of 2^52 bucket widths and
  * more), unit parsing for the command line, the model builder's error reporting, --set
- * parameters, and command-line parsing. Suite 'runtime'.
+ * parameters, replication counts too large for memory, the deadlock list of the JSON, no
+ * interval for one replication, command-line parsing, and fab_main's exit status and
+ * messages when its output cannot be written. Suite 'runtime'.
  * Random inputs use fixed seeds; every check compares with a value computed independently.
  */
 #include <check.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fab/fab.h"
 #include "evset.h"
@@ -468,6 +473,149 @@ START_TEST(test_model_set)
 }
 END_TEST
 
+/* A replication count whose results matrix does not fit in memory is refused before any run:
+ * with 2^61 replications, 8-byte values and an even number of values per replication the
+ * byte count is a multiple of 2^64 (0 in 64 bits), with 2^61 + 1 just one row. */
+START_TEST(test_run_too_many_replications_refused)
+{
+    static const int64_t counts[] = {(int64_t)1 << 61, ((int64_t)1 << 61) + 1, INT64_MAX};
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+        for (int jobs = 1; jobs <= 2; jobs++) {
+            fab_model *m = small_line();
+            fab_run_opts o = fab_run_opts_default();
+            o.replications = counts[i];
+            o.jobs = jobs;
+            char err[256] = "";
+            fab_results *r = fab_run(m, &o, err, sizeof err);
+            ck_assert_msg(r == NULL, "%lld replications, %d jobs: accepted",
+                          (long long)counts[i], jobs);
+            ck_assert_msg(strstr(err, "too many replications") != NULL, "error: %s", err);
+            fab_model_free(m);
+        }
+    /* the same limit for the model's own count */
+    fab_model *m = small_line();
+    fab_model_replications(m, UINT64_MAX);
+    char err[256] = "";
+    ck_assert_ptr_null(fab_run(m, NULL, err, sizeof err));
+    ck_assert_ptr_nonnull(strstr(err, "too many replications"));
+    fab_model_free(m);
+}
+END_TEST
+
+/* ---- results output ------------------------------------------------------------------- */
+
+/* The JSON of r in *buf (malloc'd), its length in *len. */
+static void json_of(const fab_results *r, char **buf, size_t *len)
+{
+    FILE *f = open_memstream(buf, len);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fab_results_write_json(r, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The deadlock list of the JSON names each element of the deadlock whole, whatever its name:
+ * the loop raw -> "b1, left" -> a -> <300 x> -> b -> "b1, left" jams at t = 16 s in every
+ * replication (as in test_elements.c's test_deadlock_reported), with all four in the loop. */
+START_TEST(test_json_deadlock_names_whole)
+{
+    char longname[301];
+    memset(longname, 'x', 300);
+    longname[300] = 0;
+    fab_model *m = fab_model_new("loop");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "raw", t);
+    fab_source_unlimited(m, s);
+    int b1 = fab_buffer_new(m, "b1, left", 2);
+    int a = fab_station_new(m, "a");
+    fab_station_cycle(m, a, fab_sampler_const(4));
+    int b2 = fab_buffer_new(m, longname, 2);
+    int b = fab_station_new(m, "b");
+    fab_station_cycle(m, b, fab_sampler_const(6));
+    fab_flow(m, s, b1);
+    fab_flow(m, b1, a);
+    fab_flow(m, a, b2);
+    fab_flow(m, b2, b);
+    fab_flow(m, b, b1);
+    fab_results *r = run_reps(m, 2);
+    ck_assert_uint_eq(fab_results_deadlock_count(r), 2);
+    char want[1024];
+    snprintf(want, sizeof want, "\"deadlocks\": [{\"replication\": 0, \"time_s\": 16, "
+             "\"elements\": [\"b1, left\", \"a\", \"%s\", \"b\"]}, {\"replication\": 1, "
+             "\"time_s\": 16, \"elements\": [\"b1, left\", \"a\", \"%s\", \"b\"]}]",
+             longname, longname);
+    char *json;
+    size_t len;
+    json_of(r, &json, &len);
+    const char *got = strstr(json, "\"deadlocks\"");
+    ck_assert_ptr_nonnull(got);
+    ck_assert_msg(!strncmp(got, want, strlen(want)), "want %s, got %.900s", want, got);
+    free(json);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
+/* The line of the table that starts with `prefix` (from a line start), copied into line. */
+static void table_line(const char *table, const char *prefix, char *line, size_t n)
+{
+    const char *p = table;
+    while (p && strncmp(p, prefix, strlen(prefix))) {
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    ck_assert_msg(p != NULL, "no line %s in\n%s", prefix, table);
+    snprintf(line, n, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+/* Occurrences of needle in hay. */
+static int count_of(const char *hay, const char *needle)
+{
+    int c = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        c++;
+    return c;
+}
+
+/* Fewer than two values give no confidence interval: with one replication the table's CI
+ * column says n/a and the JSON's ci95_lo and ci95_hi are null for every statistic; with two
+ * replications the interval is given. */
+START_TEST(test_one_replication_no_interval)
+{
+    for (int reps = 1; reps <= 2; reps++) {
+        fab_model *m = small_line();
+        fab_results *r = run_reps(m, reps);
+        char *table = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&table, &len);
+        ck_assert_int_eq(fab_results_write_table(r, f), 0);
+        ck_assert_int_eq(fclose(f), 0);
+        char line[256];
+        table_line(table, "done ", line, sizeof line);
+        ck_assert_msg(strstr(line, " count ") != NULL, "%s", line);
+        char *json;
+        json_of(r, &json, &len);
+        int stats = count_of(json, "\"ci95_lo\": ");
+        ck_assert_int_gt(stats, 20);
+        ck_assert_int_eq(count_of(json, "\"ci95_hi\": "), stats);
+        int nulls = count_of(json, "\"ci95_lo\": null, \"ci95_hi\": null");
+        if (reps == 1) {
+            ck_assert_msg(strstr(line, "n/a") != NULL, "%s", line);
+            ck_assert_msg(strstr(table, "+/-") == NULL, "an interval in\n%s", table);
+            ck_assert_int_eq(nulls, stats);
+        } else {
+            ck_assert_msg(strstr(line, "+/-") != NULL, "%s", line);
+            ck_assert_msg(strstr(line, "n/a") == NULL, "%s", line);
+            ck_assert_int_lt(nulls, stats);
+        }
+        free(json);
+        free(table);
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
 /* ---- command line ---------------------------------------------------------------------- */
 
 static int parse(fab_model *m, fab_cli *cli, char *err, size_t n, const char *a1, const char *a2,
@@ -476,6 +624,20 @@ static int parse(fab_model *m, fab_cli *cli, char *err, size_t n, const char *a1
     char *argv[5] = {"sim", (char *)a1, (char *)a2, (char *)a3, NULL};
     int argc = 1 + (a1 != NULL) + (a2 != NULL) + (a3 != NULL);
     return fab_cli_parse(cli, m, argc, argv, err, n);
+}
+
+/* The seed fab_run uses for m (one replication of a minute). */
+static uint64_t run_seed(fab_model *m)
+{
+    fab_run_opts o = fab_run_opts_default();
+    o.replications = 1;
+    o.horizon = 60;
+    char err[256] = "";
+    fab_results *r = fab_run(m, &o, err, sizeof err);
+    ck_assert_msg(r != NULL, "run failed: %s", err);
+    uint64_t seed = fab_results_seed(r);
+    fab_results_free(r);
+    return seed;
 }
 
 START_TEST(test_cli_parse)
@@ -493,7 +655,7 @@ START_TEST(test_cli_parse)
     ck_assert_str_eq(cli.json_path, "-");
     ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--replications", "3", "--seed=9"), 0);
     ck_assert_int_eq(cli.run.replications, 3);
-    ck_assert_int_eq(cli.run.seed, 9);
+    ck_assert_uint_eq(run_seed(m), 9);
 
     ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--horizon", "8 m", NULL), 2);
     ck_assert_ptr_nonnull(strstr(err, "--horizon"));
@@ -514,12 +676,142 @@ START_TEST(test_cli_parse)
 }
 END_TEST
 
+/* Flags take no value: --quiet=no, --replication-values=0 and --help=x are errors naming the
+ * flag, not the flag turned on. */
+START_TEST(test_cli_flags_take_no_value)
+{
+    fab_model *m = small_line();
+    fab_cli cli;
+    char err[256];
+    static const char *const bad[] = {"--quiet=no", "--quiet=", "--replication-values=0",
+                                      "--help=x"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ck_assert_msg(parse(m, &cli, err, sizeof err, bad[i], "--json", "-") == 2, "%s accepted",
+                      bad[i]);
+        char want[64];
+        snprintf(want, sizeof want, "%.*s: does not take a value", (int)strcspn(bad[i], "="),
+                 bad[i]);
+        ck_assert_msg(strstr(err, want) != NULL, "%s: %s", bad[i], err);
+    }
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--quiet", "--replication-values",
+                           "--json=-"), 0);
+    ck_assert_int_eq(cli.quiet, 1);
+    ck_assert_int_eq(cli.replication_values, 1);
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--help", NULL, NULL), 0);
+    ck_assert_int_eq(cli.help, 1);
+    fab_model_free(m);
+}
+END_TEST
+
+/* --seed takes every model seed, 0 to 2^64 - 1, and nothing else. */
+START_TEST(test_cli_seed_full_range)
+{
+    static const struct {
+        const char *text;
+        uint64_t seed;
+    } ok[] = {{"0", 0},
+              {"9223372036854775807", 9223372036854775807u},
+              {"9223372036854775808", 9223372036854775808u},
+              {"18446744073709551615", 18446744073709551615u}};
+    fab_cli cli;
+    char err[256];
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        fab_model *m = small_line();
+        ck_assert_msg(parse(m, &cli, err, sizeof err, "--seed", ok[i].text, NULL) == 0, "%s: %s",
+                      ok[i].text, err);
+        ck_assert_uint_eq(run_seed(m), ok[i].seed);
+        fab_model_free(m);
+    }
+    static const char *const bad[] = {"18446744073709551616", "-1", "", "12x", " 5"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        fab_model *m = small_line();
+        ck_assert_msg(parse(m, &cli, err, sizeof err, "--seed", bad[i], NULL) == 2,
+                      "\"%s\" accepted", bad[i]);
+        ck_assert_msg(strstr(err, "--seed: expected a whole number from 0 to "
+                                  "18446744073709551615") != NULL, "%s", err);
+        ck_assert_uint_eq(run_seed(m), 42);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
 START_TEST(test_main_exit_status)
 {
     char *bad[] = {"sim", "--horizon", "soon", NULL};
     ck_assert_int_eq(fab_main(small_line(), 3, bad), 2);
     char *ok[] = {"sim", "--replications", "2", "--horizon", "1h", "--quiet", NULL};
     ck_assert_int_eq(fab_main(small_line(), 6, ok), 0);
+}
+END_TEST
+
+/* fab_main(small_line(), argv) in a child process whose standard output is the file `out`;
+ * what it writes on standard error in err. Returns its exit status (99: out not opened). */
+static int main_writing_to(const char *out, char **argv, char *err, size_t n)
+{
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    int pfd[2];
+    ck_assert_int_eq(pipe(pfd), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(pfd[0]);
+        if (!freopen(out, "w", stdout) || dup2(pfd[1], STDERR_FILENO) < 0)
+            _exit(99);
+        _exit(fab_main(small_line(), argc, argv));
+    }
+    close(pfd[1]);
+    size_t len = 0;
+    char scratch[512];
+    for (;;) {
+        char *to = len + 1 < n ? err + len : scratch;
+        size_t room = len + 1 < n ? n - 1 - len : sizeof scratch;
+        ssize_t k = read(pfd[0], to, room);
+        if (k <= 0)
+            break;
+        if (to != scratch)
+            len += (size_t)k;
+    }
+    err[len] = 0;
+    close(pfd[0]);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st), "the child did not exit (status %d)", st);
+    return WEXITSTATUS(st);
+}
+
+/* Output that cannot be written (here to /dev/full, where every write fails with ENOSPC) is an
+ * error even when it fails only as the buffer is flushed: the table, the JSON on standard
+ * output, the usage text and the JSON file each give status 1 and a message naming where. */
+START_TEST(test_main_write_errors)
+{
+    char err[1024], want[256];
+    char *table[] = {"sim", "--replications", "2", "--horizon", "1h", NULL};
+    char *json[] = {"sim", "--replications", "2", "--horizon", "1h", "--json", "-", NULL};
+    char *help[] = {"sim", "--help", NULL};
+    char **to_stdout[] = {table, json, help};
+    static const char *const what[] = {"table", "JSON", "usage"};
+    snprintf(want, sizeof want, "sim: error: writing standard output: %s\n", strerror(ENOSPC));
+    for (int i = 0; i < 3; i++) {
+        int status = main_writing_to("/dev/full", to_stdout[i], err, sizeof err);
+        ck_assert_msg(status == 1, "%s to /dev/full: status %d", what[i], status);
+        ck_assert_str_eq(err, want);
+    }
+    char *file[] = {"sim", "--replications", "2", "--horizon", "1h", "--quiet", "--json",
+                    "/dev/full", NULL};
+    snprintf(want, sizeof want, "sim: error: writing /dev/full: %s\n", strerror(ENOSPC));
+    ck_assert_int_eq(main_writing_to("/dev/null", file, err, sizeof err), 1);
+    ck_assert_str_eq(err, want);
+    /* the same runs with output that can be written */
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(main_writing_to("/dev/null", to_stdout[i], err, sizeof err), 0);
+        ck_assert_str_eq(err, "");
+    }
+    file[7] = "/dev/null";
+    ck_assert_int_eq(main_writing_to("/dev/null", file, err, sizeof err), 0);
+    ck_assert_str_eq(err, "");
 }
 END_TEST
 
@@ -543,8 +835,14 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_units_percent_only_dimensionless);
     tcase_add_test(tc, test_model_errors);
     tcase_add_test(tc, test_model_set);
+    tcase_add_test(tc, test_run_too_many_replications_refused);
+    tcase_add_test(tc, test_json_deadlock_names_whole);
+    tcase_add_test(tc, test_one_replication_no_interval);
     tcase_add_test(tc, test_cli_parse);
+    tcase_add_test(tc, test_cli_flags_take_no_value);
+    tcase_add_test(tc, test_cli_seed_full_range);
     tcase_add_test(tc, test_main_exit_status);
+    tcase_add_test(tc, test_main_write_errors);
     suite_add_tcase(s, tc);
     return s;
 }

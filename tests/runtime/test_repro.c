@@ -3,13 +3,17 @@
  * 4 give bit-identical per-replication values and JSON (apart from wall_time_s); adding an
  * unrelated element leaves every other element's results unchanged (streams are keyed by
  * element name and purpose, not by creation order); a different seed changes the results.
- * Suite 'runtime'.
+ * Failed runs: the error names the lowest failing replication for any number of jobs; a
+ * worker that ends without finishing its replications, or whose end waitpid cannot report
+ * (SIGCHLD ignored), never passes for a successful one. Suite 'runtime'.
  */
 #include <check.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fab/fab.h"
 
@@ -185,6 +189,130 @@ START_TEST(test_evsets_agree)
 }
 END_TEST
 
+/* ---- failed runs ------------------------------------------------------------------------ */
+
+/* The replication a part is created in: a stream's counter holds it (fab/rng.h). */
+static double replication_of(fab_rng *rng, const fab_part *p, void *ctx)
+{
+    (void)p;
+    (void)ctx;
+    return (double)rng->ctr[1];
+}
+
+typedef struct fail_plan {
+    int slot;               /* the attribute holding the part's replication */
+    uint64_t fail;          /* bit r: replication r fails */
+    uint64_t quit;          /* bit r: the process ends (status 0) in replication r */
+} fail_plan;
+
+/* Route rule of `arrivals`: its one successor, except in the replications of plan->fail,
+ * where it chooses successor -1 - r (the replication fails, its message names -1 - r), and in
+ * those of plan->quit, where the process ends as if the model had called exit(0). */
+static int planned_route(const fab_part *p, const fab_sim *v, void *ctx)
+{
+    (void)v;
+    const fail_plan *plan = ctx;
+    int rep = (int)fab_part_attr(p, plan->slot);
+    if ((plan->quit >> rep) & 1)
+        _exit(0);
+    return (plan->fail >> rep) & 1 ? -1 - rep : 0;
+}
+
+/* arrivals (one part every 100 s, carrying its replication) -> done, for 1000 s */
+static fab_model *planned_line(fail_plan *plan, uint64_t reps)
+{
+    fab_model *m = fab_model_new("planned line");
+    fab_model_horizon(m, 1000);
+    fab_model_replications(m, reps);
+    int t = fab_model_part_type(m, "P");
+    plan->slot = fab_model_attr(m, "rep");
+    fab_model_part_attr(m, t, plan->slot, fab_sampler_of_fn(replication_of, NULL));
+    int s = fab_source_new(m, "arrivals", t);
+    fab_source_interarrival(m, s, fab_sampler_const(100));
+    int k = fab_sink_new(m, "done");
+    fab_flow(m, s, k);
+    fab_route_rule(m, s, planned_route, plan);
+    return m;
+}
+
+static fab_results *run_jobs_err(fab_model *m, int jobs, char *err, size_t errsize)
+{
+    fab_run_opts o = fab_run_opts_default();
+    o.jobs = jobs;
+    err[0] = 0;
+    return fab_run(m, &o, err, errsize);
+}
+
+/* Replications 1 and 4 of 6 fail. One process stops at replication 1; with 2 or 4 workers,
+ * worker 0 (replications 0, 2, 4 or 0, 4) fails at 4 and worker 1 at 1; with 3, worker 1
+ * (1, 4) fails at 1. The error is replication 1's every time. */
+START_TEST(test_failure_names_lowest_replication_for_any_jobs)
+{
+    fail_plan plan = {.fail = 1u << 1 | 1u << 4};
+    fab_model *m = planned_line(&plan, 6);
+    for (int jobs = 1; jobs <= 4; jobs++) {
+        char err[256];
+        fab_results *r = run_jobs_err(m, jobs, err, sizeof err);
+        ck_assert_msg(r == NULL, "%d jobs: the failing run succeeded", jobs);
+        ck_assert_msg(!strcmp(err, "replication 1: route arrivals: the rule chose successor -2 "
+                                   "of 1"), "%d jobs: %s", jobs, err);
+    }
+    /* without failures the same model runs */
+    plan.fail = 0;
+    char err[256];
+    fab_results *ok = run_jobs_err(m, 2, err, sizeof err);
+    ck_assert_msg(ok != NULL, "%s", err);
+    ck_assert(fab_results_get(ok, "done", "count").mean == 10);
+    fab_results_free(ok);
+    fab_model_free(m);
+}
+END_TEST
+
+/* A worker process that ends with status 0 in replication 2 (worker 0 of 2: replications 0,
+ * 2, 4) has not written its rows: the run fails and says so. */
+START_TEST(test_worker_ending_early_is_a_failure)
+{
+    fail_plan plan = {.quit = 1u << 2};
+    fab_model *m = planned_line(&plan, 6);
+    char err[256];
+    fab_results *r = run_jobs_err(m, 2, err, sizeof err);
+    ck_assert_msg(r == NULL, "a run with a worker ended early succeeded");
+    ck_assert_str_eq(err, "replication 2: worker 0 exited before finishing its replications");
+    fab_model_free(m);
+}
+END_TEST
+
+/* With SIGCHLD ignored, children are reaped by the system and waitpid fails with ECHILD once
+ * all have ended, without their exit status: a failed replication is still reported, and a
+ * successful run still gives the results of one process. */
+START_TEST(test_jobs_with_sigchld_ignored)
+{
+    fab_model *good = line(0);
+    fab_results *want = run_jobs(good, 1, -1);
+    fail_plan plan = {.fail = 1u << 3};
+    fab_model *bad = planned_line(&plan, 4);
+
+    struct sigaction ign, old;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    ck_assert_int_eq(sigaction(SIGCHLD, &ign, &old), 0);
+    char err[256], err2[256];
+    fab_results *failed = run_jobs_err(bad, 2, err, sizeof err);
+    fab_results *got = run_jobs_err(good, 2, err2, sizeof err2);
+    ck_assert_int_eq(sigaction(SIGCHLD, &old, NULL), 0);
+
+    ck_assert_msg(failed == NULL, "a failed replication went unreported");
+    ck_assert_str_eq(err, "replication 3: route arrivals: the rule chose successor -4 of 1");
+    ck_assert_msg(got != NULL, "%s", err2);
+    assert_identical(want, got);
+    fab_results_free(got);
+    fab_results_free(want);
+    fab_model_free(bad);
+    fab_model_free(good);
+}
+END_TEST
+
 static Suite *repro_suite(void)
 {
     Suite *s = suite_create("repro");
@@ -194,6 +322,9 @@ static Suite *repro_suite(void)
     tcase_add_test(tc, test_jobs_identical);
     tcase_add_test(tc, test_unrelated_element_keeps_streams);
     tcase_add_test(tc, test_evsets_agree);
+    tcase_add_test(tc, test_failure_names_lowest_replication_for_any_jobs);
+    tcase_add_test(tc, test_worker_ending_early_is_a_failure);
+    tcase_add_test(tc, test_jobs_with_sigchld_ignored);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -55,7 +55,7 @@ typedef struct fab_run_opts {
     double horizon;         /* s; NAN: the model's */
     double warmup;          /* s; NAN: the model's */
     int64_t replications;   /* <= 0: the model's */
-    int64_t seed;           /* < 0: the model's */
+    int64_t seed;           /* < 0: the model's (seeds from 2^63 on: fab_model_seed) */
     int jobs;               /* worker processes; <= 1 runs in this process */
     fab_evset_kind evset;
 } fab_run_opts;
@@ -66,7 +66,8 @@ fab_run_opts fab_run_opts_default(void);
 typedef struct fab_results fab_results;
 
 /* Run the replications. Returns NULL with a one-line reason in err on failure (model error,
- * invalid parameters, a worker that died). */
+ * invalid parameters, more replications than memory holds, a failed replication, a worker
+ * that died). Of several failed replications the lowest is reported, for any number of jobs. */
 fab_results *fab_run(fab_model *m, const fab_run_opts *o, char *err, size_t errsize);
 void fab_results_free(fab_results *r);
 
@@ -92,19 +93,22 @@ fab_stat_summary fab_results_summary(const fab_results *r, int metric);
 fab_stat_summary fab_results_get(const fab_results *r, const char *elem, const char *metric);
 
 /* Deadlocks: number of replications that deadlocked; for each, the replication, time and the
- * blocked elements as a comma-separated list of names. */
+ * blocked elements as a list of names separated by ", " (for display: a name may itself
+ * contain ", "; the JSON lists the names one by one). */
 uint64_t    fab_results_deadlock_count(const fab_results *r);
 int         fab_results_deadlock(const fab_results *r, uint64_t i, uint64_t *rep, double *time,
                                  const char **elements);
 
 /* The JSON document (keys as in LANGUAGE.md plus extras); doubles as %.17g, NAN/inf as null.
+ * A statistic of fewer than two values (n < 2) has no interval: ci95_lo and ci95_hi are null.
  * Returns 0, or -1 on a write error. */
 int fab_results_write_json(const fab_results *r, FILE *out);
 /* The same; with FAB_JSON_VALUES every statistic also lists its per-replication values
  * ("values": [...], in replication order, null where undefined). */
 #define FAB_JSON_VALUES 1u
 int fab_results_write_json_flags(const fab_results *r, FILE *out, unsigned flags);
-/* The readable summary: KPIs with 95 % CI, state breakdown of every station. */
+/* The readable summary: KPIs with 95 % CI ("n/a" for fewer than two values), state
+ * breakdown of every station. Returns 0, or -1 on a write error. */
 int fab_results_write_table(const fab_results *r, FILE *out);
 
 #ifdef __cplusplus
