@@ -111,6 +111,11 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
         } else if (!strcmp(opt, "--replications")) {
             if (cli_count(opt, val, 1, &cli->run.replications, err, n))
                 return 2;
+            if (cli->run.replications > (int64_t)FAB_MAX_REPLICATIONS) {
+                snprintf(err, n, "--replications: expected at most %u, got %s",
+                         FAB_MAX_REPLICATIONS, val);
+                return 2;
+            }
         } else if (!strcmp(opt, "--seed")) {
             uint64_t seed;
             if (cli_seed(val, &seed, err, n))

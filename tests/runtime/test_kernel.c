@@ -703,6 +703,22 @@ START_TEST(test_cli_flags_take_no_value)
 }
 END_TEST
 
+/* --replications takes 1 to FAB_MAX_REPLICATIONS. */
+START_TEST(test_cli_replications_range)
+{
+    fab_model *m = small_line();
+    fab_cli cli;
+    char err[256];
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--replications", "1000000000", NULL), 0);
+    ck_assert_int_eq(cli.run.replications, 1000000000);
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--replications", "1000000001", NULL), 2);
+    ck_assert_str_eq(err, "--replications: expected at most 1000000000, got 1000000001");
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--replications", "0", NULL), 2);
+    ck_assert_str_eq(err, "--replications: expected a whole number >= 1, got \"0\"");
+    fab_model_free(m);
+}
+END_TEST
+
 /* --seed takes every model seed, 0 to 2^64 - 1, and nothing else. */
 START_TEST(test_cli_seed_full_range)
 {
@@ -841,6 +857,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_cli_parse);
     tcase_add_test(tc, test_cli_flags_take_no_value);
     tcase_add_test(tc, test_cli_seed_full_range);
+    tcase_add_test(tc, test_cli_replications_range);
     tcase_add_test(tc, test_main_exit_status);
     tcase_add_test(tc, test_main_write_errors);
     suite_add_tcase(s, tc);
