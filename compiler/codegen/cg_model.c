@@ -377,6 +377,16 @@ static CgRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, int ttf
     }
 
     LLVMValueRef fn = NULL;
+    fm_dist trimmed;
+    if (d->kind == FAB_DIST_DISCRETE) {
+        /* entries of probability 0 at the end are left out: a table whose probabilities sum
+         * to 1 only up to rounding could otherwise draw the last of them (as libfabrt's
+         * descriptor sampler, which leaves them out too) */
+        trimmed = *d;
+        while (trimmed.n > 1 && !(trimmed.probs[trimmed.n - 1] > 0))
+            trimmed.n--;
+        d = &trimmed;
+    }
     if (d->kind == FAB_DIST_DISCRETE || d->kind == FAB_DIST_EMPIRICAL) {
         LLVMValueRef values = cg_const_f64_array(cg, d->values, d->n, stream);
         LLVMValueRef cum = NULL;

@@ -949,11 +949,15 @@ double fab_dist_clamp(double x, double lo, double hi)
 }
 
 /* discrete from a descriptor: probabilities accumulated in table order, exactly as a
- * cumulative table built by summing them, so both forms give the same draws. */
+ * cumulative table built by summing them, so both forms give the same draws. Entries of
+ * probability 0 at the end are left out (as the compiler leaves them out of its tables): the
+ * sum may fall short of 1 by rounding, and u beyond it then takes the last entry left. */
 static double dist_discrete_probs(fab_rng *r, size_t n, const double *values, const double *probs)
 {
     if (n == 0)
         return NAN;
+    while (n > 1 && !(probs[n - 1] > 0))
+        n--;
     double u = rng_next_u01(r);
     double cum = 0.0;
     for (size_t i = 0; i + 1 < n; i++) {
@@ -1133,8 +1137,8 @@ int fab_dist_validate(const fab_dist *d, char *err, size_t errsize)
                              p[3]);
         break;
     case FAB_DIST_POISSON:
-        if (!(p[0] >= 0))
-            return dist_fail(err, errsize, "%s: mean must be >= 0 (got %g)", name, p[0]);
+        if (!(p[0] >= 0) || !(p[0] <= FAB_POISSON_MAX_MEAN))
+            return dist_fail(err, errsize, "%s: mean must be in [0, 1e12] (got %g)", name, p[0]);
         break;
     case FAB_DIST_BERNOULLI:
         if (!(p[0] >= 0 && p[0] <= 1))

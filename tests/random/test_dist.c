@@ -1090,6 +1090,7 @@ static const bad_case bad_cases[] = {
     {D(BETA, 0, 1, 0, 1), "a"},
     {D(BETA, 1, 1, 2, 1), "min"},
     {D(POISSON, -1), "mean"},
+    {D(POISSON, 1.000001e12), "[0, 1e12]"},
     {D(BERNOULLI, 1.5), "p"},
     {D(NORMAL, NAN, 1), "finite"},
     {D(UNIFORM, 0, INFINITY), "finite"},
@@ -1120,12 +1121,31 @@ START_TEST(validate_rejects_bad_parameters_with_a_reason)
 }
 END_TEST
 
+/* A discrete table whose probabilities sum to just below 1 (0.7 + 0.2 + 0.1 is 1 - 2^-53 in
+ * doubles) and whose last entry has probability 0: the largest uniform, 1 - 2^-53, which is
+ * not below the sum, takes the last entry of positive probability, never the impossible one. */
+START_TEST(discrete_never_draws_a_trailing_zero_probability_entry)
+{
+    static const double values[] = {1, 2, 3, 4}, probs[] = {0.7, 0.2, 0.1, 0};
+    ck_assert(0.7 + 0.2 + 0.1 < 1.0);
+    fab_dist d = {.kind = FAB_DIST_DISCRETE, .n = 4, .values = values, .probs = probs};
+    fab_rng r;
+    fab_rng_init(&r, 1, "t", "t", 0);
+    r.out[0] = UINT64_MAX;      /* the next uniform is ((2^52 - 1) + 1/2) 2^-52 = 1 - 2^-53 */
+    r.next = 0;
+    ck_assert(fab_dist_sample(&d, &r) == 3);
+    r.out[0] = 0;               /* and the smallest, 2^-53, the first */
+    r.next = 0;
+    ck_assert(fab_dist_sample(&d, &r) == 1);
+}
+END_TEST
+
 START_TEST(validate_accepts_good_parameters)
 {
     static const double probs_within_tolerance[] = {0.2, 0.5, 0.3 + 5e-10};
     fab_dist ok[] = {
         D(CONSTANT, 1), D(UNIFORM, 1, 1), D(TRIANGULAR, 1, 1, 1), D(NORMAL, 1, 0),
-        D(POISSON, 0), D(BERNOULLI, 0), D(BERNOULLI, 1), D(ERLANG, 1, 1),
+        D(POISSON, 0), D(POISSON, 1e12), D(BERNOULLI, 0), D(BERNOULLI, 1), D(ERLANG, 1, 1),
         {.kind = FAB_DIST_DISCRETE, .n = 3, .values = table_values,
          .probs = probs_within_tolerance},
         {.kind = FAB_DIST_NORMAL, .p = {0, 1}, .bound = FAB_BOUND_TRUNCATE, .lo = 0,
@@ -1182,6 +1202,7 @@ int main(void)
     tcase_add_loop_test(tc, validate_rejects_bad_parameters_with_a_reason, 0,
                         sizeof bad_cases / sizeof bad_cases[0]);
     tcase_add_test(tc, validate_accepts_good_parameters);
+    tcase_add_test(tc, discrete_never_draws_a_trailing_zero_probability_entry);
     tcase_add_test(tc, degenerate_parameters);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

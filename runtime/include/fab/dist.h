@@ -65,9 +65,13 @@ double fab_dist_erlang(fab_rng *r, double k, double mean);
 double fab_dist_weibull(fab_rng *r, double shape, double scale);
 double fab_dist_beta(fab_rng *r, double a, double b, double min, double max);
 double fab_dist_pert(fab_rng *r, double min, double mode, double max);
+/* Poisson: exact for means up to FAB_POISSON_MAX_MEAN (fab_dist_validate refuses larger ones:
+ * beyond, the rounding of its log-probabilities would distort the law). */
+#define FAB_POISSON_MAX_MEAN 1e12
 double fab_dist_poisson(fab_rng *r, double mean);
 double fab_dist_bernoulli(fab_rng *r, double p);
-/* values[i] with probability cum[i] - cum[i-1]; cum is the cumulative table, cum[n-1] == 1. */
+/* values[i] with probability cum[i] - cum[i-1]; cum is the cumulative table, cum[n-1] == 1,
+ * and its last entry has a probability above 0 (drop such entries from the end). */
 double fab_dist_discrete(fab_rng *r, size_t n, const double *values, const double *cum);
 /* one of values[0..n) with equal probability */
 double fab_dist_empirical(fab_rng *r, size_t n, const double *values);
