@@ -151,9 +151,14 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
                 snprintf(err, n, "--set: expected name=value (e.g. b1.capacity=12), got \"%s\"", val);
                 return 2;
             }
-            char name[256];
-            snprintf(name, sizeof name, "%.*s", (int)(e2 - val), val);
-            if (fab_model_set(m, name, e2 + 1, why, sizeof why)) {
+            char *name = rt_format("%.*s", (int)(e2 - val), val);
+            if (!name) {
+                snprintf(err, n, "--set: out of memory");
+                return 2;
+            }
+            int bad = fab_model_set(m, name, e2 + 1, why, sizeof why);
+            free(name);
+            if (bad) {
                 snprintf(err, n, "--set: %s", why);
                 return 2;
             }

@@ -703,6 +703,31 @@ START_TEST(test_cli_flags_take_no_value)
 }
 END_TEST
 
+/* --set reaches a parameter by its whole name, however long (a 300-character element name);
+ * with the name cut short it would be an unknown parameter. */
+START_TEST(test_cli_set_long_name)
+{
+    char elem[301], arg[400];
+    memset(elem, 'm', 300);
+    elem[300] = 0;
+    fab_model *m = fab_model_new("long");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, s, fab_sampler_const(10));
+    int st = fab_station_new(m, elem);
+    fab_station_cycle(m, st, fab_sampler_const(5));
+    fab_flow(m, s, st);
+    fab_flow(m, st, fab_sink_new(m, "out"));
+    fab_cli cli;
+    char err[256];
+    snprintf(arg, sizeof arg, "%s.power.busy=5kW", elem);
+    ck_assert_msg(parse(m, &cli, err, sizeof err, "--set", arg, NULL) == 0, "%s", err);
+    snprintf(arg, sizeof arg, "%s.power.bsy=5kW", elem);
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--set", arg, NULL), 2);
+    fab_model_free(m);
+}
+END_TEST
+
 /* --replications takes 1 to FAB_MAX_REPLICATIONS. */
 START_TEST(test_cli_replications_range)
 {
@@ -858,6 +883,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_cli_flags_take_no_value);
     tcase_add_test(tc, test_cli_seed_full_range);
     tcase_add_test(tc, test_cli_replications_range);
+    tcase_add_test(tc, test_cli_set_long_name);
     tcase_add_test(tc, test_main_exit_status);
     tcase_add_test(tc, test_main_write_errors);
     suite_add_tcase(s, tc);
