@@ -435,12 +435,19 @@ static bool count_value(sema *S, sx_env *env, ast_node *v, const char *what, lon
         return true;
     }
     if (x != floor(x) || x < (double)lo || x > (double)hi) {
-        /* a value computed or passed in (`capacity = workers`): show what it came to */
+        /* a value computed or passed in (`capacity = workers`): show what it came to, with
+         * the digits that make it not whole (`3 * 0.1 * 10` is 3.0000000000000004) */
         const char *shown = src_text(S, v);
-        if (v->kind != AST_NUM && !(v->kind == AST_UNARY && v->kids[0]->kind == AST_NUM))
-            shown = arena_printf(S->a, "%s (= %g)", shown, x);
-        if (hi < COUNT_MAX)
-            serr(S, v->loc, "%s must be a whole number in %ld..%ld; %s is not", what, lo, hi, shown);
+        if (v->kind != AST_NUM && !(v->kind == AST_UNARY && v->kids[0]->kind == AST_NUM)) {
+            char b[32];
+            snprintf(b, sizeof b, "%.15g", x);
+            if (strtod(b, NULL) != x)
+                snprintf(b, sizeof b, "%.17g", x);
+            shown = arena_printf(S->a, "%s (= %s)", shown, b);
+        }
+        /* the upper limit is named when it is a real one, or when the value broke it */
+        if (hi < COUNT_MAX || x > (double)hi)
+            serr(S, v->loc, "%s must be a whole number in %ld..%ld%s; %s is not", what, lo, hi, inf_ok ? " (or inf)" : "", shown);
         else
             serr(S, v->loc, "%s must be a whole number >= %ld%s; %s is not", what, lo, inf_ok ? " (or inf)" : "", shown);
         return false;
@@ -1067,7 +1074,7 @@ static void check_model_block(sema *S, ast_node *mb)
         serr(S, v->kids[0]->loc, "warmup must be at least 0 and shorter than the horizon; %s is not (horizon %g h)",
              src_text(S, v->kids[0]), m->horizon / 3600.0);
     if ((v = seen_get(&seen, "replications")))
-        count_value(S, &env, v->kids[0], "replications", 1, COUNT_MAX, false, &m->replications, NULL);
+        count_value(S, &env, v->kids[0], "replications", 1, FAB_MAX_REPLICATIONS, false, &m->replications, NULL);
     if ((v = seen_get(&seen, "seed"))) {
         long seed;
         if (count_value(S, &env, v->kids[0], "seed", 0, COUNT_MAX, false, &seed, NULL))
