@@ -8,10 +8,13 @@
  * Errors are reported through serr (sema_int.h) and make the functions return NULL/false.
  * Memory: results in the arena.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "hint.h"
 #include "sema_int.h"
@@ -1045,50 +1048,162 @@ static ast_node *named_arg(ast_node *call, const char *name)
     return NULL;
 }
 
+/* The leading field of a data file's line: the characters of a number or a word. */
+static bool data_field_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' ||
+           c == '+' || c == '-';
+}
+
+/* A decimal number of a data file: [+-]digits[.[digits]][e[+-]digits] or [+-].digits[e...];
+ * no hexadecimal, nan or inf. */
+static bool is_decimal(const char *t, size_t n)
+{
+    size_t i = 0, digits = 0;
+    if (i < n && (t[i] == '+' || t[i] == '-'))
+        i++;
+    for (; i < n && t[i] >= '0' && t[i] <= '9'; i++)
+        digits++;
+    if (i < n && t[i] == '.')
+        for (i++; i < n && t[i] >= '0' && t[i] <= '9'; i++)
+            digits++;
+    if (!digits)
+        return false;
+    if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+        i++;
+        if (i < n && (t[i] == '+' || t[i] == '-'))
+            i++;
+        size_t ed = 0;
+        for (; i < n && t[i] >= '0' && t[i] <= '9'; i++)
+            ed++;
+        if (!ed)
+            return false;
+    }
+    return i == n;
+}
+
+/* Whether the mantissa of a decimal spelling has a nonzero digit (`0.0e5` has none). */
+static bool has_nonzero_digit(const char *t, size_t n)
+{
+    for (size_t i = 0; i < n && t[i] != 'e' && t[i] != 'E'; i++)
+        if (t[i] >= '1' && t[i] <= '9')
+            return true;
+    return false;
+}
+
+/* empirical("file.csv"): one number per line, the line's leading field (what follows it, such
+ * as further columns, is ignored), SI units; lines of any length. A line without a leading
+ * field, or whose field is a word (a header), is skipped; a field that looks like a number but
+ * is not a finite decimal (nan, inf, 0x10, 1e999, 12abc) is an error naming its line. */
+static bool data_file_values(sema *S, fm_dist *d, ast_node *arg)
+{
+    const diag_file *f = diag_get_file(S->dc, arg->loc.file);
+    char *path;
+    if (arg->str[0] == '/' || !f)
+        path = arena_strdup(S->a, arg->str);
+    else {
+        const char *slash = strrchr(f->path, '/');
+        path = slash ? arena_printf(S->a, "%.*s/%s", (int)(slash - f->path), f->path, arg->str)
+                     : arena_strdup(S->a, arg->str);
+    }
+    FILE *fp = S->opt && S->opt->no_imports ? NULL : fopen(path, "r");
+    if (!fp) {
+        serr(S, arg->loc, "cannot read the data file '%s'", path);
+        return false;
+    }
+    struct stat st;
+    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+        /* a directory, a device or a pipe: nothing to read, or no end to reading */
+        serr(S, arg->loc, "the data file '%s' is not a regular file", path);
+        fclose(fp);
+        return false;
+    }
+    size_t cap = 64;
+    d->values = arena_array(S->a, cap, sizeof(double));
+    char *line = NULL;
+    size_t linecap = 0;
+    ssize_t len;
+    long lineno = 0;
+    bool ok = true;
+    while (ok && d->values && (len = getline(&line, &linecap, fp)) >= 0) {
+        lineno++;
+        size_t i = 0, n = (size_t)len;
+        while (i < n && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        size_t j = i;
+        while (j < n && data_field_char(line[j]))
+            j++;
+        const char *t = line + i;
+        size_t tn = j - i;
+        if (tn == 0)
+            continue; /* a blank line, or one without a leading field */
+        const char *why = NULL;
+        char saved = line[j];
+        line[j] = 0; /* the field alone for strtod (getline leaves room for the 0 at line[n]) */
+        char *end;
+        double v = strtod(t, &end);
+        if (is_decimal(t, tn)) {
+            if (isinf(v))
+                why = "is too large (the largest is about 1.8e308)";
+            else if (has_nonzero_digit(t, tn) && fabs(v) < DBL_MIN)
+                why = "is too small (the smallest is about 2.2e-308)";
+        } else {
+            /* a word is a header; a field starting like a number, or one strtod reads as a
+             * number (nan, inf, -Infinity), is a number that is not a finite decimal */
+            size_t k = t[0] == '+' || t[0] == '-';
+            bool numeric = k < tn && ((t[k] >= '0' && t[k] <= '9') ||
+                                      (t[k] == '.' && k + 1 < tn && t[k + 1] >= '0' && t[k + 1] <= '9'));
+            line[j] = saved;
+            if (!numeric && end != t + tn)
+                continue;
+            why = "is not a finite decimal number";
+        }
+        line[j] = saved;
+        if (why) {
+            serr(S, arg->loc, "the data file '%s', line %ld: `%.*s`%s %s", path, lineno, tn > 40 ? 40 : (int)tn, t,
+                 tn > 40 ? "..." : "", why);
+            ok = false;
+            break;
+        }
+        if (d->n == cap) {
+            double *nv = arena_array(S->a, cap * 2, sizeof(double));
+            if (nv)
+                memcpy(nv, d->values, cap * sizeof(double));
+            d->values = nv;
+            cap *= 2;
+            if (!nv)
+                break;
+        }
+        d->values[d->n++] = v;
+    }
+    if (ok && ferror(fp)) {
+        serr(S, arg->loc, "cannot read the data file '%s'", path);
+        ok = false;
+    }
+    free(line);
+    fclose(fp);
+    if (!ok)
+        return false;
+    if (d->n == 0) {
+        serr(S, arg->loc, "the data file '%s' holds no numbers", path);
+        return false;
+    }
+    return true;
+}
+
+/* A value of an inline table (`empirical([10 s, inf])`) must be finite, as parameters must. */
+static bool table_value_finite(sema *S, ast_node *n, double v, const char *what, const char *dist)
+{
+    if (isfinite(v))
+        return true;
+    serr(S, n->loc, "%s: the values of %s() must be finite; %s is not", what, dist, src_text(S, n));
+    return false;
+}
+
 static bool dist_table_values(sema *S, sx_env *env, fm_dist *d, ast_node *arg, fm_dim *dim, bool *have_dim, const char *what)
 {
-    if (arg->kind == AST_STR) {
-        /* empirical("file.csv"): one number per line (first column), SI units */
-        const diag_file *f = diag_get_file(S->dc, arg->loc.file);
-        char *path;
-        if (arg->str[0] == '/' || !f)
-            path = arena_strdup(S->a, arg->str);
-        else {
-            const char *slash = strrchr(f->path, '/');
-            path = slash ? arena_printf(S->a, "%.*s/%s", (int)(slash - f->path), f->path, arg->str)
-                         : arena_strdup(S->a, arg->str);
-        }
-        FILE *fp = S->opt && S->opt->no_imports ? NULL : fopen(path, "r");
-        if (!fp) {
-            serr(S, arg->loc, "cannot read the data file '%s'", path);
-            return false;
-        }
-        size_t cap = 64;
-        d->values = arena_array(S->a, cap, sizeof(double));
-        char line[256];
-        while (fgets(line, sizeof line, fp) && d->values) {
-            char *end;
-            double v = strtod(line, &end);
-            if (end == line)
-                continue; /* header or blank line */
-            if (d->n == cap) {
-                double *nv = arena_array(S->a, cap * 2, sizeof(double));
-                if (nv)
-                    memcpy(nv, d->values, cap * sizeof(double));
-                d->values = nv;
-                cap *= 2;
-                if (!nv)
-                    break;
-            }
-            d->values[d->n++] = v;
-        }
-        fclose(fp);
-        if (d->n == 0) {
-            serr(S, arg->loc, "the data file '%s' holds no numbers", path);
-            return false;
-        }
-        return true;
-    }
+    if (arg->kind == AST_STR)
+        return data_file_values(S, d, arg);
     if (d->kind == FAB_DIST_EMPIRICAL) {
         if (arg->kind != AST_LIST) {
             serr(S, arg->loc, "empirical() takes a list of values [..] or a file name \"..\"");
@@ -1102,7 +1217,8 @@ static bool dist_table_values(sema *S, sx_env *env, fm_dist *d, ast_node *arg, f
         d->values = arena_array(S->a, d->n, sizeof(double));
         for (int i = 0; i < arg->nkids && d->values; i++) {
             fm_dim vd;
-            if (!sx_quantity(S, env, arg->kids[i], *have_dim ? dim : NULL, what, &d->values[i], &vd))
+            if (!sx_quantity(S, env, arg->kids[i], *have_dim ? dim : NULL, what, &d->values[i], &vd) ||
+                !table_value_finite(S, arg->kids[i], d->values[i], what, "empirical"))
                 return false;
             if (!*have_dim) {
                 *dim = vd;
@@ -1126,7 +1242,8 @@ static bool dist_table_values(sema *S, sx_env *env, fm_dist *d, ast_node *arg, f
     fm_dim none = units_dim_none();
     for (int i = 0; i < arg->nkids && d->values && d->probs; i++) {
         fm_dim vd;
-        if (!sx_quantity(S, env, arg->kids[i]->kids[0], *have_dim ? dim : NULL, what, &d->values[i], &vd))
+        if (!sx_quantity(S, env, arg->kids[i]->kids[0], *have_dim ? dim : NULL, what, &d->values[i], &vd) ||
+            !table_value_finite(S, arg->kids[i]->kids[0], d->values[i], what, "discrete"))
             return false;
         if (!*have_dim) {
             *dim = vd;

@@ -186,6 +186,35 @@ START_TEST(test_negative_duration_truncated)
 }
 END_TEST
 
+/* A data file's lines are read whole: a value after 300 characters of other columns is not a
+ * second value, and a 400-digit number is one value. */
+START_TEST(test_empirical_file_long_lines)
+{
+    char path[] = "/tmp/fab-test-empirical-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *fp = fdopen(fd, "w");
+    fprintf(fp, "seconds,comment\n10,");
+    for (int i = 0; i < 300; i++)
+        fputc('x', fp);
+    fprintf(fp, " 99\n2");
+    for (int i = 0; i < 399; i++)
+        fputc('0', fp);
+    fprintf(fp, "e-398\n");
+    fclose(fp);
+    char text[512];
+    snprintf(text, sizeof text, "%sstation s { cycle = empirical(\"%s\") }\nsink done\nflow src -> s -> done\n", HEAD, path);
+    fab_model *m = check_str(text);
+    remove(path);
+    ck_assert_ptr_nonnull(m);
+    const fm_dist *d = m->elements[fm_find_element(m, "s")].u.station.cycle;
+    ck_assert_uint_eq(d->n, 2);
+    ck_assert_double_eq(d->values[0], 10.0);
+    ck_assert_double_eq_tol(d->values[1], 20.0, 1e-12);
+    done();
+}
+END_TEST
+
 /* Each snippet must give exactly the given number of errors. */
 static const struct {
     const char *text;
@@ -244,6 +273,7 @@ int main(void)
     tcase_add_test(tc, test_negative_duration_truncated);
     tcase_add_loop_test(tc, test_error_classes, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, test_garbage_does_not_crash);
+    tcase_add_test(tc, test_empirical_file_long_lines);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
