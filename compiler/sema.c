@@ -1109,6 +1109,7 @@ static int attr_index(sema *S, ast_node *a, fm_dim dim)
     if (!at->known) {
         at->known = true;
         at->a.dim = dim;
+        S->attr_gen++; /* fn bodies reading it may type differently from now on */
         at->a.loc = a->nloc;
         return i;
     }
@@ -1210,6 +1211,11 @@ static void finish_attrs(sema *S, ptrvec *pending)
             if (sx_const(S, e, &c)) {
                 pa->init.kind = FM_INIT_CONST;
                 pa->init.value = c;
+            } else if (sx_fold_too_long(S)) {
+                serr(S, v->loc, "attribute '%s' takes too long to compute: its fn calls add up to more than %ld steps",
+                     pa->node->name, FOLD_MAX_STEPS);
+                pa->init.kind = FM_INIT_NONE;
+                continue;
             } else {
                 pa->init.expr = e;
             }

@@ -514,7 +514,64 @@ typedef struct tc_ctx {
     fm_dim *pdims;
     int depth;
     bool lenient; /* parameters have any dimension */
+    int height;   /* out: how deep fn calls nest below this expression (0: no call) */
 } tc_ctx;
+
+/* fn calls nest at most this deep (recursion is rejected before typing; this bounds the C
+ * stack of typing and folding) */
+#define FN_MAX_DEPTH 64
+
+/* A fn body typed successfully for one signature: the types and dimensions of its arguments,
+ * the mode, and the attribute dimensions known then. A call with the same signature has the
+ * same result without typing the body again (which, with fns calling fns twice, would cost
+ * 2^n); a failed typing is not kept, so that every call reports its errors as before. */
+typedef struct tc_memo {
+    struct tc_memo *next;
+    int nparams;
+    fm_type *ptypes;
+    fm_dim *pdims;
+    bool lenient;
+    unsigned attr_gen;
+    int height; /* of the body's calls: valid for a call at depth d when d + height <= FN_MAX_DEPTH */
+    fm_type type;
+    fm_dim dim;
+} tc_memo;
+
+static tc_memo *tc_memo_find(sema *S, int fi, const tc_ctx *inner)
+{
+    if (!S->tc_memo)
+        return NULL;
+    for (tc_memo *t = S->tc_memo[fi]; t; t = t->next) {
+        if (t->lenient != inner->lenient || t->attr_gen != S->attr_gen)
+            continue;
+        int i = 0;
+        while (i < t->nparams && t->ptypes[i] == inner->ptypes[i] && units_dim_eq(t->pdims[i], inner->pdims[i]))
+            i++;
+        if (i == t->nparams)
+            return t;
+    }
+    return NULL;
+}
+
+/* Keep a successful typing (inner's arrays become the memo's: they are not reused). */
+static void tc_memo_add(sema *S, int fi, const tc_ctx *inner, const fm_expr *body)
+{
+    if (!S->tc_memo)
+        S->tc_memo = arena_array(S->a, (size_t)S->m->nfns + 1, sizeof *S->tc_memo);
+    tc_memo *t = S->tc_memo ? arena_alloc(S->a, sizeof *t) : NULL;
+    if (!t)
+        return;
+    t->nparams = S->m->fns[fi].nparams;
+    t->ptypes = inner->ptypes;
+    t->pdims = inner->pdims;
+    t->lenient = inner->lenient;
+    t->attr_gen = S->attr_gen;
+    t->height = inner->height;
+    t->type = body->type;
+    t->dim = body->dim;
+    t->next = S->tc_memo[fi];
+    S->tc_memo[fi] = t;
+}
 
 /* inf, and in lenient mode a parameter: takes the dimension of the other operand */
 static bool any_dim(fm_expr *e)
@@ -542,12 +599,12 @@ static bool tc_num(sema *S, fm_expr *e, const char *what)
 static bool tc_call(sema *S, fm_expr *e, tc_ctx *c)
 {
     fm_fn *fn = &S->m->fns[e->index];
-    if (c->depth > 64) { /* recursion is rejected before typing; this bounds the C stack */
-        serr(S, e->loc, "fn calls are nested more than 64 deep at this call of %s", fn->name);
+    if (c->depth > FN_MAX_DEPTH) { /* recursion is rejected before typing; this bounds the C stack */
+        serr(S, e->loc, "fn calls are nested more than %d deep at this call of %s", FN_MAX_DEPTH, fn->name);
         return false;
     }
     tc_ctx inner = {arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_type)),
-                    arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_dim)), c->depth + 1, c->lenient};
+                    arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_dim)), c->depth + 1, c->lenient, 0};
     if (!inner.ptypes || !inner.pdims || !fn->body)
         return false;
     for (int i = 0; i < fn->nparams; i++) {
@@ -564,12 +621,24 @@ static bool tc_call(sema *S, fm_expr *e, tc_ctx *c)
     int before = S->dc->errors;
     if (S->fn_called)
         S->fn_called[e->index] = true;
+    /* typed before with this signature, and its calls would not nest too deep from here */
+    tc_memo *t = tc_memo_find(S, e->index, &inner);
+    if (t && c->depth + t->height <= FN_MAX_DEPTH) {
+        e->type = t->type;
+        e->dim = t->dim;
+        if (c->height < t->height + 1)
+            c->height = t->height + 1;
+        return true;
+    }
     bool ok = tc(S, fn->body, &inner);
     if (!ok && S->dc->errors > before)
         snote(S, e->loc, "in this call of %s()", fn->name);
     if (ok) {
         e->type = fn->body->type;
         e->dim = fn->body->dim;
+        if (c->height < inner.height + 1)
+            c->height = inner.height + 1;
+        tc_memo_add(S, e->index, &inner, fn->body);
     }
     return ok;
 }
@@ -788,7 +857,7 @@ void sx_type_uncalled_fn(sema *S, int fi)
     if (!fn->body)
         return;
     tc_ctx c = {arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_type)),
-                arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_dim)), 1, true};
+                arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_dim)), 1, true, 0};
     if (!c.ptypes || !c.pdims)
         return;
     for (int i = 0; i < fn->nparams; i++)
@@ -801,18 +870,30 @@ void sx_type_uncalled_fn(sema *S, int fi)
 
 bool sx_type(sema *S, fm_expr *e)
 {
-    tc_ctx c = {NULL, NULL, 0, false};
+    tc_ctx c = {NULL, NULL, 0, false, 0};
     return e && tc(S, e, &c);
 }
 
 /* ---- constants --------------------------------------------------------------------------- */
 
+/* The last call of a fn that folded to a constant: its arguments and value. A body that calls
+ * a fn twice with the same arguments (`f0(x) + f0(x)`) folds it once. */
+typedef struct fold_memo {
+    bool valid;
+    int nargs;
+    double args[16];
+    double value;
+} fold_memo;
+
 /* Constant folding. params: the values of the enclosing fn's parameters (NULL outside a
- * fn); depth bounds fn calls (a recursive fn, already reported, is not folded). */
+ * fn); depth bounds fn calls (a recursive fn, already reported, is not folded): typing lets
+ * calls nest FN_MAX_DEPTH + 1 deep, whose bodies are folded at that depth, so the bound is
+ * only a guard for the C stack; the steps of one constant are bounded by FOLD_MAX_STEPS
+ * (S->fold_steps counts them). */
 static bool const_fold(sema *S, fm_expr *e, const double *params, int depth, double *out)
 {
     double a = 0, b = 0;
-    if (!e || depth > 64)
+    if (!e || depth > FN_MAX_DEPTH + 1 || ++S->fold_steps > FOLD_MAX_STEPS)
         return false;
     if (e->nargs >= 1 && e->kind != FM_EX_IF && e->kind != FM_EX_CALL && !const_fold(S, e->args[0], params, depth, &a))
         return false;
@@ -832,7 +913,22 @@ static bool const_fold(sema *S, fm_expr *e, const double *params, int depth, dou
         for (int i = 0; i < e->nargs; i++)
             if (!const_fold(S, e->args[i], params, depth, &vals[i]))
                 return false;
-        return const_fold(S, S->m->fns[e->index].body, vals, depth + 1, out);
+        if (!S->fold_memo)
+            S->fold_memo = arena_array(S->a, (size_t)S->m->nfns + 1, sizeof *S->fold_memo);
+        fold_memo *fm = S->fold_memo ? &S->fold_memo[e->index] : NULL;
+        if (fm && fm->valid && fm->nargs == e->nargs && memcmp(fm->args, vals, (size_t)e->nargs * sizeof *vals) == 0) {
+            *out = fm->value;
+            return true;
+        }
+        if (!const_fold(S, S->m->fns[e->index].body, vals, depth + 1, out))
+            return false;
+        if (fm) {
+            fm->valid = true;
+            fm->nargs = e->nargs;
+            memcpy(fm->args, vals, (size_t)e->nargs * sizeof *vals);
+            fm->value = *out;
+        }
+        return true;
     }
     case FM_EX_NUM:
     case FM_EX_BOOL: *out = e->num; return true;
@@ -873,7 +969,13 @@ static bool const_fold(sema *S, fm_expr *e, const double *params, int depth, dou
 
 bool sx_const(sema *S, fm_expr *e, double *out)
 {
+    S->fold_steps = 0;
     return const_fold(S, e, NULL, 0, out);
+}
+
+bool sx_fold_too_long(const sema *S)
+{
+    return S->fold_steps > FOLD_MAX_STEPS;
 }
 
 const char *src_text(sema *S, ast_node *n)
@@ -963,7 +1065,10 @@ bool sx_quantity(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
         return false;
     }
     if (!sx_const(S, e, out)) {
-        serr(S, n->loc, "%s must be a constant (it cannot depend on the simulation state)", what);
+        if (sx_fold_too_long(S))
+            serr(S, n->loc, "%s takes too long to compute: its fn calls add up to more than %ld steps", what, FOLD_MAX_STEPS);
+        else
+            serr(S, n->loc, "%s must be a constant (it cannot depend on the simulation state)", what);
         return false;
     }
     if (isnan(*out)) {

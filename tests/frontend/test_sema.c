@@ -186,6 +186,41 @@ START_TEST(test_negative_duration_truncated)
 }
 END_TEST
 
+/* fn f_i(x) = f_{i-1}(x) + f_{i-1}(x) for i < n, then tail: a text of n fns whose full
+ * expansion has 2^n calls (malloc'd). */
+static char *doubling_fns(int n, const char *tail)
+{
+    size_t cap = (size_t)n * 48 + strlen(tail) + 256;
+    char *t = malloc(cap);
+    ck_assert_ptr_nonnull(t);
+    size_t len = (size_t)snprintf(t, cap, "%sfn f0(x) = x * 2\n", HEAD);
+    for (int i = 1; i < n; i++)
+        len += (size_t)snprintf(t + len, cap - len, "fn f%d(x) = f%d(x) + f%d(x)\n", i, i - 1, i - 1);
+    snprintf(t + len, cap - len, "%s", tail);
+    return t;
+}
+
+/* Typing a fn body once per argument signature keeps 60 doubling fns linear: typed call by
+ * call, they would take 2^60 steps (the suite's timeout is the check). */
+START_TEST(test_doubling_fns_check_in_linear_time)
+{
+    char *t = doubling_fns(60, "sink done\nflow src -> done\n");
+    fab_model *m = check_str(t);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(m->nfns, 60);
+    ck_assert_int_eq(m->fns[59].body->type, FM_T_NUM);
+    done();
+    free(t);
+    /* called and folded to a constant: the same argument is folded once */
+    t = doubling_fns(60, "station s { cycle = constant(f59(1 s) * 1e-18) }\nsink done\nflow src -> s -> done\n");
+    m = check_str(t);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_double_eq_tol(m->elements[fm_find_element(m, "s")].u.station.cycle->p[0], 0x1p60 * 1e-18, 1e-3);
+    done();
+    free(t);
+}
+END_TEST
+
 /* A data file's lines are read whole: a value after 300 characters of other columns is not a
  * second value, and a 400-digit number is one value. */
 START_TEST(test_empirical_file_long_lines)
@@ -273,6 +308,7 @@ int main(void)
     tcase_add_test(tc, test_negative_duration_truncated);
     tcase_add_loop_test(tc, test_error_classes, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, test_garbage_does_not_crash);
+    tcase_add_test(tc, test_doubling_fns_check_in_linear_time);
     tcase_add_test(tc, test_empirical_file_long_lines);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
