@@ -518,6 +518,9 @@ static bool power_map(sema *S, sx_env *env, ast_node *v, double *power, const ch
         else if (power[st] < 0) {
             serr(S, v->kids[i]->kids[1]->loc, "%s cannot be negative", what);
             ok = false;
+        } else if (!isfinite(power[st])) {
+            serr(S, v->kids[i]->kids[1]->loc, "%s must be finite; %s is not", what, src_text(S, v->kids[i]->kids[1]));
+            ok = false;
         }
     }
     return ok;
@@ -618,10 +621,12 @@ static void check_failure(sema *S, sx_env *env, fm_element *e, ast_node *fb, fm_
     fm_dim t = UNITS_TIME, none = units_dim_none();
     ast_node *ttf = seen_get(&seen, "ttf"), *ttr = seen_get(&seen, "ttr");
     const char *pre = arena_printf(S->a, "failure.%s", f->name);
-    if (ttf)
+    if (ttf) {
         f->ttf = sx_dist(S, env, ttf->kids[0], f->basis == FM_BASIS_CYCLES ? &none : &t,
                          f->basis == FM_BASIS_CYCLES ? "ttf (in cycles)" : "ttf", e->name, arena_printf(S->a, "%s.ttf", pre));
-    else
+        if (f->ttf && f->basis == FM_BASIS_CYCLES && !sx_cycle_count(S, f->ttf, ttf->kids[0], "ttf (in cycles)"))
+            f->ttf = NULL;
+    } else
         if (!seen.had_unknown)
             serr(S, fb->nloc, "failure %s has no ttf (time to failure)", f->name);
     if (ttr)
@@ -637,6 +642,14 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
     prop_seen seen = {.n = 0};
     const char *kname = fm_elem_kind_name(e->kind);
     ptrvec failures = {0};
+    /* failure blocks by name (interned), for the duplicate check: index + 1, 0 = empty */
+    size_t fcap = 16, nblocks = 0;
+    for (int i = 0; i < body->nkids; i++)
+        nblocks += body->kids[i]->kind == AST_FAILURE;
+    while (fcap < 2 * nblocks)
+        fcap *= 2;
+    int *fset = NULL;
+    bool too_many = false;
     for (int i = 0; i < body->nkids; i++) {
         ast_node *p = body->kids[i];
         if (p->kind == AST_FAILURE) {
@@ -644,15 +657,24 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
                 serr(S, p->loc, "only a station can have failure blocks (%s is a %s)", e->name, kname);
                 continue;
             }
-            for (int j = 0; j < failures.n; j++)
-                if (((ast_node *)failures.items[j])->name == p->name) {
-                    serr(S, p->nloc, "failure '%s' is declared twice in %s", p->name, e->name);
-                    snote(S, ((ast_node *)failures.items[j])->nloc, "the first one is here");
-                    p = NULL;
-                    break;
-                }
-            if (p)
-                ptrvec_push(S->a, &failures, p);
+            if (failures.n == (int)FAB_MAX_FAILURE_MODES) {
+                if (!too_many)
+                    serr(S, p->nloc, "station %s has more than %u failure modes", e->name, FAB_MAX_FAILURE_MODES);
+                too_many = true;
+                continue;
+            }
+            if (!fset && !(fset = arena_array(S->a, fcap, sizeof(int))))
+                continue;
+            size_t h = ptr_hash(p->name) & (fcap - 1);
+            while (fset[h] && ((ast_node *)failures.items[fset[h] - 1])->name != p->name)
+                h = (h + 1) & (fcap - 1);
+            if (fset[h]) {
+                serr(S, p->nloc, "failure '%s' is declared twice in %s", p->name, e->name);
+                snote(S, ((ast_node *)failures.items[fset[h] - 1])->nloc, "the first one is here");
+                continue;
+            }
+            ptrvec_push(S->a, &failures, p);
+            fset[h] = failures.n;
             continue;
         }
         if (p->kind == AST_ATTR) {
@@ -1659,6 +1681,20 @@ static void check_part_flow(sema *S)
     }
 }
 
+/* A source with supply = unlimited creates a part whenever its successor takes one: into a
+ * buffer without a capacity it would create parts without end (the simulator refuses it). */
+static void check_unlimited_feeds(sema *S)
+{
+    fab_model *m = S->m;
+    for (int i = 0; i < m->nedges; i++) {
+        const fm_element *a = &m->elements[m->edges[i].from], *b = &m->elements[m->edges[i].to];
+        if (a->kind == FM_ELEM_SOURCE && a->u.source.unlimited && b->kind == FM_ELEM_BUFFER && b->u.buffer.infinite)
+            serr(S, m->edges[i].loc,
+                 "source %s has supply = unlimited and feeds buffer %s, whose capacity is inf: %s would fill without end (give %s a capacity, or %s an interarrival)",
+                 a->name, b->name, b->name, b->name, a->name);
+    }
+}
+
 static void check_connectivity(sema *S)
 {
     fab_model *m = S->m;
@@ -1807,6 +1843,11 @@ static void check_deadlock_cycles(sema *S)
 
 /* ---- the pass ---------------------------------------------------------------------------- */
 
+/* Elements of one model: the simulator's event set packs an element's index in 20 bits
+ * (RT_EV_MAX_ELEM in runtime/src/evset.h). Not covered by a golden test: it would take a
+ * file of a million declarations. */
+#define MAX_ELEMENTS 0xFFFFF
+
 static fab_model *run(sema *S, uint32_t main_id, const char *path)
 {
     fab_model *m = arena_alloc(S->a, sizeof *m);
@@ -1869,6 +1910,8 @@ static fab_model *run(sema *S, uint32_t main_id, const char *path)
         }
     if (!m->parts || !m->elements || !m->fns || !S->fn_called || !S->elem_decl)
         return NULL;
+    if (nelems > MAX_ELEMENTS)
+        serr(S, S->elem_decl[MAX_ELEMENTS]->nloc, "the model has %d elements; at most %d are supported", nelems, MAX_ELEMENTS);
     if (model_block)
         check_model_block(S, model_block);
 
@@ -1911,6 +1954,10 @@ static fab_model *run(sema *S, uint32_t main_id, const char *path)
     check_flows(S);
     check_routes(S);
     if (S->dc->errors == S->errors_at_start) {
+        /* without a model block, a file of declarations to import (a library) */
+        if (model_block && m->nelements == 0)
+            serr(S, model_block->loc, "the model has no elements: declare at least a source and a sink, and a flow between them");
+        check_unlimited_feeds(S);
         check_connectivity(S);
         if (S->dc->errors == S->errors_at_start)
             check_reachability(S);

@@ -200,6 +200,46 @@ static int element_arg(sema *S, sx_env *env, ast_node *arg, const char *fname)
     return s->index;
 }
 
+/* The SI unit of a dimension as written in .fab files (`W` for a power), or NULL. */
+static const char *si_unit(fm_dim d)
+{
+    for (int i = 0; i < units_count(); i++) {
+        const units_unit *u = units_get(i);
+        if (u->scale == 1.0 && u->offset == 0.0 && units_dim_eq(u->dim, d))
+            return u->spelling;
+    }
+    return NULL;
+}
+
+/* A number literal whose value v the double cannot hold: too small, rounded to 0 or to a
+ * subnormal (`1e-400`, `1e-310 ms`), or too large once converted (`1e307 MW`). v is in SI
+ * units (in: the SI unit, "a fraction" for a percentage, NULL for a plain number). The lexer
+ * reports literals too large by themselves. */
+static bool literal_in_range(sema *S, ast_node *n, double v, const char *in)
+{
+    const char *t = n->str ? n->str : "";
+    bool nonzero = false;
+    for (const char *p = t; *p && *p != 'e' && *p != 'E'; p++)
+        nonzero |= *p >= '1' && *p <= '9';
+    if (isinf(v)) {
+        if (!in)
+            serr(S, n->loc, "number is too large (the largest is about 1.8e308)");
+        else
+            serr(S, n->loc, "%s is too large: %s%s it is beyond the largest number, about 1.8e308", src_text(S, n),
+                 strcmp(in, "a fraction") == 0 ? "as " : "in ", in);
+        return false;
+    }
+    if (nonzero && (fabs(n->num) < DBL_MIN || fabs(v) < DBL_MIN)) {
+        if (fabs(n->num) < DBL_MIN || !in)
+            serr(S, n->loc, "number is too small (the smallest is about 2.2e-308); write 0 for zero");
+        else
+            serr(S, n->loc, "%s is too small: %s%s it is below the smallest number, about 2.2e-308", src_text(S, n),
+                 strcmp(in, "a fraction") == 0 ? "as " : "in ", in);
+        return false;
+    }
+    return true;
+}
+
 fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
 {
     if (!n)
@@ -208,6 +248,8 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
     case AST_ERROR:
         return NULL; /* a syntax error, already reported */
     case AST_NUM:
+        if (!literal_in_range(S, n, n->num, NULL))
+            return NULL;
         return mk_num(S, n->loc, n->num, units_dim_none());
     case AST_QTY: {
         const units_unit *u = units_get(n->unit);
@@ -216,9 +258,15 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
         if (u->offset != 0.0) {
             /* affine unit: valid as an absolute value only */
         }
-        return mk_num(S, n->loc, n->num * u->scale + u->offset, u->dim);
+        double v = n->num * u->scale + u->offset;
+        const char *si = si_unit(u->dim);
+        if (!literal_in_range(S, n, u->offset != 0.0 ? n->num : v, si ? si : "SI units"))
+            return NULL;
+        return mk_num(S, n->loc, v, u->dim);
     }
     case AST_PERCENT:
+        if (!literal_in_range(S, n, n->num / 100.0, "a fraction"))
+            return NULL;
         return mk_num(S, n->loc, n->num / 100.0, units_dim_none());
     case AST_INF: {
         fm_expr *e = mk_num(S, n->loc, INFINITY, units_dim_none());
@@ -1087,30 +1135,31 @@ static double norm_cdf(double x)
     return 0.5 * erfc(-x / sqrt(2.0));
 }
 
-/* P(X < 0) of an unbounded distribution (0 for those with positive support). */
-static double prob_negative(const fm_dist *d)
+/* P(X < x) of an unbounded distribution that can take values below 0 (0 for those with
+ * positive support, whose values below a small x are part of their shape). */
+static double prob_below(const fm_dist *d, double x)
 {
     const double *p = d->p;
     switch (d->kind) {
-    case FAB_DIST_CONSTANT: return p[0] < 0 ? 1.0 : 0.0;
-    case FAB_DIST_NORMAL: return p[1] > 0 ? norm_cdf(-p[0] / p[1]) : (p[0] < 0 ? 1.0 : 0.0);
+    case FAB_DIST_CONSTANT: return p[0] < x ? 1.0 : 0.0;
+    case FAB_DIST_NORMAL: return p[1] > 0 ? norm_cdf((x - p[0]) / p[1]) : (p[0] < x ? 1.0 : 0.0);
     case FAB_DIST_UNIFORM:
-        if (p[0] >= 0) return 0;
-        if (p[1] <= 0) return 1;
-        return -p[0] / (p[1] - p[0]);
+        if (p[0] >= x) return 0;
+        if (p[1] <= x) return 1;
+        return (x - p[0]) / (p[1] - p[0]);
     case FAB_DIST_TRIANGULAR: {
         double a = p[0], c = p[1], b = p[2];
-        if (a >= 0) return 0;
-        if (b <= 0) return 1;
-        if (0 <= c)
-            return (0 - a) * (0 - a) / ((b - a) * (c - a));
-        return 1 - (b - 0) * (b - 0) / ((b - a) * (b - c));
+        if (a >= x) return 0;
+        if (b <= x) return 1;
+        if (x <= c)
+            return (x - a) * (x - a) / ((b - a) * (c - a));
+        return 1 - (b - x) * (b - x) / ((b - a) * (b - c));
     }
     case FAB_DIST_PERT:
     case FAB_DIST_BETA: {
         double lo = d->kind == FAB_DIST_PERT ? p[0] : p[2], hi = d->kind == FAB_DIST_PERT ? p[2] : p[3];
-        if (lo >= 0) return 0;
-        if (hi <= 0) return 1;
+        if (lo >= x) return 0;
+        if (hi <= x) return 1;
         double al, be;
         if (d->kind == FAB_DIST_PERT) {
             al = 1 + 4 * (p[1] - lo) / (hi - lo);
@@ -1120,13 +1169,13 @@ static double prob_negative(const fm_dist *d)
             be = p[1];
         }
         /* integrate the beta density on [0, x0] by the midpoint rule */
-        double x0 = -lo / (hi - lo), acc = 0, tot = 0;
+        double x0 = (x - lo) / (hi - lo), acc = 0, tot = 0;
         int steps = 4000;
         for (int i = 0; i < steps; i++) {
-            double x = (i + 0.5) / steps;
-            double f = pow(x, al - 1) * pow(1 - x, be - 1);
+            double u = (i + 0.5) / steps;
+            double f = pow(u, al - 1) * pow(1 - u, be - 1);
             tot += f;
-            if (x < x0)
+            if (u < x0)
                 acc += f;
         }
         return tot > 0 ? acc / tot : 0;
@@ -1135,13 +1184,18 @@ static double prob_negative(const fm_dist *d)
     case FAB_DIST_EMPIRICAL: {
         double s = 0;
         for (size_t i = 0; i < d->n; i++)
-            if (d->values[i] < 0)
+            if (d->values[i] < x)
                 s += d->probs ? d->probs[i] : 1.0 / (double)d->n;
         return s;
     }
     default:
         return 0;
     }
+}
+
+static double prob_negative(const fm_dist *d)
+{
+    return prob_below(d, 0);
 }
 
 /* Find a named argument of a dist call. */
@@ -1466,6 +1520,15 @@ static bool check_params(sema *S, fm_dist *d, ast_node *call, ast_node *const *p
     return true;
 }
 
+/* "2.3 %", or "0.42 %" below one percent. */
+static void percent_text(double p, char *buf, size_t n)
+{
+    if (p * 100 >= 1)
+        snprintf(buf, n, "%.1f %%", p * 100);
+    else
+        snprintf(buf, n, "%.2g %%", p * 100);
+}
+
 static void negative_duration(sema *S, fm_dist *d, ast_node *call, ast_node *const *pnodes, const char *what)
 {
     if (!units_dim_eq(d->dim, UNITS_TIME))
@@ -1498,10 +1561,7 @@ static void negative_duration(sema *S, fm_dist *d, ast_node *call, ast_node *con
     if (pn < 1e-3)
         return;
     char pct[32];
-    if (pn * 100 >= 1)
-        snprintf(pct, sizeof pct, "%.1f %%", pn * 100);
-    else
-        snprintf(pct, sizeof pct, "%.2g %%", pn * 100);
+    percent_text(pn, pct, sizeof pct);
     if (d->kind == FAB_DIST_NORMAL && pnodes[0] && pnodes[1]) {
         swarn(S, call->loc,
               "%s: normal(mean: %.*s, sd: %.*s) is negative with probability %s; a duration is truncated at 0, which raises its mean; use lognormal(mean: %.*s, sd: %.*s), which has the same mean and sd and is never negative",
@@ -1515,6 +1575,36 @@ static void negative_duration(sema *S, fm_dist *d, ast_node *call, ast_node *con
               "%s: this %s distribution is negative with probability %s; a duration is truncated at 0, which changes the distribution; use a distribution with min >= 0 (or lognormal / gamma / weibull)",
               what, di->name, pct);
     }
+}
+
+bool sx_cycle_count(sema *S, const fm_dist *d, ast_node *n, const char *what)
+{
+    /* the simulator rounds a draw to the nearest whole number of cycles, and counts fewer
+     * than 1 as 1: below 0.5 is the same as 1, like a negative duration is the same as 0 */
+    if (d->bound != FAB_BOUND_NONE && d->lo >= 0.5)
+        return true;
+    double pb = prob_below(d, 0.5);
+    if (pb <= 0)
+        return true;
+    const char *dn = dist_table[d->kind].name;
+    if (d->kind == FAB_DIST_CONSTANT) {
+        serr(S, n->loc, "%s: %s rounds to no cycle, but a failure can come at the earliest after 1 cycle (write 1 for a failure after every cycle)",
+             what, src_text(S, n));
+        return false;
+    }
+    if (pb >= 1.0 - 1e-12) {
+        serr(S, n->loc, "%s: %s is never 0.5 or more, so every draw rounds to no cycle, but a failure can come at the earliest after 1 cycle",
+             what, dn);
+        return false;
+    }
+    if (pb < 1e-3)
+        return true;
+    char pct[32];
+    percent_text(pb, pct, sizeof pct);
+    swarn(S, n->loc,
+          "%s: this %s distribution is below 0.5 with probability %s; such draws round to no cycle and count as 1, which changes the distribution; use a distribution with min >= 1 (or gamma / weibull / lognormal)",
+          what, dn, pct);
+    return true;
 }
 
 fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what, const char *owner, const char *purpose)

@@ -221,6 +221,29 @@ START_TEST(test_doubling_fns_check_in_linear_time)
 }
 END_TEST
 
+/* A station holds at most FAB_MAX_FAILURE_MODES (65535) failure modes: one more is one error
+ * (at the first block beyond the limit). */
+START_TEST(test_failure_modes_above_limit)
+{
+    for (int extra = 0; extra <= 1; extra++) {
+        int n = 65535 + extra;
+        size_t cap = (size_t)n * 48 + 1024;
+        char *t = malloc(cap);
+        ck_assert_ptr_nonnull(t);
+        size_t len = (size_t)snprintf(t, cap, "%sstation s {\n cycle = 30 s\n", HEAD);
+        for (int i = 0; i < n; i++)
+            len += (size_t)snprintf(t + len, cap - len, " failure f%d { ttf = 1000 h; ttr = 1 min }\n", i);
+        snprintf(t + len, cap - len, "}\nsink done\nflow src -> s -> done\n");
+        fab_model *m = check_str(t);
+        ck_assert_int_eq(g_dc.errors, extra);
+        if (!extra)
+            ck_assert_int_eq(m->elements[fm_find_element(m, "s")].u.station.nfailures, 65535);
+        done();
+        free(t);
+    }
+}
+END_TEST
+
 /* A data file's lines are read whole: a value after 300 characters of other columns is not a
  * second value, and a 400-digit number is one value. */
 START_TEST(test_empirical_file_long_lines)
@@ -309,6 +332,7 @@ int main(void)
     tcase_add_loop_test(tc, test_error_classes, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, test_garbage_does_not_crash);
     tcase_add_test(tc, test_doubling_fns_check_in_linear_time);
+    tcase_add_test(tc, test_failure_modes_above_limit);
     tcase_add_test(tc, test_empirical_file_long_lines);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
