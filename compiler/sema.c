@@ -13,6 +13,7 @@
  * Not handled: recursion between fns is reported, not supported.
  */
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -636,6 +637,24 @@ static void check_failure(sema *S, sx_env *env, fm_element *e, ast_node *fb, fm_
             serr(S, fb->nloc, "failure %s has no ttr (time to repair)", f->name);
 }
 
+/* Parts a conveyor may hold at most: its ring of slots is allocated when a run starts. */
+#define CONVEYOR_MAX_CAPACITY 10000000L
+
+/* The parts a conveyor of length l and spacing s (positive, finite, s <= l) holds, by the
+ * simulator's rule: n = floor(l / s), plus one when (n + 1) s <= l within a few ulps (the
+ * quotient of decimal lengths rounds below a whole number: 0.3 m / 0.1 m holds 3). Above
+ * CONVEYOR_MAX_CAPACITY the result is only known to be above it (l / s may be inf). */
+static double conveyor_capacity(double l, double s)
+{
+    double r = l / s;
+    if (!(r <= CONVEYOR_MAX_CAPACITY))
+        return r;
+    double n = floor(r);
+    if ((n + 1) * s - l <= 4 * DBL_EPSILON * l)
+        n += 1;
+    return n;
+}
+
 /* Fill an element from a body (ELEMENT node) in a scope (template bindings). */
 static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *body)
 {
@@ -824,8 +843,20 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
                 ast_node *ln = PROP("length");
                 serr(S, sp->loc, "spacing must be positive and at most the length; %s is not (length %s)",
                      src_text(S, sp), ln ? src_text(S, ln) : "?");
-            } else
-                c->capacity = (long)floor(c->length / c->spacing + 1e-9);
+            } else {
+                double n = conveyor_capacity(c->length, c->spacing);
+                if (n > CONVEYOR_MAX_CAPACITY) {
+                    ast_node *sp = PROP("spacing");
+                    char b[32];
+                    if (isinf(n))
+                        snprintf(b, sizeof b, "more than 1e308");
+                    else
+                        snprintf(b, sizeof b, n < 1e15 ? "%.0f" : "%.3g", n);
+                    serr(S, sp->loc, "conveyor %s would hold %s parts (length / spacing); at most %ld are supported: make the spacing longer",
+                         e->name, b, CONVEYOR_MAX_CAPACITY);
+                } else
+                    c->capacity = (long)n;
+            }
         }
         break;
     }

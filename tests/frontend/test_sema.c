@@ -273,6 +273,27 @@ START_TEST(test_empirical_file_long_lines)
 }
 END_TEST
 
+/* The capacity of a conveyor counts a part that fits to within rounding (0.3 m / 0.1 m is
+ * 2.9999999999999996), as the simulator does; 10^7 parts are the most. */
+START_TEST(test_conveyor_capacity_rule)
+{
+    static const struct {
+        const char *length, *spacing;
+        long capacity;
+    } cases[] = {{"0.3 m", "0.1 m", 3}, {"0.7 m", "0.1 m", 7}, {"12 m", "0.6 m", 20}, {"1 m", "0.3 m", 3},
+                 {"1.9999999 m", "1 m", 1}, {"5 m", "5 m", 1}, {"10_000 km", "1 m", 10000000}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "%sconveyor c { length = %s; speed = 1 m/s; spacing = %s }\nsink done\nflow src -> c -> done\n",
+                 HEAD, cases[i].length, cases[i].spacing);
+        fab_model *m = check_str(text);
+        ck_assert_msg(m != NULL, "%s / %s", cases[i].length, cases[i].spacing);
+        ck_assert_int_eq(m->elements[fm_find_element(m, "c")].u.conveyor.capacity, cases[i].capacity);
+        done();
+    }
+}
+END_TEST
+
 /* Each snippet must give exactly the given number of errors. */
 static const struct {
     const char *text;
@@ -334,6 +355,7 @@ int main(void)
     tcase_add_test(tc, test_doubling_fns_check_in_linear_time);
     tcase_add_test(tc, test_failure_modes_above_limit);
     tcase_add_test(tc, test_empirical_file_long_lines);
+    tcase_add_test(tc, test_conveyor_capacity_rule);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
