@@ -221,8 +221,9 @@ typedef struct fm_buffer {
 typedef struct fm_conveyor {
     double length;  /* m */
     double speed;   /* m/s */
-    double spacing; /* m; capacity = floor(length / spacing) */
-    long capacity;  /* floor(length / spacing), computed */
+    double spacing; /* m; 0 < spacing <= length */
+    long capacity;  /* parts it holds, computed: floor(length / spacing), plus one when one more
+                       spacing fits within a few ulps (0.3 m / 0.1 m holds 3); 1..10^7 */
     bool accumulating;
 } fm_conveyor;
 

@@ -13,6 +13,7 @@
  * Not handled: recursion between fns is reported, not supported.
  */
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -435,12 +436,19 @@ static bool count_value(sema *S, sx_env *env, ast_node *v, const char *what, lon
         return true;
     }
     if (x != floor(x) || x < (double)lo || x > (double)hi) {
-        /* a value computed or passed in (`capacity = workers`): show what it came to */
+        /* a value computed or passed in (`capacity = workers`): show what it came to, with
+         * the digits that make it not whole (`3 * 0.1 * 10` is 3.0000000000000004) */
         const char *shown = src_text(S, v);
-        if (v->kind != AST_NUM && !(v->kind == AST_UNARY && v->kids[0]->kind == AST_NUM))
-            shown = arena_printf(S->a, "%s (= %g)", shown, x);
-        if (hi < COUNT_MAX)
-            serr(S, v->loc, "%s must be a whole number in %ld..%ld; %s is not", what, lo, hi, shown);
+        if (v->kind != AST_NUM && !(v->kind == AST_UNARY && v->kids[0]->kind == AST_NUM)) {
+            char b[32];
+            snprintf(b, sizeof b, "%.15g", x);
+            if (strtod(b, NULL) != x)
+                snprintf(b, sizeof b, "%.17g", x);
+            shown = arena_printf(S->a, "%s (= %s)", shown, b);
+        }
+        /* the upper limit is named when it is a real one, or when the value broke it */
+        if (hi < COUNT_MAX || x > (double)hi)
+            serr(S, v->loc, "%s must be a whole number in %ld..%ld%s; %s is not", what, lo, hi, inf_ok ? " (or inf)" : "", shown);
         else
             serr(S, v->loc, "%s must be a whole number >= %ld%s; %s is not", what, lo, inf_ok ? " (or inf)" : "", shown);
         return false;
@@ -510,6 +518,9 @@ static bool power_map(sema *S, sx_env *env, ast_node *v, double *power, const ch
             ok = false;
         else if (power[st] < 0) {
             serr(S, v->kids[i]->kids[1]->loc, "%s cannot be negative", what);
+            ok = false;
+        } else if (!isfinite(power[st])) {
+            serr(S, v->kids[i]->kids[1]->loc, "%s must be finite; %s is not", what, src_text(S, v->kids[i]->kids[1]));
             ok = false;
         }
     }
@@ -611,10 +622,12 @@ static void check_failure(sema *S, sx_env *env, fm_element *e, ast_node *fb, fm_
     fm_dim t = UNITS_TIME, none = units_dim_none();
     ast_node *ttf = seen_get(&seen, "ttf"), *ttr = seen_get(&seen, "ttr");
     const char *pre = arena_printf(S->a, "failure.%s", f->name);
-    if (ttf)
+    if (ttf) {
         f->ttf = sx_dist(S, env, ttf->kids[0], f->basis == FM_BASIS_CYCLES ? &none : &t,
                          f->basis == FM_BASIS_CYCLES ? "ttf (in cycles)" : "ttf", e->name, arena_printf(S->a, "%s.ttf", pre));
-    else
+        if (f->ttf && f->basis == FM_BASIS_CYCLES && !sx_cycle_count(S, f->ttf, ttf->kids[0], "ttf (in cycles)"))
+            f->ttf = NULL;
+    } else
         if (!seen.had_unknown)
             serr(S, fb->nloc, "failure %s has no ttf (time to failure)", f->name);
     if (ttr)
@@ -624,12 +637,33 @@ static void check_failure(sema *S, sx_env *env, fm_element *e, ast_node *fb, fm_
             serr(S, fb->nloc, "failure %s has no ttr (time to repair)", f->name);
 }
 
+/* The parts a conveyor of length l and spacing s (positive, finite, s <= l) holds, by the
+ * simulator's rule (runtime/src/conveyor.c): floor(l / s + 1e-9), the slack letting a length
+ * that is a multiple of the spacing in decimal hold that multiple (0.3 m / 0.1 m is
+ * 2.9999999999999996 in binary). Above FAB_MAX_CONVEYOR_PARTS the result is only known to be
+ * above it (l / s may be inf). */
+static double conveyor_capacity(double l, double s)
+{
+    double r = l / s;
+    if (!(r <= FAB_MAX_CONVEYOR_PARTS))
+        return r;
+    return floor(r + 1e-9);
+}
+
 /* Fill an element from a body (ELEMENT node) in a scope (template bindings). */
 static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *body)
 {
     prop_seen seen = {.n = 0};
     const char *kname = fm_elem_kind_name(e->kind);
     ptrvec failures = {0};
+    /* failure blocks by name (interned), for the duplicate check: index + 1, 0 = empty */
+    size_t fcap = 16, nblocks = 0;
+    for (int i = 0; i < body->nkids; i++)
+        nblocks += body->kids[i]->kind == AST_FAILURE;
+    while (fcap < 2 * nblocks)
+        fcap *= 2;
+    int *fset = NULL;
+    bool too_many = false;
     for (int i = 0; i < body->nkids; i++) {
         ast_node *p = body->kids[i];
         if (p->kind == AST_FAILURE) {
@@ -637,15 +671,24 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
                 serr(S, p->loc, "only a station can have failure blocks (%s is a %s)", e->name, kname);
                 continue;
             }
-            for (int j = 0; j < failures.n; j++)
-                if (((ast_node *)failures.items[j])->name == p->name) {
-                    serr(S, p->nloc, "failure '%s' is declared twice in %s", p->name, e->name);
-                    snote(S, ((ast_node *)failures.items[j])->nloc, "the first one is here");
-                    p = NULL;
-                    break;
-                }
-            if (p)
-                ptrvec_push(S->a, &failures, p);
+            if (failures.n == (int)FAB_MAX_FAILURE_MODES) {
+                if (!too_many)
+                    serr(S, p->nloc, "station %s has more than %u failure modes", e->name, FAB_MAX_FAILURE_MODES);
+                too_many = true;
+                continue;
+            }
+            if (!fset && !(fset = arena_array(S->a, fcap, sizeof(int))))
+                continue;
+            size_t h = ptr_hash(p->name) & (fcap - 1);
+            while (fset[h] && ((ast_node *)failures.items[fset[h] - 1])->name != p->name)
+                h = (h + 1) & (fcap - 1);
+            if (fset[h]) {
+                serr(S, p->nloc, "failure '%s' is declared twice in %s", p->name, e->name);
+                snote(S, ((ast_node *)failures.items[fset[h] - 1])->nloc, "the first one is here");
+                continue;
+            }
+            ptrvec_push(S->a, &failures, p);
+            fset[h] = failures.n;
             continue;
         }
         if (p->kind == AST_ATTR) {
@@ -795,8 +838,20 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
                 ast_node *ln = PROP("length");
                 serr(S, sp->loc, "spacing must be positive and at most the length; %s is not (length %s)",
                      src_text(S, sp), ln ? src_text(S, ln) : "?");
-            } else
-                c->capacity = (long)floor(c->length / c->spacing + 1e-9);
+            } else {
+                double n = conveyor_capacity(c->length, c->spacing);
+                if (n > FAB_MAX_CONVEYOR_PARTS) {
+                    ast_node *sp = PROP("spacing");
+                    char b[32];
+                    if (isinf(n))
+                        snprintf(b, sizeof b, "more than 1e308");
+                    else
+                        snprintf(b, sizeof b, n < 1e15 ? "%.0f" : "%.3g", n);
+                    serr(S, sp->loc, "conveyor %s would hold %s parts (length / spacing); at most %ld are supported: make the spacing longer",
+                         e->name, b, (long)FAB_MAX_CONVEYOR_PARTS);
+                } else
+                    c->capacity = (long)n;
+            }
         }
         break;
     }
@@ -1067,7 +1122,7 @@ static void check_model_block(sema *S, ast_node *mb)
         serr(S, v->kids[0]->loc, "warmup must be at least 0 and shorter than the horizon; %s is not (horizon %g h)",
              src_text(S, v->kids[0]), m->horizon / 3600.0);
     if ((v = seen_get(&seen, "replications")))
-        count_value(S, &env, v->kids[0], "replications", 1, COUNT_MAX, false, &m->replications, NULL);
+        count_value(S, &env, v->kids[0], "replications", 1, FAB_MAX_REPLICATIONS, false, &m->replications, NULL);
     if ((v = seen_get(&seen, "seed"))) {
         long seed;
         if (count_value(S, &env, v->kids[0], "seed", 0, COUNT_MAX, false, &seed, NULL))
@@ -1102,6 +1157,7 @@ static int attr_index(sema *S, ast_node *a, fm_dim dim)
     if (!at->known) {
         at->known = true;
         at->a.dim = dim;
+        S->attr_gen++; /* fn bodies reading it may type differently from now on */
         at->a.loc = a->nloc;
         return i;
     }
@@ -1203,6 +1259,11 @@ static void finish_attrs(sema *S, ptrvec *pending)
             if (sx_const(S, e, &c)) {
                 pa->init.kind = FM_INIT_CONST;
                 pa->init.value = c;
+            } else if (sx_fold_too_long(S)) {
+                serr(S, v->loc, "attribute '%s' takes too long to compute: its fn calls add up to more than %ld steps",
+                     pa->node->name, FOLD_MAX_STEPS);
+                pa->init.kind = FM_INIT_NONE;
+                continue;
             } else {
                 pa->init.expr = e;
             }
@@ -1646,6 +1707,20 @@ static void check_part_flow(sema *S)
     }
 }
 
+/* A source with supply = unlimited creates a part whenever its successor takes one: into a
+ * buffer without a capacity it would create parts without end (the simulator refuses it). */
+static void check_unlimited_feeds(sema *S)
+{
+    fab_model *m = S->m;
+    for (int i = 0; i < m->nedges; i++) {
+        const fm_element *a = &m->elements[m->edges[i].from], *b = &m->elements[m->edges[i].to];
+        if (a->kind == FM_ELEM_SOURCE && a->u.source.unlimited && b->kind == FM_ELEM_BUFFER && b->u.buffer.infinite)
+            serr(S, m->edges[i].loc,
+                 "source %s has supply = unlimited and feeds buffer %s, whose capacity is inf: %s would fill without end (give %s a capacity, or %s an interarrival)",
+                 a->name, b->name, b->name, b->name, a->name);
+    }
+}
+
 static void check_connectivity(sema *S)
 {
     fab_model *m = S->m;
@@ -1794,6 +1869,11 @@ static void check_deadlock_cycles(sema *S)
 
 /* ---- the pass ---------------------------------------------------------------------------- */
 
+/* Elements of one model: the simulator's event set packs an element's index in 20 bits
+ * (RT_EV_MAX_ELEM in runtime/src/evset.h). Not covered by a golden test: it would take a
+ * file of a million declarations. */
+#define MAX_ELEMENTS 0xFFFFF
+
 static fab_model *run(sema *S, uint32_t main_id, const char *path)
 {
     fab_model *m = arena_alloc(S->a, sizeof *m);
@@ -1856,6 +1936,8 @@ static fab_model *run(sema *S, uint32_t main_id, const char *path)
         }
     if (!m->parts || !m->elements || !m->fns || !S->fn_called || !S->elem_decl)
         return NULL;
+    if (nelems > MAX_ELEMENTS)
+        serr(S, S->elem_decl[MAX_ELEMENTS]->nloc, "the model has %d elements; at most %d are supported", nelems, MAX_ELEMENTS);
     if (model_block)
         check_model_block(S, model_block);
 
@@ -1898,6 +1980,10 @@ static fab_model *run(sema *S, uint32_t main_id, const char *path)
     check_flows(S);
     check_routes(S);
     if (S->dc->errors == S->errors_at_start) {
+        /* without a model block, a file of declarations to import (a library) */
+        if (model_block && m->nelements == 0)
+            serr(S, model_block->loc, "the model has no elements: declare at least a source and a sink, and a flow between them");
+        check_unlimited_feeds(S);
         check_connectivity(S);
         if (S->dc->errors == S->errors_at_start)
             check_reachability(S);

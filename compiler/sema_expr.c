@@ -8,10 +8,13 @@
  * Errors are reported through serr (sema_int.h) and make the functions return NULL/false.
  * Memory: results in the arena.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "hint.h"
 #include "sema_int.h"
@@ -197,6 +200,46 @@ static int element_arg(sema *S, sx_env *env, ast_node *arg, const char *fname)
     return s->index;
 }
 
+/* The SI unit of a dimension as written in .fab files (`W` for a power), or NULL. */
+static const char *si_unit(fm_dim d)
+{
+    for (int i = 0; i < units_count(); i++) {
+        const units_unit *u = units_get(i);
+        if (u->scale == 1.0 && u->offset == 0.0 && units_dim_eq(u->dim, d))
+            return u->spelling;
+    }
+    return NULL;
+}
+
+/* A number literal whose value v the double cannot hold: too small, rounded to 0 or to a
+ * subnormal (`1e-400`, `1e-310 ms`), or too large once converted (`1e307 MW`). v is in SI
+ * units (in: the SI unit, "a fraction" for a percentage, NULL for a plain number). The lexer
+ * reports literals too large by themselves. */
+static bool literal_in_range(sema *S, ast_node *n, double v, const char *in)
+{
+    const char *t = n->str ? n->str : "";
+    bool nonzero = false;
+    for (const char *p = t; *p && *p != 'e' && *p != 'E'; p++)
+        nonzero |= *p >= '1' && *p <= '9';
+    if (isinf(v)) {
+        if (!in)
+            serr(S, n->loc, "number is too large (the largest is about 1.8e308)");
+        else
+            serr(S, n->loc, "%s is too large: %s%s it is beyond the largest number, about 1.8e308", src_text(S, n),
+                 strcmp(in, "a fraction") == 0 ? "as " : "in ", in);
+        return false;
+    }
+    if (nonzero && (fabs(n->num) < DBL_MIN || fabs(v) < DBL_MIN)) {
+        if (fabs(n->num) < DBL_MIN || !in)
+            serr(S, n->loc, "number is too small (the smallest is about 2.2e-308); write 0 for zero");
+        else
+            serr(S, n->loc, "%s is too small: %s%s it is below the smallest number, about 2.2e-308", src_text(S, n),
+                 strcmp(in, "a fraction") == 0 ? "as " : "in ", in);
+        return false;
+    }
+    return true;
+}
+
 fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
 {
     if (!n)
@@ -205,6 +248,8 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
     case AST_ERROR:
         return NULL; /* a syntax error, already reported */
     case AST_NUM:
+        if (!literal_in_range(S, n, n->num, NULL))
+            return NULL;
         return mk_num(S, n->loc, n->num, units_dim_none());
     case AST_QTY: {
         const units_unit *u = units_get(n->unit);
@@ -213,9 +258,15 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
         if (u->offset != 0.0) {
             /* affine unit: valid as an absolute value only */
         }
-        return mk_num(S, n->loc, n->num * u->scale + u->offset, u->dim);
+        double v = n->num * u->scale + u->offset;
+        const char *si = si_unit(u->dim);
+        if (!literal_in_range(S, n, u->offset != 0.0 ? n->num : v, si ? si : "SI units"))
+            return NULL;
+        return mk_num(S, n->loc, v, u->dim);
     }
     case AST_PERCENT:
+        if (!literal_in_range(S, n, n->num / 100.0, "a fraction"))
+            return NULL;
         return mk_num(S, n->loc, n->num / 100.0, units_dim_none());
     case AST_INF: {
         fm_expr *e = mk_num(S, n->loc, INFINITY, units_dim_none());
@@ -511,7 +562,64 @@ typedef struct tc_ctx {
     fm_dim *pdims;
     int depth;
     bool lenient; /* parameters have any dimension */
+    int height;   /* out: how deep fn calls nest below this expression (0: no call) */
 } tc_ctx;
+
+/* fn calls nest at most this deep (recursion is rejected before typing; this bounds the C
+ * stack of typing and folding) */
+#define FN_MAX_DEPTH 64
+
+/* A fn body typed successfully for one signature: the types and dimensions of its arguments,
+ * the mode, and the attribute dimensions known then. A call with the same signature has the
+ * same result without typing the body again (which, with fns calling fns twice, would cost
+ * 2^n); a failed typing is not kept, so that every call reports its errors as before. */
+typedef struct tc_memo {
+    struct tc_memo *next;
+    int nparams;
+    fm_type *ptypes;
+    fm_dim *pdims;
+    bool lenient;
+    unsigned attr_gen;
+    int height; /* of the body's calls: valid for a call at depth d when d + height <= FN_MAX_DEPTH */
+    fm_type type;
+    fm_dim dim;
+} tc_memo;
+
+static tc_memo *tc_memo_find(sema *S, int fi, const tc_ctx *inner)
+{
+    if (!S->tc_memo)
+        return NULL;
+    for (tc_memo *t = S->tc_memo[fi]; t; t = t->next) {
+        if (t->lenient != inner->lenient || t->attr_gen != S->attr_gen)
+            continue;
+        int i = 0;
+        while (i < t->nparams && t->ptypes[i] == inner->ptypes[i] && units_dim_eq(t->pdims[i], inner->pdims[i]))
+            i++;
+        if (i == t->nparams)
+            return t;
+    }
+    return NULL;
+}
+
+/* Keep a successful typing (inner's arrays become the memo's: they are not reused). */
+static void tc_memo_add(sema *S, int fi, const tc_ctx *inner, const fm_expr *body)
+{
+    if (!S->tc_memo)
+        S->tc_memo = arena_array(S->a, (size_t)S->m->nfns + 1, sizeof *S->tc_memo);
+    tc_memo *t = S->tc_memo ? arena_alloc(S->a, sizeof *t) : NULL;
+    if (!t)
+        return;
+    t->nparams = S->m->fns[fi].nparams;
+    t->ptypes = inner->ptypes;
+    t->pdims = inner->pdims;
+    t->lenient = inner->lenient;
+    t->attr_gen = S->attr_gen;
+    t->height = inner->height;
+    t->type = body->type;
+    t->dim = body->dim;
+    t->next = S->tc_memo[fi];
+    S->tc_memo[fi] = t;
+}
 
 /* inf, and in lenient mode a parameter: takes the dimension of the other operand */
 static bool any_dim(fm_expr *e)
@@ -539,12 +647,12 @@ static bool tc_num(sema *S, fm_expr *e, const char *what)
 static bool tc_call(sema *S, fm_expr *e, tc_ctx *c)
 {
     fm_fn *fn = &S->m->fns[e->index];
-    if (c->depth > 64) { /* recursion is rejected before typing; this bounds the C stack */
-        serr(S, e->loc, "fn calls are nested more than 64 deep at this call of %s", fn->name);
+    if (c->depth > FN_MAX_DEPTH) { /* recursion is rejected before typing; this bounds the C stack */
+        serr(S, e->loc, "fn calls are nested more than %d deep at this call of %s", FN_MAX_DEPTH, fn->name);
         return false;
     }
     tc_ctx inner = {arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_type)),
-                    arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_dim)), c->depth + 1, c->lenient};
+                    arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_dim)), c->depth + 1, c->lenient, 0};
     if (!inner.ptypes || !inner.pdims || !fn->body)
         return false;
     for (int i = 0; i < fn->nparams; i++) {
@@ -561,12 +669,24 @@ static bool tc_call(sema *S, fm_expr *e, tc_ctx *c)
     int before = S->dc->errors;
     if (S->fn_called)
         S->fn_called[e->index] = true;
+    /* typed before with this signature, and its calls would not nest too deep from here */
+    tc_memo *t = tc_memo_find(S, e->index, &inner);
+    if (t && c->depth + t->height <= FN_MAX_DEPTH) {
+        e->type = t->type;
+        e->dim = t->dim;
+        if (c->height < t->height + 1)
+            c->height = t->height + 1;
+        return true;
+    }
     bool ok = tc(S, fn->body, &inner);
     if (!ok && S->dc->errors > before)
         snote(S, e->loc, "in this call of %s()", fn->name);
     if (ok) {
         e->type = fn->body->type;
         e->dim = fn->body->dim;
+        if (c->height < inner.height + 1)
+            c->height = inner.height + 1;
+        tc_memo_add(S, e->index, &inner, fn->body);
     }
     return ok;
 }
@@ -785,7 +905,7 @@ void sx_type_uncalled_fn(sema *S, int fi)
     if (!fn->body)
         return;
     tc_ctx c = {arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_type)),
-                arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_dim)), 1, true};
+                arena_array(S->a, (size_t)fn->nparams + 1, sizeof(fm_dim)), 1, true, 0};
     if (!c.ptypes || !c.pdims)
         return;
     for (int i = 0; i < fn->nparams; i++)
@@ -798,18 +918,30 @@ void sx_type_uncalled_fn(sema *S, int fi)
 
 bool sx_type(sema *S, fm_expr *e)
 {
-    tc_ctx c = {NULL, NULL, 0, false};
+    tc_ctx c = {NULL, NULL, 0, false, 0};
     return e && tc(S, e, &c);
 }
 
 /* ---- constants --------------------------------------------------------------------------- */
 
+/* The last call of a fn that folded to a constant: its arguments and value. A body that calls
+ * a fn twice with the same arguments (`f0(x) + f0(x)`) folds it once. */
+typedef struct fold_memo {
+    bool valid;
+    int nargs;
+    double args[16];
+    double value;
+} fold_memo;
+
 /* Constant folding. params: the values of the enclosing fn's parameters (NULL outside a
- * fn); depth bounds fn calls (a recursive fn, already reported, is not folded). */
+ * fn); depth bounds fn calls (a recursive fn, already reported, is not folded): typing lets
+ * calls nest FN_MAX_DEPTH + 1 deep, whose bodies are folded at that depth, so the bound is
+ * only a guard for the C stack; the steps of one constant are bounded by FOLD_MAX_STEPS
+ * (S->fold_steps counts them). */
 static bool const_fold(sema *S, fm_expr *e, const double *params, int depth, double *out)
 {
     double a = 0, b = 0;
-    if (!e || depth > 64)
+    if (!e || depth > FN_MAX_DEPTH + 1 || ++S->fold_steps > FOLD_MAX_STEPS)
         return false;
     if (e->nargs >= 1 && e->kind != FM_EX_IF && e->kind != FM_EX_CALL && !const_fold(S, e->args[0], params, depth, &a))
         return false;
@@ -829,7 +961,22 @@ static bool const_fold(sema *S, fm_expr *e, const double *params, int depth, dou
         for (int i = 0; i < e->nargs; i++)
             if (!const_fold(S, e->args[i], params, depth, &vals[i]))
                 return false;
-        return const_fold(S, S->m->fns[e->index].body, vals, depth + 1, out);
+        if (!S->fold_memo)
+            S->fold_memo = arena_array(S->a, (size_t)S->m->nfns + 1, sizeof *S->fold_memo);
+        fold_memo *fm = S->fold_memo ? &S->fold_memo[e->index] : NULL;
+        if (fm && fm->valid && fm->nargs == e->nargs && memcmp(fm->args, vals, (size_t)e->nargs * sizeof *vals) == 0) {
+            *out = fm->value;
+            return true;
+        }
+        if (!const_fold(S, S->m->fns[e->index].body, vals, depth + 1, out))
+            return false;
+        if (fm) {
+            fm->valid = true;
+            fm->nargs = e->nargs;
+            memcpy(fm->args, vals, (size_t)e->nargs * sizeof *vals);
+            fm->value = *out;
+        }
+        return true;
     }
     case FM_EX_NUM:
     case FM_EX_BOOL: *out = e->num; return true;
@@ -870,7 +1017,13 @@ static bool const_fold(sema *S, fm_expr *e, const double *params, int depth, dou
 
 bool sx_const(sema *S, fm_expr *e, double *out)
 {
+    S->fold_steps = 0;
     return const_fold(S, e, NULL, 0, out);
+}
+
+bool sx_fold_too_long(const sema *S)
+{
+    return S->fold_steps > FOLD_MAX_STEPS;
 }
 
 const char *src_text(sema *S, ast_node *n)
@@ -960,7 +1113,10 @@ bool sx_quantity(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
         return false;
     }
     if (!sx_const(S, e, out)) {
-        serr(S, n->loc, "%s must be a constant (it cannot depend on the simulation state)", what);
+        if (sx_fold_too_long(S))
+            serr(S, n->loc, "%s takes too long to compute: its fn calls add up to more than %ld steps", what, FOLD_MAX_STEPS);
+        else
+            serr(S, n->loc, "%s must be a constant (it cannot depend on the simulation state)", what);
         return false;
     }
     if (isnan(*out)) {
@@ -979,30 +1135,31 @@ static double norm_cdf(double x)
     return 0.5 * erfc(-x / sqrt(2.0));
 }
 
-/* P(X < 0) of an unbounded distribution (0 for those with positive support). */
-static double prob_negative(const fm_dist *d)
+/* P(X < x) of an unbounded distribution that can take values below 0 (0 for those with
+ * positive support, whose values below a small x are part of their shape). */
+static double prob_below(const fm_dist *d, double x)
 {
     const double *p = d->p;
     switch (d->kind) {
-    case FAB_DIST_CONSTANT: return p[0] < 0 ? 1.0 : 0.0;
-    case FAB_DIST_NORMAL: return p[1] > 0 ? norm_cdf(-p[0] / p[1]) : (p[0] < 0 ? 1.0 : 0.0);
+    case FAB_DIST_CONSTANT: return p[0] < x ? 1.0 : 0.0;
+    case FAB_DIST_NORMAL: return p[1] > 0 ? norm_cdf((x - p[0]) / p[1]) : (p[0] < x ? 1.0 : 0.0);
     case FAB_DIST_UNIFORM:
-        if (p[0] >= 0) return 0;
-        if (p[1] <= 0) return 1;
-        return -p[0] / (p[1] - p[0]);
+        if (p[0] >= x) return 0;
+        if (p[1] <= x) return 1;
+        return (x - p[0]) / (p[1] - p[0]);
     case FAB_DIST_TRIANGULAR: {
         double a = p[0], c = p[1], b = p[2];
-        if (a >= 0) return 0;
-        if (b <= 0) return 1;
-        if (0 <= c)
-            return (0 - a) * (0 - a) / ((b - a) * (c - a));
-        return 1 - (b - 0) * (b - 0) / ((b - a) * (b - c));
+        if (a >= x) return 0;
+        if (b <= x) return 1;
+        if (x <= c)
+            return (x - a) * (x - a) / ((b - a) * (c - a));
+        return 1 - (b - x) * (b - x) / ((b - a) * (b - c));
     }
     case FAB_DIST_PERT:
     case FAB_DIST_BETA: {
         double lo = d->kind == FAB_DIST_PERT ? p[0] : p[2], hi = d->kind == FAB_DIST_PERT ? p[2] : p[3];
-        if (lo >= 0) return 0;
-        if (hi <= 0) return 1;
+        if (lo >= x) return 0;
+        if (hi <= x) return 1;
         double al, be;
         if (d->kind == FAB_DIST_PERT) {
             al = 1 + 4 * (p[1] - lo) / (hi - lo);
@@ -1012,13 +1169,13 @@ static double prob_negative(const fm_dist *d)
             be = p[1];
         }
         /* integrate the beta density on [0, x0] by the midpoint rule */
-        double x0 = -lo / (hi - lo), acc = 0, tot = 0;
+        double x0 = (x - lo) / (hi - lo), acc = 0, tot = 0;
         int steps = 4000;
         for (int i = 0; i < steps; i++) {
-            double x = (i + 0.5) / steps;
-            double f = pow(x, al - 1) * pow(1 - x, be - 1);
+            double u = (i + 0.5) / steps;
+            double f = pow(u, al - 1) * pow(1 - u, be - 1);
             tot += f;
-            if (x < x0)
+            if (u < x0)
                 acc += f;
         }
         return tot > 0 ? acc / tot : 0;
@@ -1027,13 +1184,18 @@ static double prob_negative(const fm_dist *d)
     case FAB_DIST_EMPIRICAL: {
         double s = 0;
         for (size_t i = 0; i < d->n; i++)
-            if (d->values[i] < 0)
+            if (d->values[i] < x)
                 s += d->probs ? d->probs[i] : 1.0 / (double)d->n;
         return s;
     }
     default:
         return 0;
     }
+}
+
+static double prob_negative(const fm_dist *d)
+{
+    return prob_below(d, 0);
 }
 
 /* Find a named argument of a dist call. */
@@ -1045,50 +1207,162 @@ static ast_node *named_arg(ast_node *call, const char *name)
     return NULL;
 }
 
+/* The leading field of a data file's line: the characters of a number or a word. */
+static bool data_field_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' ||
+           c == '+' || c == '-';
+}
+
+/* A decimal number of a data file: [+-]digits[.[digits]][e[+-]digits] or [+-].digits[e...];
+ * no hexadecimal, nan or inf. */
+static bool is_decimal(const char *t, size_t n)
+{
+    size_t i = 0, digits = 0;
+    if (i < n && (t[i] == '+' || t[i] == '-'))
+        i++;
+    for (; i < n && t[i] >= '0' && t[i] <= '9'; i++)
+        digits++;
+    if (i < n && t[i] == '.')
+        for (i++; i < n && t[i] >= '0' && t[i] <= '9'; i++)
+            digits++;
+    if (!digits)
+        return false;
+    if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+        i++;
+        if (i < n && (t[i] == '+' || t[i] == '-'))
+            i++;
+        size_t ed = 0;
+        for (; i < n && t[i] >= '0' && t[i] <= '9'; i++)
+            ed++;
+        if (!ed)
+            return false;
+    }
+    return i == n;
+}
+
+/* Whether the mantissa of a decimal spelling has a nonzero digit (`0.0e5` has none). */
+static bool has_nonzero_digit(const char *t, size_t n)
+{
+    for (size_t i = 0; i < n && t[i] != 'e' && t[i] != 'E'; i++)
+        if (t[i] >= '1' && t[i] <= '9')
+            return true;
+    return false;
+}
+
+/* empirical("file.csv"): one number per line, the line's leading field (what follows it, such
+ * as further columns, is ignored), SI units; lines of any length. A line without a leading
+ * field, or whose field is a word (a header), is skipped; a field that looks like a number but
+ * is not a finite decimal (nan, inf, 0x10, 1e999, 12abc) is an error naming its line. */
+static bool data_file_values(sema *S, fm_dist *d, ast_node *arg)
+{
+    const diag_file *f = diag_get_file(S->dc, arg->loc.file);
+    char *path;
+    if (arg->str[0] == '/' || !f)
+        path = arena_strdup(S->a, arg->str);
+    else {
+        const char *slash = strrchr(f->path, '/');
+        path = slash ? arena_printf(S->a, "%.*s/%s", (int)(slash - f->path), f->path, arg->str)
+                     : arena_strdup(S->a, arg->str);
+    }
+    FILE *fp = S->opt && S->opt->no_imports ? NULL : fopen(path, "r");
+    if (!fp) {
+        serr(S, arg->loc, "cannot read the data file '%s'", path);
+        return false;
+    }
+    struct stat st;
+    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+        /* a directory, a device or a pipe: nothing to read, or no end to reading */
+        serr(S, arg->loc, "the data file '%s' is not a regular file", path);
+        fclose(fp);
+        return false;
+    }
+    size_t cap = 64;
+    d->values = arena_array(S->a, cap, sizeof(double));
+    char *line = NULL;
+    size_t linecap = 0;
+    ssize_t len;
+    long lineno = 0;
+    bool ok = true;
+    while (ok && d->values && (len = getline(&line, &linecap, fp)) >= 0) {
+        lineno++;
+        size_t i = 0, n = (size_t)len;
+        while (i < n && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        size_t j = i;
+        while (j < n && data_field_char(line[j]))
+            j++;
+        const char *t = line + i;
+        size_t tn = j - i;
+        if (tn == 0)
+            continue; /* a blank line, or one without a leading field */
+        const char *why = NULL;
+        char saved = line[j];
+        line[j] = 0; /* the field alone for strtod (getline leaves room for the 0 at line[n]) */
+        char *end;
+        double v = strtod(t, &end);
+        if (is_decimal(t, tn)) {
+            if (isinf(v))
+                why = "is too large (the largest is about 1.8e308)";
+            else if (has_nonzero_digit(t, tn) && fabs(v) < DBL_MIN)
+                why = "is too small (the smallest is about 2.2e-308)";
+        } else {
+            /* a word is a header; a field starting like a number, or one strtod reads as a
+             * number (nan, inf, -Infinity), is a number that is not a finite decimal */
+            size_t k = t[0] == '+' || t[0] == '-';
+            bool numeric = k < tn && ((t[k] >= '0' && t[k] <= '9') ||
+                                      (t[k] == '.' && k + 1 < tn && t[k + 1] >= '0' && t[k + 1] <= '9'));
+            line[j] = saved;
+            if (!numeric && end != t + tn)
+                continue;
+            why = "is not a finite decimal number";
+        }
+        line[j] = saved;
+        if (why) {
+            serr(S, arg->loc, "the data file '%s', line %ld: `%.*s`%s %s", path, lineno, tn > 40 ? 40 : (int)tn, t,
+                 tn > 40 ? "..." : "", why);
+            ok = false;
+            break;
+        }
+        if (d->n == cap) {
+            double *nv = arena_array(S->a, cap * 2, sizeof(double));
+            if (nv)
+                memcpy(nv, d->values, cap * sizeof(double));
+            d->values = nv;
+            cap *= 2;
+            if (!nv)
+                break;
+        }
+        d->values[d->n++] = v;
+    }
+    if (ok && ferror(fp)) {
+        serr(S, arg->loc, "cannot read the data file '%s'", path);
+        ok = false;
+    }
+    free(line);
+    fclose(fp);
+    if (!ok)
+        return false;
+    if (d->n == 0) {
+        serr(S, arg->loc, "the data file '%s' holds no numbers", path);
+        return false;
+    }
+    return true;
+}
+
+/* A value of an inline table (`empirical([10 s, inf])`) must be finite, as parameters must. */
+static bool table_value_finite(sema *S, ast_node *n, double v, const char *what, const char *dist)
+{
+    if (isfinite(v))
+        return true;
+    serr(S, n->loc, "%s: the values of %s() must be finite; %s is not", what, dist, src_text(S, n));
+    return false;
+}
+
 static bool dist_table_values(sema *S, sx_env *env, fm_dist *d, ast_node *arg, fm_dim *dim, bool *have_dim, const char *what)
 {
-    if (arg->kind == AST_STR) {
-        /* empirical("file.csv"): one number per line (first column), SI units */
-        const diag_file *f = diag_get_file(S->dc, arg->loc.file);
-        char *path;
-        if (arg->str[0] == '/' || !f)
-            path = arena_strdup(S->a, arg->str);
-        else {
-            const char *slash = strrchr(f->path, '/');
-            path = slash ? arena_printf(S->a, "%.*s/%s", (int)(slash - f->path), f->path, arg->str)
-                         : arena_strdup(S->a, arg->str);
-        }
-        FILE *fp = S->opt && S->opt->no_imports ? NULL : fopen(path, "r");
-        if (!fp) {
-            serr(S, arg->loc, "cannot read the data file '%s'", path);
-            return false;
-        }
-        size_t cap = 64;
-        d->values = arena_array(S->a, cap, sizeof(double));
-        char line[256];
-        while (fgets(line, sizeof line, fp) && d->values) {
-            char *end;
-            double v = strtod(line, &end);
-            if (end == line)
-                continue; /* header or blank line */
-            if (d->n == cap) {
-                double *nv = arena_array(S->a, cap * 2, sizeof(double));
-                if (nv)
-                    memcpy(nv, d->values, cap * sizeof(double));
-                d->values = nv;
-                cap *= 2;
-                if (!nv)
-                    break;
-            }
-            d->values[d->n++] = v;
-        }
-        fclose(fp);
-        if (d->n == 0) {
-            serr(S, arg->loc, "the data file '%s' holds no numbers", path);
-            return false;
-        }
-        return true;
-    }
+    if (arg->kind == AST_STR)
+        return data_file_values(S, d, arg);
     if (d->kind == FAB_DIST_EMPIRICAL) {
         if (arg->kind != AST_LIST) {
             serr(S, arg->loc, "empirical() takes a list of values [..] or a file name \"..\"");
@@ -1102,7 +1376,8 @@ static bool dist_table_values(sema *S, sx_env *env, fm_dist *d, ast_node *arg, f
         d->values = arena_array(S->a, d->n, sizeof(double));
         for (int i = 0; i < arg->nkids && d->values; i++) {
             fm_dim vd;
-            if (!sx_quantity(S, env, arg->kids[i], *have_dim ? dim : NULL, what, &d->values[i], &vd))
+            if (!sx_quantity(S, env, arg->kids[i], *have_dim ? dim : NULL, what, &d->values[i], &vd) ||
+                !table_value_finite(S, arg->kids[i], d->values[i], what, "empirical"))
                 return false;
             if (!*have_dim) {
                 *dim = vd;
@@ -1126,7 +1401,8 @@ static bool dist_table_values(sema *S, sx_env *env, fm_dist *d, ast_node *arg, f
     fm_dim none = units_dim_none();
     for (int i = 0; i < arg->nkids && d->values && d->probs; i++) {
         fm_dim vd;
-        if (!sx_quantity(S, env, arg->kids[i]->kids[0], *have_dim ? dim : NULL, what, &d->values[i], &vd))
+        if (!sx_quantity(S, env, arg->kids[i]->kids[0], *have_dim ? dim : NULL, what, &d->values[i], &vd) ||
+            !table_value_finite(S, arg->kids[i]->kids[0], d->values[i], what, "discrete"))
             return false;
         if (!*have_dim) {
             *dim = vd;
@@ -1244,6 +1520,15 @@ static bool check_params(sema *S, fm_dist *d, ast_node *call, ast_node *const *p
     return true;
 }
 
+/* "2.3 %", or "0.42 %" below one percent. */
+static void percent_text(double p, char *buf, size_t n)
+{
+    if (p * 100 >= 1)
+        snprintf(buf, n, "%.1f %%", p * 100);
+    else
+        snprintf(buf, n, "%.2g %%", p * 100);
+}
+
 static void negative_duration(sema *S, fm_dist *d, ast_node *call, ast_node *const *pnodes, const char *what)
 {
     if (!units_dim_eq(d->dim, UNITS_TIME))
@@ -1276,10 +1561,7 @@ static void negative_duration(sema *S, fm_dist *d, ast_node *call, ast_node *con
     if (pn < 1e-3)
         return;
     char pct[32];
-    if (pn * 100 >= 1)
-        snprintf(pct, sizeof pct, "%.1f %%", pn * 100);
-    else
-        snprintf(pct, sizeof pct, "%.2g %%", pn * 100);
+    percent_text(pn, pct, sizeof pct);
     if (d->kind == FAB_DIST_NORMAL && pnodes[0] && pnodes[1]) {
         swarn(S, call->loc,
               "%s: normal(mean: %.*s, sd: %.*s) is negative with probability %s; a duration is truncated at 0, which raises its mean; use lognormal(mean: %.*s, sd: %.*s), which has the same mean and sd and is never negative",
@@ -1293,6 +1575,36 @@ static void negative_duration(sema *S, fm_dist *d, ast_node *call, ast_node *con
               "%s: this %s distribution is negative with probability %s; a duration is truncated at 0, which changes the distribution; use a distribution with min >= 0 (or lognormal / gamma / weibull)",
               what, di->name, pct);
     }
+}
+
+bool sx_cycle_count(sema *S, const fm_dist *d, ast_node *n, const char *what)
+{
+    /* the simulator rounds a draw to the nearest whole number of cycles, and counts fewer
+     * than 1 as 1: below 0.5 is the same as 1, like a negative duration is the same as 0 */
+    if (d->bound != FAB_BOUND_NONE && d->lo >= 0.5)
+        return true;
+    double pb = prob_below(d, 0.5);
+    if (pb <= 0)
+        return true;
+    const char *dn = dist_table[d->kind].name;
+    if (d->kind == FAB_DIST_CONSTANT) {
+        serr(S, n->loc, "%s: %s rounds to no cycle, but a failure can come at the earliest after 1 cycle (write 1 for a failure after every cycle)",
+             what, src_text(S, n));
+        return false;
+    }
+    if (pb >= 1.0 - 1e-12) {
+        serr(S, n->loc, "%s: %s is never 0.5 or more, so every draw rounds to no cycle, but a failure can come at the earliest after 1 cycle",
+             what, dn);
+        return false;
+    }
+    if (pb < 1e-3)
+        return true;
+    char pct[32];
+    percent_text(pb, pct, sizeof pct);
+    swarn(S, n->loc,
+          "%s: this %s distribution is below 0.5 with probability %s; such draws round to no cycle and count as 1, which changes the distribution; use a distribution with min >= 1 (or gamma / weibull / lognormal)",
+          what, dn, pct);
+    return true;
 }
 
 fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what, const char *owner, const char *purpose)

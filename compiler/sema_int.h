@@ -65,6 +65,10 @@ typedef struct sema {
     bool quiet;        /* serr/swarn/snote print nothing (typing uncalled fns) */
     bool *fn_called;   /* per fn: typed at some call site */
     ast_node **elem_decl; /* per element index: its declaration */
+    unsigned attr_gen; /* counts attributes whose dimension became known (typing reads them) */
+    struct tc_memo **tc_memo;     /* per fn: the signatures its body was typed with (sema_expr.c) */
+    struct fold_memo *fold_memo;  /* per fn: its last folded call (sema_expr.c) */
+    long fold_steps;   /* nodes folded for the current constant, against a limit */
 } sema;
 
 /* A `route { ... }` inside an element body, with the scope it was written in. */
@@ -93,6 +97,11 @@ bool sx_type(sema *S, fm_expr *e);                              /* type check, s
  * no diagnostics (so that every node of every fn body has its type for codegen). */
 void sx_type_uncalled_fn(sema *S, int fn);
 bool sx_const(sema *S, fm_expr *e, double *out);                /* fold a constant */
+/* Folding one constant visits at most this many nodes: fns calling fns with different
+ * arguments can make a short text stand for an astronomically long computation. */
+#define FOLD_MAX_STEPS 10000000L
+/* The last sx_const gave up because folding took more than FOLD_MAX_STEPS steps. */
+bool sx_fold_too_long(const sema *S);
 /* A constant quantity of dimension want (NULL: any, returned in *dim). false on error. */
 bool sx_quantity(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what,
                  double *out, fm_dim *dim);
@@ -100,6 +109,9 @@ bool sx_quantity(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
 fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what,
                  const char *owner, const char *purpose);
 bool sx_is_dist_call(ast_node *n);
+/* Check a count of cycles (the ttf of a cycles-basis failure) drawn from d, written at n:
+ * an error when it always rounds below 1 cycle, a warning when it often does. */
+bool sx_cycle_count(sema *S, const fm_dist *d, ast_node *n, const char *what);
 /* A template binding by name, or NULL */
 tval *sx_tval(sx_env *env, const char *name);
 

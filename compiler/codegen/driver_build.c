@@ -198,6 +198,12 @@ static int drv_front_run(drv_front *f, const drv_opts *o)
             diag_error_noloc(&f->dc, "%s: cannot check the model", o->file);
         return 1;
     }
+    if (f->model->nelements == 0) {
+        /* a library file (a model block makes this a located error of the check itself) */
+        diag_error_noloc(&f->dc, "%s: the model has no elements, so there is nothing to simulate (build the model that imports this file)",
+                         o->file);
+        return 1;
+    }
     return 0;
 }
 

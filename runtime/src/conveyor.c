@@ -34,7 +34,7 @@ int rt_conveyor_setup(fab_sim *s, rt_es *x)
     (void)s;
     const rt_elem *e = x->e;
     double cap = floor(e->length / e->spacing + CONV_CAP_SLACK);
-    x->cv_cap = cap < 1 ? 1 : rt_count_u64(cap);     /* too many slots: calloc fails */
+    x->cv_cap = cap < 1 ? 1 : (uint64_t)cap;     /* at most FAB_MAX_CONVEYOR_PARTS (validated) */
     x->cv = calloc(x->cv_cap, sizeof *x->cv);
     return x->cv ? 0 : -1;
 }

@@ -1047,6 +1047,15 @@ int rt_model_validate(const fab_model *m, char *err, size_t n)
                          "spacing <= length", e->name);
                 return -1;
             }
+            if (!(e->length / e->spacing <= FAB_MAX_CONVEYOR_PARTS)) {
+                double r = e->length / e->spacing;
+                snprintf(err, n, r < 1e15 ? "conveyor %s would hold %.0f parts (length / spacing); "
+                                            "at most %u are supported"
+                                          : "conveyor %s would hold %.3g parts (length / spacing); "
+                                            "at most %u are supported",
+                         e->name, r, FAB_MAX_CONVEYOR_PARTS);
+                return -1;
+            }
             break;
         case FAB_KIND_SINK:
             break;

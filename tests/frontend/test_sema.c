@@ -186,6 +186,114 @@ START_TEST(test_negative_duration_truncated)
 }
 END_TEST
 
+/* fn f_i(x) = f_{i-1}(x) + f_{i-1}(x) for i < n, then tail: a text of n fns whose full
+ * expansion has 2^n calls (malloc'd). */
+static char *doubling_fns(int n, const char *tail)
+{
+    size_t cap = (size_t)n * 48 + strlen(tail) + 256;
+    char *t = malloc(cap);
+    ck_assert_ptr_nonnull(t);
+    size_t len = (size_t)snprintf(t, cap, "%sfn f0(x) = x * 2\n", HEAD);
+    for (int i = 1; i < n; i++)
+        len += (size_t)snprintf(t + len, cap - len, "fn f%d(x) = f%d(x) + f%d(x)\n", i, i - 1, i - 1);
+    snprintf(t + len, cap - len, "%s", tail);
+    return t;
+}
+
+/* Typing a fn body once per argument signature keeps 60 doubling fns linear: typed call by
+ * call, they would take 2^60 steps (the suite's timeout is the check). */
+START_TEST(test_doubling_fns_check_in_linear_time)
+{
+    char *t = doubling_fns(60, "sink done\nflow src -> done\n");
+    fab_model *m = check_str(t);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(m->nfns, 60);
+    ck_assert_int_eq(m->fns[59].body->type, FM_T_NUM);
+    done();
+    free(t);
+    /* called and folded to a constant: the same argument is folded once */
+    t = doubling_fns(60, "station s { cycle = constant(f59(1 s) * 1e-18) }\nsink done\nflow src -> s -> done\n");
+    m = check_str(t);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_double_eq_tol(m->elements[fm_find_element(m, "s")].u.station.cycle->p[0], 0x1p60 * 1e-18, 1e-3);
+    done();
+    free(t);
+}
+END_TEST
+
+/* A station holds at most FAB_MAX_FAILURE_MODES (65535) failure modes: one more is one error
+ * (at the first block beyond the limit). */
+START_TEST(test_failure_modes_above_limit)
+{
+    for (int extra = 0; extra <= 1; extra++) {
+        int n = 65535 + extra;
+        size_t cap = (size_t)n * 48 + 1024;
+        char *t = malloc(cap);
+        ck_assert_ptr_nonnull(t);
+        size_t len = (size_t)snprintf(t, cap, "%sstation s {\n cycle = 30 s\n", HEAD);
+        for (int i = 0; i < n; i++)
+            len += (size_t)snprintf(t + len, cap - len, " failure f%d { ttf = 1000 h; ttr = 1 min }\n", i);
+        snprintf(t + len, cap - len, "}\nsink done\nflow src -> s -> done\n");
+        fab_model *m = check_str(t);
+        ck_assert_int_eq(g_dc.errors, extra);
+        if (!extra)
+            ck_assert_int_eq(m->elements[fm_find_element(m, "s")].u.station.nfailures, 65535);
+        done();
+        free(t);
+    }
+}
+END_TEST
+
+/* A data file's lines are read whole: a value after 300 characters of other columns is not a
+ * second value, and a 400-digit number is one value. */
+START_TEST(test_empirical_file_long_lines)
+{
+    char path[] = "/tmp/fab-test-empirical-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *fp = fdopen(fd, "w");
+    fprintf(fp, "seconds,comment\n10,");
+    for (int i = 0; i < 300; i++)
+        fputc('x', fp);
+    fprintf(fp, " 99\n2");
+    for (int i = 0; i < 399; i++)
+        fputc('0', fp);
+    fprintf(fp, "e-398\n");
+    fclose(fp);
+    char text[512];
+    snprintf(text, sizeof text, "%sstation s { cycle = empirical(\"%s\") }\nsink done\nflow src -> s -> done\n", HEAD, path);
+    fab_model *m = check_str(text);
+    remove(path);
+    ck_assert_ptr_nonnull(m);
+    const fm_dist *d = m->elements[fm_find_element(m, "s")].u.station.cycle;
+    ck_assert_uint_eq(d->n, 2);
+    ck_assert_double_eq(d->values[0], 10.0);
+    ck_assert_double_eq_tol(d->values[1], 20.0, 1e-12);
+    done();
+}
+END_TEST
+
+/* The capacity of a conveyor counts a part that fits to within rounding (0.3 m / 0.1 m is
+ * 2.9999999999999996), as the simulator does; 10^7 parts are the most. */
+START_TEST(test_conveyor_capacity_rule)
+{
+    static const struct {
+        const char *length, *spacing;
+        long capacity;
+    } cases[] = {{"0.3 m", "0.1 m", 3}, {"0.7 m", "0.1 m", 7}, {"12 m", "0.6 m", 20}, {"1 m", "0.3 m", 3},
+                 {"1.9999999 m", "1 m", 1}, {"5 m", "5 m", 1}, {"10_000 km", "1 m", 10000000}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "%sconveyor c { length = %s; speed = 1 m/s; spacing = %s }\nsink done\nflow src -> c -> done\n",
+                 HEAD, cases[i].length, cases[i].spacing);
+        fab_model *m = check_str(text);
+        ck_assert_msg(m != NULL, "%s / %s", cases[i].length, cases[i].spacing);
+        ck_assert_int_eq(m->elements[fm_find_element(m, "c")].u.conveyor.capacity, cases[i].capacity);
+        done();
+    }
+}
+END_TEST
+
 /* Each snippet must give exactly the given number of errors. */
 static const struct {
     const char *text;
@@ -244,6 +352,10 @@ int main(void)
     tcase_add_test(tc, test_negative_duration_truncated);
     tcase_add_loop_test(tc, test_error_classes, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, test_garbage_does_not_crash);
+    tcase_add_test(tc, test_doubling_fns_check_in_linear_time);
+    tcase_add_test(tc, test_failure_modes_above_limit);
+    tcase_add_test(tc, test_empirical_file_long_lines);
+    tcase_add_test(tc, test_conveyor_capacity_rule);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

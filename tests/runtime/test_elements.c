@@ -1043,6 +1043,30 @@ START_TEST(test_null_names_refused)
 }
 END_TEST
 
+/* A conveyor longer than FAB_MAX_CONVEYOR_PARTS spacings is refused (the compiler says so at
+ * the model; --set can still make one); one of exactly that many parts is accepted. */
+START_TEST(test_conveyor_parts_limit)
+{
+    for (int over = 0; over <= 1; over++) {
+        fab_model *m = fab_model_new("belt");
+        int t = fab_model_part_type(m, "P");
+        int s = fab_source_new(m, "feed", t);
+        fab_source_interarrival(m, s, fab_sampler_const(10));
+        int c = fab_conveyor_new(m, "belt", FAB_MAX_CONVEYOR_PARTS + over, 1, 1, 1);
+        fab_flow(m, s, c);
+        fab_flow(m, c, fab_sink_new(m, "out"));
+        if (over) {
+            expect_refused(m, "conveyor belt would hold 10000001 parts (length / spacing); at most "
+                              "10000000 are supported");
+        } else {
+            fab_results *r = run(m, 100, 0, 1, 1);
+            fab_results_free(r);
+            fab_model_free(m);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_huge_counts_act_as_unbounded)
 {
     fab_results *huge = run_counts("1e30", "1e30"), *inf = run_counts("inf", "inf");
@@ -1734,6 +1758,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_huge_batch_refused);
     tcase_add_test(tc, test_set_values_checked_at_run);
     tcase_add_test(tc, test_null_names_refused);
+    tcase_add_test(tc, test_conveyor_parts_limit);
     tcase_add_test(tc, test_assembly_input_count_limit_refused);
     tcase_add_test(tc, test_line_shortcuts_same_results_as_routed_path);
     tcase_add_test(tc, test_source_queue_counts_waiting_parts_only);

@@ -10,6 +10,8 @@
 /* An assembly input's count: 1..FAB_MAX_BOM_COUNT parts of its type per kit. */
 #define FAB_MAX_BOM_COUNT 65535u
 
+/* Parts on a conveyor: floor(length / spacing + 1e-9) at most FAB_MAX_CONVEYOR_PARTS. */
+#define FAB_MAX_CONVEYOR_PARTS 10000000u
 /* Failure modes of one station or assembly: at most FAB_MAX_FAILURE_MODES. */
 #define FAB_MAX_FAILURE_MODES 65535u
 /* Replications of one run: 1..FAB_MAX_REPLICATIONS. */
