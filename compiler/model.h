@@ -301,6 +301,10 @@ typedef struct fm_fn {
     fm_type *param_types;
     fm_expr *body;
     fab_loc loc;
+    /* the kinds (fm_type) of the arguments and of the result at the first call typed, the
+     * same at every call (codegen emits one function); NULL before that call */
+    fm_type *call_types;
+    fab_loc call_loc;
 } fm_fn;
 
 /* ---- the model ------------------------------------------------------------------------- */

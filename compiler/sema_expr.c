@@ -644,6 +644,51 @@ static bool tc_num(sema *S, fm_expr *e, const char *what)
     return true;
 }
 
+static const char *kind_word(fm_type t)
+{
+    switch (t) {
+    case FM_T_NUM: return "a number";
+    case FM_T_BOOL: return "a condition";
+    case FM_T_PART: return "a part";
+    case FM_T_PARTTYPE: return "a part type";
+    case FM_T_STATE: return "a station state";
+    }
+    return "?";
+}
+
+/* A fn is compiled once, so its arguments and result must be of one kind (number, condition,
+ * part, part type, state) at all its calls: the first typed call sets them, the others must
+ * agree (dimensions may differ). */
+static bool fn_call_kinds_agree(sema *S, fm_expr *e, fm_fn *fn, const fm_type *ptypes)
+{
+    int n = fn->nparams;
+    if (!fn->call_types) {
+        fn->call_types = arena_array(S->a, (size_t)n + 1, sizeof *fn->call_types);
+        if (!fn->call_types)
+            return false;
+        for (int i = 0; i < n; i++)
+            fn->call_types[i] = ptypes[i];
+        fn->call_types[n] = e->type;
+        fn->call_loc = e->loc;
+        return true;
+    }
+    for (int i = 0; i <= n; i++) {
+        fm_type now = i < n ? ptypes[i] : e->type;
+        if (now == fn->call_types[i])
+            continue;
+        if (i < n)
+            serr(S, e->args[i]->loc, "argument %d of %s() is %s here but %s at another call: a fn's "
+                 "arguments keep one kind at all its calls", i + 1, fn->name, kind_word(now),
+                 kind_word(fn->call_types[i]));
+        else
+            serr(S, e->loc, "%s() gives %s here but %s at another call: a fn's result keeps one "
+                 "kind at all its calls", fn->name, kind_word(now), kind_word(fn->call_types[i]));
+        snote(S, fn->call_loc, "the other call of %s()", fn->name);
+        return false;
+    }
+    return true;
+}
+
 static bool tc_call(sema *S, fm_expr *e, tc_ctx *c)
 {
     fm_fn *fn = &S->m->fns[e->index];
@@ -676,7 +721,7 @@ static bool tc_call(sema *S, fm_expr *e, tc_ctx *c)
         e->dim = t->dim;
         if (c->height < t->height + 1)
             c->height = t->height + 1;
-        return true;
+        return c->lenient || fn_call_kinds_agree(S, e, fn, inner.ptypes);
     }
     bool ok = tc(S, fn->body, &inner);
     if (!ok && S->dc->errors > before)
@@ -687,6 +732,8 @@ static bool tc_call(sema *S, fm_expr *e, tc_ctx *c)
         if (c->height < inner.height + 1)
             c->height = inner.height + 1;
         tc_memo_add(S, e->index, &inner, fn->body);
+        if (!c->lenient)
+            ok = fn_call_kinds_agree(S, e, fn, inner.ptypes);
     }
     return ok;
 }

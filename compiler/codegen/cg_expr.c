@@ -243,8 +243,16 @@ LLVMValueRef cg_expr(CgState *cg, CgModelTab *tab, CgExprEnv *env, const fm_expr
         free(args);
         return r;
     }
-    case FM_EX_PARAM:
-        return env->params ? env->params[e->index] : cg_f64(cg, 0.0);
+    case FM_EX_PARAM: {
+        if (!env->params)
+            return cg_f64(cg, 0.0);
+        /* a fn's parameters other than parts arrive as doubles (a condition as 0 or 1); a use
+         * that sema typed as a condition gets it back as one */
+        LLVMValueRef v = env->params[e->index];
+        if (e->type == FM_T_BOOL && LLVMTypeOf(v) == cg->t_f64)
+            return LLVMBuildFCmp(cg->b, LLVMRealUNE, v, cg_f64(cg, 0.0), "cond");
+        return v;
+    }
     case FM_EX_NOW:
         if (env->now)
             return env->now;
