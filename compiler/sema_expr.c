@@ -1240,6 +1240,167 @@ static double prob_below(const fm_dist *d, double x)
     }
 }
 
+/* "2.3 %", or "0.42 %" below one percent. */
+static void percent_text(double p, char *buf, size_t n)
+{
+    if (p * 100 >= 1)
+        snprintf(buf, n, "%.1f %%", p * 100);
+    else
+        snprintf(buf, n, "%.2g %%", p * 100);
+}
+
+/* The regularised incomplete gamma functions, a > 0, x >= 0: P(a, x) (lower) when upper is
+ * false, Q(a, x) = 1 - P(a, x) when true, each computed directly where it is small (the power
+ * series of P below x = a + 1, the continued fraction of Q above, by Lentz's method). */
+static double gamma_pq(double a, double x, bool upper)
+{
+    if (!(x > 0))
+        return upper ? 1 : 0;
+    if (isinf(x))
+        return upper ? 0 : 1;
+    double lg = a * log(x) - x - lgamma(a), r;
+    if (x < a + 1) {
+        double term = 1 / a, sum = term;
+        for (int n = 1; n < 100000 && fabs(term) > 1e-17 * fabs(sum); n++) {
+            term *= x / (a + n);
+            sum += term;
+        }
+        r = fmin(1, sum * exp(lg));         /* P */
+        return upper ? 1 - r : r;
+    }
+    double b = x + 1 - a, c = 1 / 1e-300, dd = 1 / b, h = dd;
+    for (int i = 1; i < 100000; i++) {
+        double an = -i * (i - a);
+        b += 2;
+        dd = an * dd + b;
+        if (fabs(dd) < 1e-300)
+            dd = 1e-300;
+        c = b + an / c;
+        if (fabs(c) < 1e-300)
+            c = 1e-300;
+        dd = 1 / dd;
+        double del = dd * c;
+        h *= del;
+        if (fabs(del - 1) < 1e-16)
+            break;
+    }
+    r = fmin(1, exp(lg) * h);               /* Q */
+    return upper ? r : 1 - r;
+}
+
+/* P(X > x) of a continuous distribution with an upper tail, computed directly (1 - P(X <= x)
+ * would lose it to rounding), or -1 for the other kinds. */
+static double prob_above(const fm_dist *d, double x)
+{
+    const double *p = d->p;
+    switch (d->kind) {
+    case FAB_DIST_EXPONENTIAL: return x > 0 ? exp(-x / p[0]) : 1.0;
+    case FAB_DIST_WEIBULL: return x > 0 ? exp(-pow(x / p[1], p[0])) : 1.0;
+    case FAB_DIST_GAMMA: return gamma_pq(p[0], x / p[1], true);
+    case FAB_DIST_ERLANG: return gamma_pq(p[0], x * p[0] / p[1], true);
+    case FAB_DIST_NORMAL: return p[1] > 0 ? norm_cdf((p[0] - x) / p[1]) : (p[0] > x ? 1.0 : 0.0);
+    case FAB_DIST_LOGNORMAL: {
+        if (!(x > 0))
+            return 1;
+        double s2 = log1p((p[1] / p[0]) * (p[1] / p[0])), mu = log(p[0]) - s2 / 2;
+        return s2 > 0 ? norm_cdf((mu - log(x)) / sqrt(s2)) : (p[0] > x ? 1.0 : 0.0);
+    }
+    default:
+        return -1;
+    }
+}
+
+/* P(X <= x) for every distribution kind, or -1 where it is not worked out (then no check).
+ * Discrete kinds count the values <= x; continuous ones need no distinction. */
+static double prob_at_most(const fm_dist *d, double x)
+{
+    const double *p = d->p;
+    switch (d->kind) {
+    case FAB_DIST_CONSTANT: return p[0] <= x ? 1.0 : 0.0;
+    case FAB_DIST_EXPONENTIAL: return x > 0 ? -expm1(-x / p[0]) : 0.0;
+    case FAB_DIST_WEIBULL: return x > 0 ? -expm1(-pow(x / p[1], p[0])) : 0.0;
+    case FAB_DIST_GAMMA: return gamma_pq(p[0], x / p[1], false);
+    case FAB_DIST_ERLANG: return gamma_pq(p[0], x * p[0] / p[1], false);
+    case FAB_DIST_LOGNORMAL: {
+        if (!(x > 0))
+            return 0;
+        double s2 = log1p((p[1] / p[0]) * (p[1] / p[0])), mu = log(p[0]) - s2 / 2;
+        return s2 > 0 ? norm_cdf((log(x) - mu) / sqrt(s2)) : (p[0] <= x ? 1.0 : 0.0);
+    }
+    case FAB_DIST_POISSON: {
+        if (x < 0)
+            return 0;
+        double k = floor(x);
+        if (k > 1e7)
+            return -1;
+        return gamma_pq(k + 1, p[0], true);     /* P(N <= k) = Q(k + 1, mean) */
+    }
+    case FAB_DIST_BERNOULLI: return x < 0 ? 0 : x < 1 ? 1 - p[0] : 1;
+    case FAB_DIST_DISCRETE:
+    case FAB_DIST_EMPIRICAL: {
+        double acc = 0;
+        for (size_t i = 0; i < d->n; i++)
+            if (d->values[i] <= x)
+                acc += d->probs ? d->probs[i] : 1.0 / (double)d->n;
+        return acc;
+    }
+    case FAB_DIST_NORMAL:
+    case FAB_DIST_UNIFORM:
+    case FAB_DIST_TRIANGULAR:
+    case FAB_DIST_PERT:
+    case FAB_DIST_BETA:
+        return prob_below(d, x);    /* continuous: P(X < x) = P(X <= x) */
+    default:
+        return -1;
+    }
+}
+
+/* P(lo <= X <= hi), or -1 where it is not worked out. */
+static double prob_window(const fm_dist *d, double lo, double hi)
+{
+    double a, b;
+    if (d->kind == FAB_DIST_DISCRETE || d->kind == FAB_DIST_EMPIRICAL || d->kind == FAB_DIST_CONSTANT
+        || d->kind == FAB_DIST_BERNOULLI || d->kind == FAB_DIST_POISSON) {
+        /* P(X < lo): the values below lo, P(X <= the largest whole number below lo) for the
+         * counting kinds, P(X <= x) just below lo for the others */
+        double below = d->kind == FAB_DIST_POISSON || d->kind == FAB_DIST_BERNOULLI
+                           ? ceil(lo) - 1 : nextafter(lo, -INFINITY);
+        a = prob_at_most(d, below);
+    } else {
+        a = prob_at_most(d, lo);
+        /* a window in the upper tail: from the tail probabilities, which keep its digits */
+        double alo = prob_above(d, lo), ahi = prob_above(d, hi);
+        if (a > 0.5 && alo >= 0 && ahi >= 0)
+            return fmax(0, alo - ahi);
+    }
+    b = prob_at_most(d, hi);
+    if (a < 0 || b < 0)
+        return -1;
+    return fmax(0, b - a);
+}
+
+/* An explicit truncate window the distribution seldom reaches: a value takes about
+ * 1 / P(window) draws, and when FAB_TRUNCATE_MAX_TRIES of them miss, the bound is taken. An
+ * error when that would make most values (99 % or more) the bound, a warning when the window
+ * has a probability below 0.1 %. */
+static void truncate_window(sema *S, const fm_dist *d, ast_node *n, const char *what)
+{
+    double pw = prob_window(d, d->lo, d->hi);
+    if (pw < 0 || pw >= 1e-3)
+        return;
+    double at_bound = exp(FAB_TRUNCATE_MAX_TRIES * log1p(-pw));   /* all tries miss */
+    const char *dn = dist_table[d->kind].name;
+    char pct[32], bpct[32];
+    percent_text(pw, pct, sizeof pct);
+    percent_text(at_bound, bpct, sizeof bpct);
+    if (at_bound >= 0.99)
+        serr(S, n->loc, "%s: this %s distribution falls in the truncate window [%s, %s] with probability %s; after %d draws outside it, %s of the values would be the bound instead of draws",
+             what, dn, src_text(S, n->kids[1]), src_text(S, n->kids[2]), pw > 0 ? pct : "0", FAB_TRUNCATE_MAX_TRIES, bpct);
+    else
+        swarn(S, n->loc, "%s: this %s distribution falls in the truncate window [%s, %s] with probability %s only; a value takes about %.3g draws, and %s of the values are the bound (after %d draws outside)",
+              what, dn, src_text(S, n->kids[1]), src_text(S, n->kids[2]), pct, 1 / pw, bpct, FAB_TRUNCATE_MAX_TRIES);
+}
+
 static double prob_negative(const fm_dist *d)
 {
     return prob_below(d, 0);
@@ -1567,15 +1728,6 @@ static bool check_params(sema *S, fm_dist *d, ast_node *call, ast_node *const *p
     return true;
 }
 
-/* "2.3 %", or "0.42 %" below one percent. */
-static void percent_text(double p, char *buf, size_t n)
-{
-    if (p * 100 >= 1)
-        snprintf(buf, n, "%.1f %%", p * 100);
-    else
-        snprintf(buf, n, "%.2g %%", p * 100);
-}
-
 static void negative_duration(sema *S, fm_dist *d, ast_node *call, ast_node *const *pnodes, const char *what)
 {
     if (!units_dim_eq(d->dim, UNITS_TIME))
@@ -1679,6 +1831,8 @@ fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
         d->hi = hi;
         d->implicit_bound = false;
         d->loc = n->loc;
+        if (d->bound == FAB_BOUND_TRUNCATE)
+            truncate_window(S, d, n, what);
         if (units_dim_eq(d->dim, UNITS_TIME) && lo < 0) {
             ast_node *pn[4] = {0};
             ast_node *call = n->kids[0];
