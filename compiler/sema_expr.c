@@ -1685,7 +1685,7 @@ static bool check_params(sema *S, fm_dist *d, ast_node *call, ast_node *const *p
         break;
     case FAB_DIST_ERLANG:
         if (!(p[0] >= 1) || p[0] != floor(p[0]) || p[0] > 1e6) {
-            serr(S, PLOC(0), "erlang: k must be a whole number >= 1");
+            serr(S, PLOC(0), "erlang: k must be a whole number in 1..1000000");
             return false;
         }
         if (!(p[1] > 0)) {
@@ -1707,6 +1707,11 @@ static bool check_params(sema *S, fm_dist *d, ast_node *call, ast_node *const *p
     case FAB_DIST_POISSON:
         if (p[0] < 0) {
             serr(S, PLOC(0), "poisson: mean must not be negative");
+            return false;
+        }
+        if (p[0] > FAB_POISSON_MAX_MEAN) {
+            serr(S, PLOC(0), "poisson: mean must be at most 1e12 (the simulator's sampler is exact up to there); %s is not",
+                 src_text(S, pnodes[0]));
             return false;
         }
         break;
