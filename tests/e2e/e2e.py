@@ -348,6 +348,13 @@ def t_bad_fabc_cli():
     check("bad.fab:1:" in p.stderr and "error" in p.stderr, "no diagnostic for the bad model:\n" + p.stderr)
     check(not os.path.exists(os.path.join(TMP, "bad")), "an executable was written for a bad model")
     p = run([FABC, "build", os.path.join(TMP, "missing.fab")], expect=1)
+    # a library (no model block, no elements) checks, but there is nothing to build
+    lib = os.path.join(HERE, "..", "..", "stdlib", "machines.fab")
+    run([FABC, "check", lib])
+    p = run([FABC, "build", lib, "-o", os.path.join(TMP, "lib")], expect=1)
+    check("the model has no elements, so there is nothing to simulate" in p.stderr,
+          "building a library: " + p.stderr)
+    check(not os.path.exists(os.path.join(TMP, "lib")), "an executable was written for a library")
 
 
 def t_emit_llvm():
