@@ -71,8 +71,9 @@ static void drv_print_help(const char *cmd)
                "output named after FILE without .fab). See docs/cli.md.\n");
     else
         printf("usage: fabc run [--verbose] [-O N] [-I DIR] FILE [-- SIMULATOR ARGS...]\n"
-               "Build FILE into the cache (reused while the model, its imports and fabc are\n"
-               "unchanged) and run it with the simulator arguments. See docs/cli.md.\n");
+               "Build FILE into the cache (reused while the model, its imports, its data files\n"
+               "and fabc are unchanged) and run it with the simulator arguments.\n"
+               "See docs/cli.md.\n");
 }
 
 /* Parses argv; returns -1 to go on, or an exit status (0 for --help, 2 for an error). */
@@ -320,6 +321,16 @@ int drv_run(int argc, char **argv)
     drv_key_add(k, "opt", &o.opt_level, sizeof o.opt_level);
     for (size_t i = 0; i < f.dc.nfiles; i++)
         drv_key_add(k, "file", f.dc.files[i].text, f.dc.files[i].len);
+    for (int i = 0; i < f.model->ndata_files; i++) {
+        uint64_t h[2] = {f.model->data_files[i].hash_hi, f.model->data_files[i].hash_lo};
+        drv_key_add(k, "data", h, sizeof h);
+    }
+    const char *cc = getenv("CC");
+    if (cc)
+        drv_key_add(k, "cc", cc, strlen(cc));
+    else
+        drv_key_add(k, "no-cc", "", 0);
+    drv_key_add(k, "libfabrt-path", rtlib, strlen(rtlib));
     ssize_t self_len = readlink("/proc/self/exe", self, sizeof self - 1);
     if (self_len > 0) {
         self[self_len] = '\0';

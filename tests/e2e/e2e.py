@@ -407,6 +407,64 @@ def t_cache():
     one_line_error(p5, "--horizon")
 
 
+EMP_MODEL = ('model "emp" { horizon = 10 h; seed = 5 }\npart P\n'
+             'source src { part = P; interarrival = empirical("gaps.csv") }\n'
+             'sink out\nflow src -> out\n')
+
+
+def emp_project(name):
+    """A model whose arrivals come from the data file gaps.csv (one gap of 60 s); returns
+    the model's path and fabc run's arguments (verbose, JSON results)."""
+    d = os.path.join(TMP, name)
+    os.makedirs(d)
+    open(os.path.join(d, "gaps.csv"), "w").write("60\n")
+    model = os.path.join(d, "emp.fab")
+    open(model, "w").write(EMP_MODEL)
+    return model, [FABC, "run", "--verbose", model, "--", "--json", "-", "--quiet"]
+
+
+def sink_count(p):
+    return stat(json.loads(p.stdout)["elements"]["out"], "count")
+
+
+def t_cache_data():
+    """fabc run rebuilds when a data file of empirical() changes, and gives its results."""
+    model, args = emp_project("data")
+    env = {"FAB_CACHE_DIR": os.path.join(TMP, "cache")}
+    p1 = run(args, env=env)
+    check("building" in p1.stderr, "first run did not build:\n" + p1.stderr)
+    check(sink_count(p1) == 600, "1 min gaps over 10 h give %r parts, not 600" % sink_count(p1))
+    open(os.path.join(os.path.dirname(model), "gaps.csv"), "w").write("120\n")
+    p2 = run(args, env=env)
+    check("building" in p2.stderr, "changing the data file did not rebuild:\n" + p2.stderr)
+    check(sink_count(p2) == 300, "2 min gaps over 10 h give %r parts, not 300" % sink_count(p2))
+    p3 = run(args, env=env)
+    check("cached" in p3.stderr, "an unchanged data file did not reuse the cache:\n" + p3.stderr)
+
+
+def t_cache_key():
+    """The cache key covers $CC as given and the runtime library's path (not only its size
+    and modification time)."""
+    model, args = emp_project("key")
+    env = {"FAB_CACHE_DIR": os.path.join(TMP, "cache")}
+    cc = os.environ.get("FAB_TEST_CC", "cc")
+    rtlib = os.environ["FAB_TEST_RTLIB"]
+    base = dict(env, CC=cc, FAB_RUNTIME_LIB=rtlib)
+    p = run(args, env=base)
+    check("building" in p.stderr, "first run did not build:\n" + p.stderr)
+    p = run(args, env=base)
+    check("cached" in p.stderr, "second run did not reuse the cache:\n" + p.stderr)
+    p = run(args, env=dict(base, CC=cc + " "))
+    check("building" in p.stderr, "another $CC did not rebuild:\n" + p.stderr)
+    # a copy with the same size and modification time, at another path
+    other = os.path.join(TMP, "lib", "libfabrt.a")
+    os.makedirs(os.path.dirname(other))
+    shutil.copy2(rtlib, other)
+    p = run(args, env=dict(base, FAB_RUNTIME_LIB=other))
+    check("building" in p.stderr, "another runtime library path did not rebuild:\n" + p.stderr)
+    check(sink_count(p) == 600, "wrong results with the copied runtime library")
+
+
 def t_features():
     """A model using every distribution kind, clamp/truncate, attribute initialisers, fns,
     route rules with level() and state(), keyed and LIFO buffers, batches, limits, cycle and
