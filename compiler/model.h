@@ -309,6 +309,13 @@ typedef struct fm_fn {
 
 /* ---- the model ------------------------------------------------------------------------- */
 
+/* A data file the check read (`empirical("file.csv")`): its path as opened and the XXH3-128
+ * hash of the bytes read, so that `fabc run` rebuilds when the data change. */
+typedef struct fm_data_file {
+    const char *path;
+    uint64_t hash_hi, hash_lo;
+} fm_data_file;
+
 typedef struct fab_model {
     const char *name;     /* model "Name"; the file's base name when absent */
     const char *path;     /* the main .fab file */
@@ -327,6 +334,8 @@ typedef struct fab_model {
     fm_edge *edges;
     int nfns;
     fm_fn *fns;
+    int ndata_files;      /* every data file read, in reading order (a file read twice twice) */
+    fm_data_file *data_files;
 } fab_model;
 
 /* Names for printing (static strings). */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <xxhash.h>
 
 #include "hint.h"
 #include "sema_int.h"
@@ -1458,6 +1459,27 @@ static bool has_nonzero_digit(const char *t, size_t n)
     return false;
 }
 
+/* Appends path and the hash of the bytes read (the digest of hs) to the model's data files,
+ * which `fabc run` adds to its cache key. False when out of memory (hs NULL included). */
+static bool record_data_file(sema *S, const char *path, XXH3_state_t *hs)
+{
+    fab_model *m = S->m;
+    if (!hs)
+        return false;
+    if (!m)
+        return true;
+    fm_data_file *nd = arena_array(S->a, (size_t)m->ndata_files + 1, sizeof *nd);
+    if (!nd)
+        return false;
+    if (m->ndata_files)
+        memcpy(nd, m->data_files, (size_t)m->ndata_files * sizeof *nd);
+    XXH128_hash_t h = XXH3_128bits_digest(hs);
+    nd[m->ndata_files] = (fm_data_file){.path = path, .hash_hi = h.high64, .hash_lo = h.low64};
+    m->data_files = nd;
+    m->ndata_files++;
+    return true;
+}
+
 /* empirical("file.csv"): one number per line, the line's leading field (what follows it, such
  * as further columns, is ignored), SI units; lines of any length. A line without a leading
  * field, or whose field is a word (a header), is skipped; a field that looks like a number but
@@ -1487,6 +1509,9 @@ static bool data_file_values(sema *S, fm_dist *d, ast_node *arg)
     }
     size_t cap = 64;
     d->values = arena_array(S->a, cap, sizeof(double));
+    XXH3_state_t *hs = XXH3_createState();
+    if (hs)
+        XXH3_128bits_reset(hs);
     char *line = NULL;
     size_t linecap = 0;
     ssize_t len;
@@ -1494,6 +1519,8 @@ static bool data_file_values(sema *S, fm_dist *d, ast_node *arg)
     bool ok = true;
     while (ok && d->values && (len = getline(&line, &linecap, fp)) >= 0) {
         lineno++;
+        if (hs)
+            XXH3_128bits_update(hs, line, (size_t)len);
         size_t i = 0, n = (size_t)len;
         while (i < n && (line[i] == ' ' || line[i] == '\t'))
             i++;
@@ -1549,6 +1576,11 @@ static bool data_file_values(sema *S, fm_dist *d, ast_node *arg)
     }
     free(line);
     fclose(fp);
+    if (ok && !record_data_file(S, path, hs)) {
+        serr(S, arg->loc, "out of memory reading the data file '%s'", path);
+        ok = false;
+    }
+    XXH3_freeState(hs);
     if (!ok)
         return false;
     if (d->n == 0) {

@@ -8,10 +8,13 @@
  * Out: an executable (build), or the simulator's run (run). Diagnostics go to stderr through
  *      the front end's printer; driver errors are "fabc: error: ..." lines.
  * Cache key (run): XXH3-128 over the fabc version, the optimisation level, the text of the
- *      model and of every file it imports (the files the front end registered), and the size
- *      and modification time of the fabc executable and of libfabrt.a (so a rebuilt compiler
- *      or runtime never reuses a stale simulator). Entries are written to a temporary name
- *      and renamed into place, so concurrent runs never see half-written executables.
+ *      model and of every file it imports (the files the front end registered), the contents
+ *      of its data files (their hashes, from the check), $CC as given, the path of libfabrt.a,
+ *      and the size and modification time of the fabc executable and of libfabrt.a (so a
+ *      rebuilt compiler or runtime never reuses a stale simulator). Entries are linked under a
+ *      unique temporary name in the cache directory and renamed into place with a record of
+ *      their size and hash (drv_cache.c), so concurrent runs, also from other hosts or PID
+ *      namespaces, never see half-written executables, and a damaged entry is rebuilt.
  * Memory: one arena and one diagnostics context per command, freed before returning.
  * Not handled: cache eviction; Windows.
  */
@@ -71,8 +74,9 @@ static void drv_print_help(const char *cmd)
                "output named after FILE without .fab). See docs/cli.md.\n");
     else
         printf("usage: fabc run [--verbose] [-O N] [-I DIR] FILE [-- SIMULATOR ARGS...]\n"
-               "Build FILE into the cache (reused while the model, its imports and fabc are\n"
-               "unchanged) and run it with the simulator arguments. See docs/cli.md.\n");
+               "Build FILE into the cache (reused while the model, its imports, its data files\n"
+               "and fabc are unchanged) and run it with the simulator arguments.\n"
+               "See docs/cli.md.\n");
 }
 
 /* Parses argv; returns -1 to go on, or an exit status (0 for --help, 2 for an error). */
@@ -320,6 +324,16 @@ int drv_run(int argc, char **argv)
     drv_key_add(k, "opt", &o.opt_level, sizeof o.opt_level);
     for (size_t i = 0; i < f.dc.nfiles; i++)
         drv_key_add(k, "file", f.dc.files[i].text, f.dc.files[i].len);
+    for (int i = 0; i < f.model->ndata_files; i++) {
+        uint64_t h[2] = {f.model->data_files[i].hash_hi, f.model->data_files[i].hash_lo};
+        drv_key_add(k, "data", h, sizeof h);
+    }
+    const char *cc = getenv("CC");
+    if (cc)
+        drv_key_add(k, "cc", cc, strlen(cc));
+    else
+        drv_key_add(k, "no-cc", "", 0);
+    drv_key_add(k, "libfabrt-path", rtlib, strlen(rtlib));
     ssize_t self_len = readlink("/proc/self/exe", self, sizeof self - 1);
     if (self_len > 0) {
         self[self_len] = '\0';
@@ -331,17 +345,26 @@ int drv_run(int argc, char **argv)
 
     char exe[PATH_MAX + 64];
     snprintf(exe, sizeof exe, "%s/%s", dir, hex);
-    if (access(exe, X_OK) == 0) {
+    if (drv_cache_entry_ok(exe)) {
         if (o.verbose)
             fprintf(stderr, "fabc: using cached build %s\n", exe);
     } else {
         if (o.verbose)
             fprintf(stderr, "fabc: building %s\n", exe);
+        /* a name no other run uses, whatever its host or PID namespace */
         char tmp[PATH_MAX + 96];
-        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", exe, (long)getpid());
+        snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", exe);
+        int fd = mkstemp(tmp);
+        if (fd < 0) {
+            diag_error_noloc(&f.dc, "cannot create a temporary file in the cache directory %s: %s",
+                             dir, strerror(errno));
+            drv_front_free(&f);
+            return 1;
+        }
+        close(fd);
         rc = drv_compile_link(&f, &o, tmp);
-        if (rc == 0 && rename(tmp, exe) != 0) {
-            diag_error_noloc(&f.dc, "cannot move %s into the cache: %s", tmp, strerror(errno));
+        if (rc == 0 && drv_cache_store(tmp, exe, err, sizeof err) != 0) {
+            diag_error_noloc(&f.dc, "%s", err);
             rc = 1;
         }
         if (rc != 0) {

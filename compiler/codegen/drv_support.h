@@ -31,8 +31,17 @@ int drv_link(const char *obj, const char *out, const char *runtime_lib, char *er
 int drv_spawn_wait(char *const argv[], char *err, size_t errsz);
 
 /* Cache directory: $FAB_CACHE_DIR, else $XDG_CACHE_HOME/fab, else $HOME/.cache/fab; created
- * (with parents) when missing. */
+ * (with parents) when missing; an error unless it is a writable directory. */
 int drv_cache_dir(char *buf, size_t n, char *err, size_t errsz);
+
+/* Whether the cache entry exe is usable: a regular, executable file whose size and XXH3-128
+ * hash are those its record exe.sum states. */
+int drv_cache_entry_ok(const char *exe);
+
+/* Makes the complete simulator tmp (in the cache directory) the entry exe: fsyncs it, writes
+ * the record exe.sum under a unique temporary name and fsyncs it, renames tmp to exe, then the
+ * record into place. The caller unlinks tmp on failure. */
+int drv_cache_store(const char *tmp, const char *exe, char *err, size_t errsz);
 
 /* mkdir -p */
 int drv_mkdir_p(const char *path);

@@ -27,6 +27,10 @@ class Fail(Exception):
     pass
 
 
+class Skip(Exception):
+    pass
+
+
 def check(cond, msg):
     if not cond:
         raise Fail(msg)
@@ -407,6 +411,127 @@ def t_cache():
     one_line_error(p5, "--horizon")
 
 
+EMP_MODEL = ('model "emp" { horizon = 10 h; seed = 5 }\npart P\n'
+             'source src { part = P; interarrival = empirical("gaps.csv") }\n'
+             'sink out\nflow src -> out\n')
+
+
+def emp_project(name):
+    """A model whose arrivals come from the data file gaps.csv (one gap of 60 s); returns
+    the model's path and fabc run's arguments (verbose, JSON results)."""
+    d = os.path.join(TMP, name)
+    os.makedirs(d)
+    open(os.path.join(d, "gaps.csv"), "w").write("60\n")
+    model = os.path.join(d, "emp.fab")
+    open(model, "w").write(EMP_MODEL)
+    return model, [FABC, "run", "--verbose", model, "--", "--json", "-", "--quiet"]
+
+
+def sink_count(p):
+    return stat(json.loads(p.stdout)["elements"]["out"], "count")
+
+
+def t_cache_data():
+    """fabc run rebuilds when a data file of empirical() changes, and gives its results."""
+    model, args = emp_project("data")
+    env = {"FAB_CACHE_DIR": os.path.join(TMP, "cache")}
+    p1 = run(args, env=env)
+    check("building" in p1.stderr, "first run did not build:\n" + p1.stderr)
+    check(sink_count(p1) == 600, "1 min gaps over 10 h give %r parts, not 600" % sink_count(p1))
+    open(os.path.join(os.path.dirname(model), "gaps.csv"), "w").write("120\n")
+    p2 = run(args, env=env)
+    check("building" in p2.stderr, "changing the data file did not rebuild:\n" + p2.stderr)
+    check(sink_count(p2) == 300, "2 min gaps over 10 h give %r parts, not 300" % sink_count(p2))
+    p3 = run(args, env=env)
+    check("cached" in p3.stderr, "an unchanged data file did not reuse the cache:\n" + p3.stderr)
+
+
+def t_cache_damage():
+    """A truncated, empty or directory cache entry is rebuilt, never run."""
+    model, args = emp_project("damage")
+    cache = os.path.join(TMP, "cache")
+    env = {"FAB_CACHE_DIR": cache}
+    p1 = run(args, env=env)
+    m = re.search(r"building (\S+)", p1.stderr)
+    check(m, "first run did not build:\n" + p1.stderr)
+    entry = m.group(1)
+    size = os.path.getsize(entry)
+    for damage in ("truncated", "empty", "directory"):
+        if damage == "truncated":
+            os.truncate(entry, size // 2)
+        elif damage == "empty":
+            os.truncate(entry, 0)
+        else:
+            os.unlink(entry)
+            os.mkdir(entry)
+        p = run(args, env=env)
+        check("building" in p.stderr, "a %s entry was not rebuilt:\n%s" % (damage, p.stderr))
+        check(sink_count(p) == 600, "after rebuilding a %s entry: %r parts" % (damage, sink_count(p)))
+        check(os.path.isfile(entry) and os.path.getsize(entry) == size,
+              "the %s entry was not replaced" % damage)
+        p = run(args, env=env)
+        check("cached" in p.stderr, "the rebuilt %s entry is not reused:\n%s" % (damage, p.stderr))
+    check(not [n for n in os.listdir(cache) if ".tmp." in n],
+          "temporary files left in the cache: %r" % os.listdir(cache))
+
+
+def t_cache_dir():
+    """A cache directory that is a regular file is refused before compiling, with one line
+    naming it, and the file is left as it was."""
+    model, args = emp_project("dir")
+    f = os.path.join(TMP, "not-a-dir")
+    open(f, "w").write("user data\n")
+    p = run(args, env={"FAB_CACHE_DIR": f}, expect=1)
+    one_line_error(p, f)
+    check("not a directory" in p.stderr and "building" not in p.stderr,
+          "unclear error for a cache directory that is a file:\n" + p.stderr)
+    check(open(f).read() == "user data\n", "the file named by FAB_CACHE_DIR was changed")
+
+
+def t_cache_key():
+    """The cache key covers $CC as given and the runtime library's path (not only its size
+    and modification time)."""
+    model, args = emp_project("key")
+    env = {"FAB_CACHE_DIR": os.path.join(TMP, "cache")}
+    cc = os.environ.get("FAB_TEST_CC", "cc")
+    rtlib = os.environ["FAB_TEST_RTLIB"]
+    base = dict(env, CC=cc, FAB_RUNTIME_LIB=rtlib)
+    p = run(args, env=base)
+    check("building" in p.stderr, "first run did not build:\n" + p.stderr)
+    p = run(args, env=base)
+    check("cached" in p.stderr, "second run did not reuse the cache:\n" + p.stderr)
+    p = run(args, env=dict(base, CC=cc + " "))
+    check("building" in p.stderr, "another $CC did not rebuild:\n" + p.stderr)
+    # a copy with the same size and modification time, at another path
+    other = os.path.join(TMP, "lib", "libfabrt.a")
+    os.makedirs(os.path.dirname(other))
+    shutil.copy2(rtlib, other)
+    p = run(args, env=dict(base, FAB_RUNTIME_LIB=other))
+    check("building" in p.stderr, "another runtime library path did not rebuild:\n" + p.stderr)
+    check(sink_count(p) == 600, "wrong results with the copied runtime library")
+
+
+def t_cache_concurrent():
+    """Concurrent fabc run in separate PID namespaces (same PIDs) sharing an empty cache
+    all succeed: temporary names are unique across namespaces."""
+    model, args = emp_project("conc")
+    if not shutil.which("unshare"):
+        raise Skip("no unshare")
+    pre = ["unshare", "-pf"] if os.geteuid() == 0 else ["unshare", "-pfr"]
+    if subprocess.run(pre + ["true"], capture_output=True).returncode != 0:
+        raise Skip("cannot create PID namespaces here")
+    e = dict(os.environ)
+    for round_ in range(3):
+        e["FAB_CACHE_DIR"] = os.path.join(TMP, "cache%d" % round_)
+        procs = [subprocess.Popen(pre + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True, env=e) for _ in range(4)]
+        for pr in procs:
+            out, err = pr.communicate(timeout=300)
+            check(pr.returncode == 0, "a concurrent run failed (%d):\n%s" % (pr.returncode, err))
+            check(stat(json.loads(out)["elements"]["out"], "count") == 600,
+                  "a concurrent run gave wrong results")
+
+
 def t_features():
     """A model using every distribution kind, clamp/truncate, attribute initialisers, fns,
     route rules with level() and state(), keyed and LIFO buffers, batches, limits, cycle and
@@ -502,6 +627,9 @@ def main():
     except Fail as e:
         print("FAIL %s: %s" % (sys.argv[3], e), file=sys.stderr)
         return 1
+    except Skip as e:
+        print("SKIP %s: %s" % (sys.argv[3], e), file=sys.stderr)
+        return 77
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
     print("ok %s" % sys.argv[3])
