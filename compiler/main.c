@@ -290,7 +290,7 @@ static int cmd_fmt(int argc, char **argv)
         arena_init(&a);
         uint32_t id = diag_load_file(&dc, files[f]);
         if (!id) {
-            fprintf(stderr, "fabc: error: cannot read '%s': %s\n", files[f], strerror(errno));
+            fprintf(stderr, "fabc: error: cannot read '%s': %s\n", files[f], diag_strerror(errno));
             status = 1;
         } else {
             ptrvec comments = {0};

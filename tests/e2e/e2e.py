@@ -357,6 +357,31 @@ def t_bad_fabc_cli():
     check(not os.path.exists(os.path.join(TMP, "lib")), "an executable was written for a library")
 
 
+def t_fifo_inputs():
+    """A FIFO as the model, an import or an empirical() data file is refused without waiting
+    for a writer."""
+    d = os.path.join(TMP, "fifo")
+    os.makedirs(d)
+    os.mkfifo(os.path.join(d, "ff.fab"))
+    os.mkfifo(os.path.join(d, "ff.csv"))
+    for cmd in ("build", "check", "fmt"):
+        p = run([FABC, cmd, os.path.join(d, "ff.fab")], expect=1, timeout=30)
+        check("not a regular file" in p.stderr, "fabc %s of a FIFO: %s" % (cmd, p.stderr))
+    model = os.path.join(d, "m.fab")
+    open(model, "w").write(
+        'model "f" { horizon = 3 h }\npart P\n'
+        'source s { part = P; interarrival = empirical("ff.csv") }\nsink k\nflow s -> k\n')
+    p = run([FABC, "build", model, "-o", os.path.join(d, "m")], expect=1, timeout=30)
+    check("the data file" in p.stderr and "not a regular file" in p.stderr,
+          "empirical() of a FIFO: " + p.stderr)
+    open(model, "w").write('import "ff.fab"\nmodel "f" { horizon = 3 h }\npart P\n'
+                           'source s { part = P; interarrival = exponential(mean: 1 min) }\n'
+                           "sink k\nflow s -> k\n")
+    p = run([FABC, "check", model], expect=1, timeout=30)
+    check("not a regular file" in p.stderr, "an imported FIFO: " + p.stderr)
+
+
+
 def t_emit_llvm():
     """--emit-llvm writes verified IR with the generated main and sampling functions."""
     ll = os.path.join(TMP, "mm1.ll")
