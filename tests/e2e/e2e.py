@@ -382,6 +382,44 @@ def t_fifo_inputs():
 
 
 
+def t_fmt_in_place():
+    """fabc fmt rewrites a symlink's target (the link stays), keeps the file's mode, uses a
+    unique temporary (a file named FILE.fmt-tmp is not touched) and leaves a read-only file
+    alone with an error."""
+    d = os.path.join(TMP, "fmt")
+    os.makedirs(d)
+    ugly = 'model "f" {horizon=3 h}\npart P\nsource s{part=P;interarrival=exponential(mean:1 min)}\nsink k\nflow s->k\n'
+    p = os.path.join(d, "m.fab")
+    open(p, "w").write(ugly)
+    pretty = run([FABC, "fmt", "--stdout", p]).stdout
+    check(pretty != ugly, "the test model is already formatted")
+    os.chmod(p, 0o640)
+    open(p + ".fmt-tmp", "w").write("keep")
+    run([FABC, "fmt", p])
+    check(open(p).read() == pretty, "fmt did not format the file")
+    check(os.stat(p).st_mode & 0o7777 == 0o640, "fmt changed the mode to %o" % os.stat(p).st_mode)
+    check(open(p + ".fmt-tmp").read() == "keep", "fmt overwrote FILE.fmt-tmp")
+    # a symlink: the target is formatted, the link stays a link
+    t = os.path.join(d, "target.fab")
+    open(t, "w").write(ugly)
+    link = os.path.join(d, "link.fab")
+    os.symlink("target.fab", link)
+    run([FABC, "fmt", link])
+    check(os.path.islink(link), "fmt replaced the symlink by a file")
+    check(open(t).read() == pretty, "fmt did not format the symlink's target")
+    # a read-only file is refused and left as it was
+    ro = os.path.join(d, "ro.fab")
+    open(ro, "w").write(ugly)
+    os.chmod(ro, 0o444)
+    r = run([FABC, "fmt", ro], expect=1)
+    one_line_error(r, "not writable")
+    check(open(ro).read() == ugly and os.stat(ro).st_mode & 0o7777 == 0o444,
+          "fmt replaced a read-only file")
+    check(sorted(os.listdir(d)) == ["link.fab", "m.fab", "m.fab.fmt-tmp", "ro.fab", "target.fab"],
+          "fmt left files behind: %r" % sorted(os.listdir(d)))
+
+
+
 def t_emit_llvm():
     """--emit-llvm writes verified IR with the generated main and sampling functions."""
     ll = os.path.join(TMP, "mm1.ll")
