@@ -273,6 +273,9 @@ int drv_build(int argc, char **argv)
     }
     drv_front f;
     rc = drv_front_run(&f, &o);
+    char err[PATH_MAX + 128];
+    if (rc == 0 && drv_check_outputs(&f.dc, o.out, o.emit_llvm, o.emit_llvm_raw, err, sizeof err) != 0)
+        rc = drv_usage_error(o.cmd, "%s", err);
     if (rc == 0)
         rc = drv_compile_link(&f, &o, o.out);
     drv_front_free(&f);

@@ -420,6 +420,78 @@ def t_fmt_in_place():
 
 
 
+def t_build_outputs():
+    """fabc build never writes over the model or a file it imports (-o, --emit-llvm,
+    --emit-llvm-unoptimized), refuses an -o that exists and is not a regular file, and links
+    into a temporary renamed over -o: a failed relink keeps the previous simulator."""
+    d = os.path.join(TMP, "outs")
+    os.makedirs(d)
+    open(os.path.join(d, "cell.fab"), "w").write(
+        "template Cell(ct: time) station {\n  cycle = exponential(mean: ct)\n}\n")
+    model = os.path.join(d, "line.fab")
+    text = ('import "cell.fab"\nmodel "outs" { horizon = 10 h; replications = 1; seed = 5 }\n'
+            "part P\nsource src { part = P; interarrival = exponential(mean: 2 min) }\n"
+            "buffer q { capacity = inf }\nstation m = Cell(ct: 1 min)\nsink out\n"
+            "flow src -> q -> m -> out\n")
+    open(model, "w").write(text)
+    cell_text = open(os.path.join(d, "cell.fab")).read()
+    os.chmod(model, 0o444)
+    for opt, path, what in (("-o", model, "the model's source file"),
+                            ("-o", os.path.join(d, ".", "line.fab"), "the model's source file"),
+                            ("-o", os.path.join(d, "cell.fab"), "a source file the model imports"),
+                            ("--emit-llvm", model, "the model's source file"),
+                            ("--emit-llvm-unoptimized", os.path.join(d, "cell.fab"),
+                             "a source file the model imports")):
+        args = [FABC, "build", model] + ([] if opt == "-o" else ["-o", os.path.join(d, "x")])
+        p = run(args + [opt, path], expect=2)
+        one_line_error(p, opt)
+        check(what in p.stderr, "%s %s: %s" % (opt, path, p.stderr))
+        check(open(model).read() == text and open(os.path.join(d, "cell.fab")).read() == cell_text,
+              "%s %s changed a source file" % (opt, path))
+    # outputs that exist and are not regular files are left alone
+    os.symlink("/proc/self/fd/1", os.path.join(d, "lnk"))
+    os.mkdir(os.path.join(d, "dir"))
+    os.mkfifo(os.path.join(d, "fifo"))
+    for name in ("lnk", "dir", "fifo"):
+        p = run([FABC, "build", model, "-o", os.path.join(d, name)], expect=2, timeout=60)
+        one_line_error(p, "-o")
+        check("exists and is not a regular file" in p.stderr, "-o %s: %s" % (name, p.stderr))
+    check(os.path.islink(os.path.join(d, "lnk")), "the symlink output was removed")
+    # a failed relink keeps the previous simulator, and leaves no temporary behind
+    exe = os.path.join(d, "sim")
+    run([FABC, "build", model, "-o", exe])
+    before = open(exe, "rb").read()
+    # ld removes its output when a link fails: here after a missing symbol
+    cc = os.environ.get("FAB_TEST_CC", "cc") + " -Wl,--require-defined=fab_no_such_symbol"
+    p = run([FABC, "build", model, "-o", exe], env={"CC": cc}, expect=1)
+    check(os.access(exe, os.X_OK) and open(exe, "rb").read() == before,
+          "a failed link changed the previous simulator")
+    left = [n for n in os.listdir(d) if n.startswith(".")]
+    check(not left, "temporaries left behind: %r" % left)
+    run([exe, "--quiet"])
+
+
+
+def t_cc_words():
+    """$CC is split into any number of words of any length; a blank $CC is the default cc."""
+    cc = os.environ.get("FAB_TEST_CC", "cc")
+    mm1 = os.path.join(EXAMPLES, "mm1.fab")
+    exe = os.path.join(TMP, "mm1")
+    # a linker map asked for after 40 words: written only if no word is dropped
+    mapf = os.path.join(TMP, "many.map")
+    run([FABC, "build", mm1, "-o", exe], env={"CC": cc + " -w" * 40 + " -Wl,-Map=" + mapf})
+    check(os.path.exists(mapf), "the words of $CC after the 30th were dropped")
+    # a $CC of 2000 characters is passed whole
+    mapf = os.path.join(TMP, "long.map")
+    run([FABC, "build", mm1, "-o", exe],
+        env={"CC": cc + " -DLONG=" + "x" * 2000 + " -Wl,-Map=" + mapf})
+    check(os.path.exists(mapf), "a long $CC was cut off")
+    os.unlink(exe)
+    run([FABC, "build", mm1, "-o", exe], env={"CC": "  \t "})
+    check(os.access(exe, os.X_OK), "a blank $CC did not fall back to cc")
+
+
+
 def t_emit_llvm():
     """--emit-llvm writes verified IR with the generated main and sampling functions."""
     ll = os.path.join(TMP, "mm1.ll")
