@@ -231,6 +231,7 @@ static int drv_compile_link(drv_front *f, const drv_opts *o, const char *out)
         return 1;
     }
     close(fd);
+    int slot = drv_tmp_register(obj);
     cg_options co = {.opt_level = o->opt_level, .object_path = obj, .emit_llvm = o->emit_llvm,
                      .emit_llvm_raw = o->emit_llvm_raw, .print_times = o->print_times};
     int rc = 0;
@@ -250,6 +251,7 @@ static int drv_compile_link(drv_front *f, const drv_opts *o, const char *out)
                     (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
     }
     unlink(obj);
+    drv_tmp_unregister(slot);
     return rc;
 }
 

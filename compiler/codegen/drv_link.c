@@ -6,7 +6,8 @@
  *      the C library, libm and libxxhash at run time.
  * Processes are started with posix_spawnp and waited for; never through a shell.
  * The executable is linked into a unique temporary beside the output and renamed over it.
- * Also: the checks of `fabc build`'s output paths.
+ * Also: the checks of `fabc build`'s output paths, and the removal of temporary files when
+ * fabc is killed by a signal.
  * Not handled: $CC values with quoted arguments (it is split on spaces and tabs only).
  */
 #ifndef _GNU_SOURCE
@@ -18,6 +19,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +127,55 @@ int drv_spawn_wait(char *const argv[], char *err, size_t errsz)
         return -1;
     }
     return WEXITSTATUS(status);
+}
+
+/* Temporary files removed when fabc is killed by SIGINT, SIGTERM or SIGHUP: a slot's path is
+ * complete before its flag is set, and the handler only unlinks (async-signal-safe) and then
+ * dies of the same signal with the default action. */
+#define DRV_NTMP 4
+static char drv_tmp_path[DRV_NTMP][PATH_MAX];
+static volatile sig_atomic_t drv_tmp_used[DRV_NTMP];
+
+static void drv_tmp_on_signal(int sig)
+{
+    for (int i = 0; i < DRV_NTMP; i++)
+        if (drv_tmp_used[i])
+            unlink(drv_tmp_path[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+int drv_tmp_register(const char *path)
+{
+    static int installed;
+    if (!installed) {
+        installed = 1;
+        const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+            struct sigaction old, sa;
+            /* a signal ignored by the parent (nohup) stays ignored */
+            if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+                continue;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = drv_tmp_on_signal;
+            sigemptyset(&sa.sa_mask);
+            sigaction(sigs[i], &sa, NULL);
+        }
+    }
+    for (int i = 0; i < DRV_NTMP; i++) {
+        if (!drv_tmp_used[i] && strlen(path) < sizeof drv_tmp_path[i]) {
+            memcpy(drv_tmp_path[i], path, strlen(path) + 1);
+            drv_tmp_used[i] = 1;
+            return i;
+        }
+    }
+    return -1;
+}
+
+void drv_tmp_unregister(int slot)
+{
+    if (slot >= 0 && slot < DRV_NTMP)
+        drv_tmp_used[slot] = 0;
 }
 
 /* One output path against the model's source files: "-" for the IR options is standard output. */
@@ -236,6 +287,7 @@ int drv_link(const char *obj, const char *out, const char *runtime_lib, char *er
         return -1;
     }
     close(fd);
+    int slot = drv_tmp_register(tmp);
     char *words = NULL;
     char **argv = drv_link_argv(obj, tmp, runtime_lib, &words);
     int rc = -1;
@@ -261,6 +313,7 @@ int drv_link(const char *obj, const char *out, const char *runtime_lib, char *er
     }
     if (rc != 0)
         unlink(tmp);
+    drv_tmp_unregister(slot);
     free(argv);
     free(words);
     free(tmp);

@@ -37,6 +37,13 @@ int drv_check_outputs(const struct diag_ctx *dc, const char *out, const char *em
  * The compiler's own messages go to stderr; a failure is reported in err. */
 int drv_link(const char *obj, const char *out, const char *runtime_lib, char *err, size_t errsz);
 
+/* Registers a temporary file to be removed if fabc is killed by SIGINT, SIGTERM or SIGHUP
+ * (the handler is installed on the first call, except for signals that are ignored); returns
+ * a slot for drv_tmp_unregister, or -1 when all slots are taken (the file is then not removed).
+ * Unregister after removing or renaming the file. */
+int drv_tmp_register(const char *path);
+void drv_tmp_unregister(int slot);
+
 /* Run argv[0] (searched in PATH) with argv and wait; returns its exit status, or -1 with err
  * set when it could not be started or died of a signal. */
 int drv_spawn_wait(char *const argv[], char *err, size_t errsz);

@@ -13,9 +13,11 @@ import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FABC = None
@@ -489,6 +491,38 @@ def t_cc_words():
     os.unlink(exe)
     run([FABC, "build", mm1, "-o", exe], env={"CC": "  \t "})
     check(os.access(exe, os.X_OK), "a blank $CC did not fall back to cc")
+
+
+
+def t_killed_build():
+    """fabc build killed by SIGTERM while linking leaves neither its object file in $TMPDIR
+    nor the link's temporary beside the output."""
+    tmpdir = os.path.join(TMP, "tmpdir")
+    outdir = os.path.join(TMP, "out")
+    os.makedirs(tmpdir)
+    os.makedirs(outdir)
+    slow_cc = os.path.join(TMP, "slow-cc")
+    marker = os.path.join(TMP, "linking")
+    open(slow_cc, "w").write("#!/bin/sh\n: > '%s'\nexec sleep 60\n" % marker)
+    os.chmod(slow_cc, 0o755)
+    e = dict(os.environ, TMPDIR=tmpdir, CC=slow_cc)
+    p = subprocess.Popen([FABC, "build", os.path.join(EXAMPLES, "mm1.fab"), "-o",
+                          os.path.join(outdir, "mm1")], env=e, start_new_session=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not os.path.exists(marker):
+            check(p.poll() is None and time.time() < deadline, "fabc build never started linking")
+            time.sleep(0.05)
+        os.killpg(p.pid, signal.SIGTERM)  # fabc and the linker, as a terminal's ^C would
+        p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    check(p.returncode == -signal.SIGTERM, "fabc exited with %d, not by SIGTERM" % p.returncode)
+    check(os.listdir(tmpdir) == [], "left in $TMPDIR: %r" % os.listdir(tmpdir))
+    check(os.listdir(outdir) == [], "left beside the output: %r" % os.listdir(outdir))
 
 
 
