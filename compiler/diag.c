@@ -4,9 +4,12 @@
 #include "diag.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define DIAG_MAX_FILE ((size_t)256 << 20)
 
@@ -55,16 +58,38 @@ uint32_t diag_add_file(diag_ctx *ctx, const char *path, const char *text, size_t
     return (uint32_t)ctx->nfiles;
 }
 
+const char *diag_strerror(int err)
+{
+    return err == DIAG_ENOTREG ? "not a regular file" : strerror(err);
+}
+
 uint32_t diag_load_file(diag_ctx *ctx, const char *path)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
+    /* O_NONBLOCK: opening a FIFO without a writer must not wait; the file is refused below */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return 0;
+    struct stat st;
+    int err = fstat(fd, &st) != 0 ? errno
+              : S_ISDIR(st.st_mode) ? EISDIR
+              : !S_ISREG(st.st_mode) ? DIAG_ENOTREG : 0;
+    if (err) {
+        close(fd);
+        errno = err;
+        return 0;
+    }
+    FILE *fp = fdopen(fd, "rb");
+    if (!fp) {
+        err = errno;
+        close(fd);
+        errno = err;
+        return 0;
+    }
     char *buf = NULL;
     size_t len = 0, cap = 0;
     errno = 0;
     for (;;) {
-        if (len > DIAG_MAX_FILE) { /* /dev/zero, or a file no model is */
+        if (len > DIAG_MAX_FILE) { /* a file no model is */
             free(buf);
             fclose(fp);
             errno = EFBIG;
@@ -87,7 +112,7 @@ uint32_t diag_load_file(diag_ctx *ctx, const char *path)
         if (got == 0)
             break;
     }
-    int err = ferror(fp) ? (errno ? errno : EIO) : 0;
+    err = ferror(fp) ? (errno ? errno : EIO) : 0;
     fclose(fp);
     if (err) {
         free(buf);

@@ -48,8 +48,12 @@ void diag_free(diag_ctx *ctx);
 /* Register a copy of text[0..len); returns the file id (>= 1). */
 uint32_t diag_add_file(diag_ctx *ctx, const char *path, const char *text, size_t len);
 /* Read a file into the context; returns the file id, or 0 when it cannot be read (errno;
- * EFBIG for inputs over 256 MiB). */
+ * EFBIG for inputs over 256 MiB, DIAG_ENOTREG for a FIFO, device or socket, which is
+ * refused without waiting for a writer). */
 uint32_t diag_load_file(diag_ctx *ctx, const char *path);
+/* errno values of diag_load_file beyond the system's, and their text (else strerror's). */
+#define DIAG_ENOTREG 10000
+const char *diag_strerror(int err);
 const diag_file *diag_get_file(const diag_ctx *ctx, uint32_t id);
 /* 1-based line and column (UTF-8 characters) of a byte offset. */
 void diag_line_col(diag_ctx *ctx, uint32_t file, uint32_t off, unsigned *line, unsigned *col);

@@ -253,21 +253,41 @@ static int cmd_check(int argc, char **argv)
     return status;
 }
 
+/* Replaces the file path names (a symlink's target, so the link stays a link) with text: a
+ * unique temporary in the target's directory, given the file's mode, renamed over it. Returns
+ * 0; 1 when the file is read-only or not writable by the user (left as it is); -1 with errno
+ * otherwise. */
 static int write_file(const char *path, const char *text, size_t len)
 {
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.fmt-tmp", path) >= (int)sizeof tmp)
+    char target[PATH_MAX];
+    struct stat st;
+    if (!realpath(path, target) || stat(target, &st) != 0)
         return -1;
-    FILE *fp = fopen(tmp, "wb");
-    if (!fp)
+    /* a read-only file (no write bit: root could write it, but the user made it read-only)
+     * is left alone, as one the user has no permission to write */
+    if (!(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))
+        return 1;
+    if (access(target, W_OK) != 0)
+        return errno == EACCES || errno == EROFS || errno == EPERM ? 1 : -1;
+    char tmp[PATH_MAX + 32];
+    const char *slash = strrchr(target, '/'); /* realpath's result is absolute */
+    snprintf(tmp, sizeof tmp, "%.*s/.fabc-fmt-XXXXXX", (int)(slash - target), target);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
         return -1;
-    size_t w = fwrite(text, 1, len, fp);
-    if (fclose(fp) != 0 || w != len) {
+    FILE *fp = fchmod(fd, st.st_mode & 07777) == 0 ? fdopen(fd, "wb") : NULL;
+    if (!fp) {
+        int err = errno;
+        close(fd);
         remove(tmp);
+        errno = err;
         return -1;
     }
-    if (rename(tmp, path) != 0) {
+    size_t w = fwrite(text, 1, len, fp);
+    if (fclose(fp) != 0 || w != len || rename(tmp, target) != 0) {
+        int err = w != len && errno == 0 ? EIO : errno;
         remove(tmp);
+        errno = err;
         return -1;
     }
     return 0;
@@ -290,7 +310,7 @@ static int cmd_fmt(int argc, char **argv)
         arena_init(&a);
         uint32_t id = diag_load_file(&dc, files[f]);
         if (!id) {
-            fprintf(stderr, "fabc: error: cannot read '%s': %s\n", files[f], strerror(errno));
+            fprintf(stderr, "fabc: error: cannot read '%s': %s\n", files[f], diag_strerror(errno));
             status = 1;
         } else {
             ptrvec comments = {0};
@@ -311,9 +331,14 @@ static int cmd_fmt(int argc, char **argv)
                     if (check) {
                         printf("%s: not formatted\n", files[f]);
                         status = 1;
-                    } else if (write_file(files[f], out, len) != 0) {
-                        fprintf(stderr, "fabc: error: cannot write '%s': %s\n", files[f], strerror(errno));
-                        status = 1;
+                    } else {
+                        int w = write_file(files[f], out, len);
+                        if (w == 1)
+                            fprintf(stderr, "fabc: error: fmt: %s is not writable\n", files[f]);
+                        else if (w != 0)
+                            fprintf(stderr, "fabc: error: cannot write '%s': %s\n", files[f], strerror(errno));
+                        if (w != 0)
+                            status = 1;
                     }
                 }
                 free(out);

@@ -272,7 +272,7 @@ static void do_import(sema *S, sfile *from, ast_node *imp)
     }
     uint32_t id = diag_load_file(S->dc, found);
     if (!id) {
-        serr(S, imp->loc, "cannot read the imported file \"%s\": %s", found, strerror(errno));
+        serr(S, imp->loc, "cannot read the imported file \"%s\": %s", found, diag_strerror(errno));
         return;
     }
     f = arena_alloc(S->a, sizeof *f);
@@ -2019,7 +2019,7 @@ fab_model *sema_check_file(const char *path, const sema_options *opt, diag_ctx *
 {
     uint32_t id = diag_load_file(dc, path);
     if (!id) {
-        diag_error_noloc(dc, "cannot read '%s': %s", path, strerror(errno));
+        diag_error_noloc(dc, "cannot read '%s': %s", path, diag_strerror(errno));
         return NULL;
     }
     return check_registered(id, path, opt, dc, a);

@@ -8,6 +8,7 @@
  * Errors are reported through serr (sema_int.h) and make the functions return NULL/false.
  * Memory: results in the arena.
  */
+#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "hint.h"
@@ -1495,16 +1497,23 @@ static bool data_file_values(sema *S, fm_dist *d, ast_node *arg)
         path = slash ? arena_printf(S->a, "%.*s/%s", (int)(slash - f->path), f->path, arg->str)
                      : arena_strdup(S->a, arg->str);
     }
-    FILE *fp = S->opt && S->opt->no_imports ? NULL : fopen(path, "r");
-    if (!fp) {
+    /* O_NONBLOCK: opening a FIFO without a writer must not wait (it is refused below) */
+    int fd = S->opt && S->opt->no_imports ? -1 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         serr(S, arg->loc, "cannot read the data file '%s'", path);
         return false;
     }
     struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         /* a directory, a device or a pipe: nothing to read, or no end to reading */
         serr(S, arg->loc, "the data file '%s' is not a regular file", path);
-        fclose(fp);
+        close(fd);
+        return false;
+    }
+    FILE *fp = fdopen(fd, "r");
+    if (!fp) {
+        serr(S, arg->loc, "cannot read the data file '%s'", path);
+        close(fd);
         return false;
     }
     size_t cap = 64;

@@ -235,6 +235,7 @@ static int drv_compile_link(drv_front *f, const drv_opts *o, const char *out)
         return 1;
     }
     close(fd);
+    int slot = drv_tmp_register(obj);
     cg_options co = {.opt_level = o->opt_level, .object_path = obj, .emit_llvm = o->emit_llvm,
                      .emit_llvm_raw = o->emit_llvm_raw, .print_times = o->print_times};
     int rc = 0;
@@ -254,6 +255,7 @@ static int drv_compile_link(drv_front *f, const drv_opts *o, const char *out)
                     (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
     }
     unlink(obj);
+    drv_tmp_unregister(slot);
     return rc;
 }
 
@@ -277,6 +279,9 @@ int drv_build(int argc, char **argv)
     }
     drv_front f;
     rc = drv_front_run(&f, &o);
+    char err[PATH_MAX + 128];
+    if (rc == 0 && drv_check_outputs(&f.dc, o.out, o.emit_llvm, o.emit_llvm_raw, err, sizeof err) != 0)
+        rc = drv_usage_error(o.cmd, "%s", err);
     if (rc == 0)
         rc = drv_compile_link(&f, &o, o.out);
     drv_front_free(&f);

@@ -5,15 +5,21 @@
  *      compiler ($CC or cc) with libfabrt.a, -lxxhash and -lm, so that the simulator needs only
  *      the C library, libm and libxxhash at run time.
  * Processes are started with posix_spawnp and waited for; never through a shell.
- * Not handled: $CC values with quoted arguments (it is split on spaces only).
+ * The executable is linked into a unique temporary beside the output and renamed over it.
+ * Also: the checks of `fabc build`'s output paths, and the removal of temporary files when
+ * fabc is killed by a signal.
+ * Not handled: $CC values with quoted arguments (it is split on spaces and tabs only).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include "drv_support.h"
 
+#include "diag.h"
+
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,32 +129,131 @@ int drv_spawn_wait(char *const argv[], char *err, size_t errsz)
     return WEXITSTATUS(status);
 }
 
-int drv_link(const char *obj, const char *out, const char *runtime_lib, char *err, size_t errsz)
+/* Temporary files removed when fabc is killed by SIGINT, SIGTERM or SIGHUP: a slot's path is
+ * complete before its flag is set, and the handler only unlinks (async-signal-safe) and then
+ * dies of the same signal with the default action. */
+#define DRV_NTMP 4
+static char drv_tmp_path[DRV_NTMP][PATH_MAX];
+static volatile sig_atomic_t drv_tmp_used[DRV_NTMP];
+
+static void drv_tmp_on_signal(int sig)
+{
+    for (int i = 0; i < DRV_NTMP; i++)
+        if (drv_tmp_used[i])
+            unlink(drv_tmp_path[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+int drv_tmp_register(const char *path)
+{
+    static int installed;
+    if (!installed) {
+        installed = 1;
+        const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+            struct sigaction old, sa;
+            /* a signal ignored by the parent (nohup) stays ignored */
+            if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+                continue;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = drv_tmp_on_signal;
+            sigemptyset(&sa.sa_mask);
+            sigaction(sigs[i], &sa, NULL);
+        }
+    }
+    for (int i = 0; i < DRV_NTMP; i++) {
+        if (!drv_tmp_used[i] && strlen(path) < sizeof drv_tmp_path[i]) {
+            memcpy(drv_tmp_path[i], path, strlen(path) + 1);
+            drv_tmp_used[i] = 1;
+            return i;
+        }
+    }
+    return -1;
+}
+
+void drv_tmp_unregister(int slot)
+{
+    if (slot >= 0 && slot < DRV_NTMP)
+        drv_tmp_used[slot] = 0;
+}
+
+/* One output path against the model's source files: "-" for the IR options is standard output. */
+static int drv_check_output(const diag_ctx *dc, const char *opt, const char *path, int is_exe,
+                            char *err, size_t errsz)
+{
+    if (!path || (!is_exe && strcmp(path, "-") == 0))
+        return 0;
+    struct stat ost;
+    int exists = stat(path, &ost) == 0;
+    for (size_t i = 0; i < dc->nfiles; i++) {
+        struct stat sst;
+        int same = exists ? stat(dc->files[i].path, &sst) == 0 && sst.st_dev == ost.st_dev &&
+                                sst.st_ino == ost.st_ino
+                          : strcmp(dc->files[i].path, path) == 0;
+        if (same) {
+            snprintf(err, errsz, i == 0 ? "%s: %s is the model's source file"
+                                        : "%s: %s is a source file the model imports", opt, path);
+            return -1;
+        }
+    }
+    /* the link renames over out: a symlink, device, FIFO or directory there is refused */
+    struct stat lst;
+    if (is_exe && lstat(path, &lst) == 0 && !S_ISREG(lst.st_mode)) {
+        snprintf(err, errsz, "%s: %s exists and is not a regular file", opt, path);
+        return -1;
+    }
+    return 0;
+}
+
+int drv_check_outputs(const diag_ctx *dc, const char *out, const char *emit_llvm,
+                      const char *emit_llvm_raw, char *err, size_t errsz)
+{
+    if (drv_check_output(dc, "-o", out, 1, err, errsz) != 0 ||
+        drv_check_output(dc, "--emit-llvm", emit_llvm, 0, err, errsz) != 0 ||
+        drv_check_output(dc, "--emit-llvm-unoptimized", emit_llvm_raw, 0, err, errsz) != 0)
+        return -1;
+    return 0;
+}
+
+/* The linker's argument list: $CC split on spaces and tabs (or the default compiler when $CC
+ * is unset, empty or only blanks), the build tree's extra flags, then the inputs and -o out.
+ * Returns a malloc'ed NULL-terminated vector whose strings live in *words (also malloc'ed),
+ * or NULL when out of memory. */
+static char **drv_link_argv(const char *obj, const char *out, const char *runtime_lib, char **words)
 {
     const char *cc = getenv("CC");
     const char *extra = "";
+    int cc_blank = !cc || cc[strspn(cc, " \t")] == '\0';
 #ifdef FAB_BUILD_RUNTIME_LIB
     int build_tree = strcmp(runtime_lib, FAB_BUILD_RUNTIME_LIB) == 0;
     if (build_tree)
         extra = FAB_BUILD_LINK_ARGS;
-    if ((!cc || !*cc) && build_tree)
+    if (cc_blank && build_tree) {
         cc = FAB_BUILD_LINK_CC;
-#endif
-    if (!cc || !*cc)
-        cc = "cc";
-    char ccbuf[1024], extrabuf[512];
-    snprintf(ccbuf, sizeof ccbuf, "%s", cc);
-    snprintf(extrabuf, sizeof extrabuf, "%s", extra);
-
-    char *argv[64];
-    int argc = 0;
-    for (char *tok = strtok(ccbuf, " \t"); tok && argc < 30; tok = strtok(NULL, " \t"))
-        argv[argc++] = tok;
-    if (argc == 0) {
-        snprintf(err, errsz, "CC is empty");
-        return -1;
+        cc_blank = cc[strspn(cc, " \t")] == '\0';
     }
-    for (char *tok = strtok(extrabuf, " \t"); tok && argc < 50; tok = strtok(NULL, " \t"))
+#endif
+    if (cc_blank)
+        cc = "cc";
+    size_t cclen = strlen(cc), extralen = strlen(extra);
+    char *buf = malloc(cclen + extralen + 2);
+    if (!buf)
+        return NULL;
+    memcpy(buf, cc, cclen + 1);
+    memcpy(buf + cclen + 1, extra, extralen + 1);
+    /* at most one word per two characters, plus the six fixed arguments and the NULL */
+    size_t cap = (cclen + extralen) / 2 + 2 + 7;
+    char **argv = malloc(cap * sizeof *argv);
+    if (!argv) {
+        free(buf);
+        return NULL;
+    }
+    size_t argc = 0;
+    char *save;
+    for (char *tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
+        argv[argc++] = tok;
+    for (char *tok = strtok_r(buf + cclen + 1, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
         argv[argc++] = tok;
     argv[argc++] = (char *)obj;
     argv[argc++] = (char *)runtime_lib;
@@ -157,16 +262,60 @@ int drv_link(const char *obj, const char *out, const char *runtime_lib, char *er
     argv[argc++] = "-o";
     argv[argc++] = (char *)out;
     argv[argc] = NULL;
+    *words = buf;
+    return argv;
+}
 
-    char sub[512];
-    int rc = drv_spawn_wait(argv, sub, sizeof sub);
-    if (rc < 0) {
-        snprintf(err, errsz, "linking %s failed: %s", out, sub);
+int drv_link(const char *obj, const char *out, const char *runtime_lib, char *err, size_t errsz)
+{
+    /* The linker writes a unique temporary in out's directory, renamed over out only when it
+     * succeeded: a failed or interrupted link leaves the previous out as it was. */
+    const char *slash = strrchr(out, '/');
+    size_t dirlen = slash ? (size_t)(slash - out) + 1 : 0;
+    char *tmp = malloc(dirlen + sizeof ".fabc-link-XXXXXX");
+    if (!tmp) {
+        snprintf(err, errsz, "linking %s failed: out of memory", out);
         return -1;
     }
-    if (rc != 0) {
-        snprintf(err, errsz, "linking %s failed: %s exited with status %d", out, argv[0], rc);
+    memcpy(tmp, out, dirlen);
+    memcpy(tmp + dirlen, ".fabc-link-XXXXXX", sizeof ".fabc-link-XXXXXX");
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errsz, "cannot create a temporary file in the directory of %s: %s", out,
+                 strerror(errno));
+        free(tmp);
         return -1;
     }
-    return 0;
+    close(fd);
+    int slot = drv_tmp_register(tmp);
+    char *words = NULL;
+    char **argv = drv_link_argv(obj, tmp, runtime_lib, &words);
+    int rc = -1;
+    if (!argv) {
+        snprintf(err, errsz, "linking %s failed: out of memory", out);
+    } else {
+        char sub[512];
+        int st = drv_spawn_wait(argv, sub, sizeof sub);
+        if (st < 0) {
+            snprintf(err, errsz, "linking %s failed: %s", out, sub);
+        } else if (st != 0) {
+            snprintf(err, errsz, "linking %s failed: %s exited with status %d", out, argv[0], st);
+        } else {
+            /* the mode a linker gives a new executable (mkstemp's 0600 if it wrote in place) */
+            mode_t mask = umask(0);
+            umask(mask);
+            if (chmod(tmp, 0777 & ~mask) != 0 || rename(tmp, out) != 0)
+                snprintf(err, errsz, "cannot move the linked executable to %s: %s", out,
+                         strerror(errno));
+            else
+                rc = 0;
+        }
+    }
+    if (rc != 0)
+        unlink(tmp);
+    drv_tmp_unregister(slot);
+    free(argv);
+    free(words);
+    free(tmp);
+    return rc;
 }

@@ -20,11 +20,29 @@ int drv_self_dir(char *buf, size_t n);
  * build tree, else <prefix>/<libdir>/libfabrt.a next to the installed <prefix>/<bindir>/fabc. */
 int drv_runtime_lib(char *buf, size_t n, char *err, size_t errsz);
 
-/* cc OBJ RUNTIME_LIB -lxxhash -lm -o OUT, with $CC (split on spaces) instead of cc if set.
+struct diag_ctx;
+
+/* Refuses (-1, err: "OPTION: PATH ...") an output path of `fabc build` that names one of the
+ * model's source files (dc's registered files: the same file, or the same path when the output
+ * does not exist yet), and an -o output that exists and is not a regular file (lstat: a
+ * symlink, a directory, a device or a FIFO). "-" for an IR option is standard output. */
+int drv_check_outputs(const struct diag_ctx *dc, const char *out, const char *emit_llvm,
+                      const char *emit_llvm_raw, char *err, size_t errsz);
+
+/* cc OBJ RUNTIME_LIB -lxxhash -lm -o OUT, with $CC (split on spaces and tabs; unset, empty or
+ * blank: cc) instead of cc if set. The executable is linked into a unique temporary in OUT's
+ * directory and renamed over OUT on success; on failure OUT is untouched.
  * When RUNTIME_LIB is the build tree's archive, the default compiler is the one meson built
  * it with, plus the build's sanitizer flags (so a sanitizer build links its simulators).
  * The compiler's own messages go to stderr; a failure is reported in err. */
 int drv_link(const char *obj, const char *out, const char *runtime_lib, char *err, size_t errsz);
+
+/* Registers a temporary file to be removed if fabc is killed by SIGINT, SIGTERM or SIGHUP
+ * (the handler is installed on the first call, except for signals that are ignored); returns
+ * a slot for drv_tmp_unregister, or -1 when all slots are taken (the file is then not removed).
+ * Unregister after removing or renaming the file. */
+int drv_tmp_register(const char *path);
+void drv_tmp_unregister(int slot);
 
 /* Run argv[0] (searched in PATH) with argv and wait; returns its exit status, or -1 with err
  * set when it could not be started or died of a signal. */

@@ -13,9 +13,11 @@ import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FABC = None
@@ -359,6 +361,173 @@ def t_bad_fabc_cli():
     check("the model has no elements, so there is nothing to simulate" in p.stderr,
           "building a library: " + p.stderr)
     check(not os.path.exists(os.path.join(TMP, "lib")), "an executable was written for a library")
+
+
+def t_fifo_inputs():
+    """A FIFO as the model, an import or an empirical() data file is refused without waiting
+    for a writer."""
+    d = os.path.join(TMP, "fifo")
+    os.makedirs(d)
+    os.mkfifo(os.path.join(d, "ff.fab"))
+    os.mkfifo(os.path.join(d, "ff.csv"))
+    for cmd in ("build", "check", "fmt"):
+        p = run([FABC, cmd, os.path.join(d, "ff.fab")], expect=1, timeout=30)
+        check("not a regular file" in p.stderr, "fabc %s of a FIFO: %s" % (cmd, p.stderr))
+    model = os.path.join(d, "m.fab")
+    open(model, "w").write(
+        'model "f" { horizon = 3 h }\npart P\n'
+        'source s { part = P; interarrival = empirical("ff.csv") }\nsink k\nflow s -> k\n')
+    p = run([FABC, "build", model, "-o", os.path.join(d, "m")], expect=1, timeout=30)
+    check("the data file" in p.stderr and "not a regular file" in p.stderr,
+          "empirical() of a FIFO: " + p.stderr)
+    open(model, "w").write('import "ff.fab"\nmodel "f" { horizon = 3 h }\npart P\n'
+                           'source s { part = P; interarrival = exponential(mean: 1 min) }\n'
+                           "sink k\nflow s -> k\n")
+    p = run([FABC, "check", model], expect=1, timeout=30)
+    check("not a regular file" in p.stderr, "an imported FIFO: " + p.stderr)
+
+
+
+def t_fmt_in_place():
+    """fabc fmt rewrites a symlink's target (the link stays), keeps the file's mode, uses a
+    unique temporary (a file named FILE.fmt-tmp is not touched) and leaves a read-only file
+    alone with an error."""
+    d = os.path.join(TMP, "fmt")
+    os.makedirs(d)
+    ugly = 'model "f" {horizon=3 h}\npart P\nsource s{part=P;interarrival=exponential(mean:1 min)}\nsink k\nflow s->k\n'
+    p = os.path.join(d, "m.fab")
+    open(p, "w").write(ugly)
+    pretty = run([FABC, "fmt", "--stdout", p]).stdout
+    check(pretty != ugly, "the test model is already formatted")
+    os.chmod(p, 0o640)
+    open(p + ".fmt-tmp", "w").write("keep")
+    run([FABC, "fmt", p])
+    check(open(p).read() == pretty, "fmt did not format the file")
+    check(os.stat(p).st_mode & 0o7777 == 0o640, "fmt changed the mode to %o" % os.stat(p).st_mode)
+    check(open(p + ".fmt-tmp").read() == "keep", "fmt overwrote FILE.fmt-tmp")
+    # a symlink: the target is formatted, the link stays a link
+    t = os.path.join(d, "target.fab")
+    open(t, "w").write(ugly)
+    link = os.path.join(d, "link.fab")
+    os.symlink("target.fab", link)
+    run([FABC, "fmt", link])
+    check(os.path.islink(link), "fmt replaced the symlink by a file")
+    check(open(t).read() == pretty, "fmt did not format the symlink's target")
+    # a read-only file is refused and left as it was
+    ro = os.path.join(d, "ro.fab")
+    open(ro, "w").write(ugly)
+    os.chmod(ro, 0o444)
+    r = run([FABC, "fmt", ro], expect=1)
+    one_line_error(r, "not writable")
+    check(open(ro).read() == ugly and os.stat(ro).st_mode & 0o7777 == 0o444,
+          "fmt replaced a read-only file")
+    check(sorted(os.listdir(d)) == ["link.fab", "m.fab", "m.fab.fmt-tmp", "ro.fab", "target.fab"],
+          "fmt left files behind: %r" % sorted(os.listdir(d)))
+
+
+
+def t_build_outputs():
+    """fabc build never writes over the model or a file it imports (-o, --emit-llvm,
+    --emit-llvm-unoptimized), refuses an -o that exists and is not a regular file, and links
+    into a temporary renamed over -o: a failed relink keeps the previous simulator."""
+    d = os.path.join(TMP, "outs")
+    os.makedirs(d)
+    open(os.path.join(d, "cell.fab"), "w").write(
+        "template Cell(ct: time) station {\n  cycle = exponential(mean: ct)\n}\n")
+    model = os.path.join(d, "line.fab")
+    text = ('import "cell.fab"\nmodel "outs" { horizon = 10 h; replications = 1; seed = 5 }\n'
+            "part P\nsource src { part = P; interarrival = exponential(mean: 2 min) }\n"
+            "buffer q { capacity = inf }\nstation m = Cell(ct: 1 min)\nsink out\n"
+            "flow src -> q -> m -> out\n")
+    open(model, "w").write(text)
+    cell_text = open(os.path.join(d, "cell.fab")).read()
+    os.chmod(model, 0o444)
+    for opt, path, what in (("-o", model, "the model's source file"),
+                            ("-o", os.path.join(d, ".", "line.fab"), "the model's source file"),
+                            ("-o", os.path.join(d, "cell.fab"), "a source file the model imports"),
+                            ("--emit-llvm", model, "the model's source file"),
+                            ("--emit-llvm-unoptimized", os.path.join(d, "cell.fab"),
+                             "a source file the model imports")):
+        args = [FABC, "build", model] + ([] if opt == "-o" else ["-o", os.path.join(d, "x")])
+        p = run(args + [opt, path], expect=2)
+        one_line_error(p, opt)
+        check(what in p.stderr, "%s %s: %s" % (opt, path, p.stderr))
+        check(open(model).read() == text and open(os.path.join(d, "cell.fab")).read() == cell_text,
+              "%s %s changed a source file" % (opt, path))
+    # outputs that exist and are not regular files are left alone
+    os.symlink("/proc/self/fd/1", os.path.join(d, "lnk"))
+    os.mkdir(os.path.join(d, "dir"))
+    os.mkfifo(os.path.join(d, "fifo"))
+    for name in ("lnk", "dir", "fifo"):
+        p = run([FABC, "build", model, "-o", os.path.join(d, name)], expect=2, timeout=60)
+        one_line_error(p, "-o")
+        check("exists and is not a regular file" in p.stderr, "-o %s: %s" % (name, p.stderr))
+    check(os.path.islink(os.path.join(d, "lnk")), "the symlink output was removed")
+    # a failed relink keeps the previous simulator, and leaves no temporary behind
+    exe = os.path.join(d, "sim")
+    run([FABC, "build", model, "-o", exe])
+    before = open(exe, "rb").read()
+    # ld removes its output when a link fails: here after a missing symbol
+    cc = os.environ.get("FAB_TEST_CC", "cc") + " -Wl,--require-defined=fab_no_such_symbol"
+    p = run([FABC, "build", model, "-o", exe], env={"CC": cc}, expect=1)
+    check(os.access(exe, os.X_OK) and open(exe, "rb").read() == before,
+          "a failed link changed the previous simulator")
+    left = [n for n in os.listdir(d) if n.startswith(".")]
+    check(not left, "temporaries left behind: %r" % left)
+    run([exe, "--quiet"])
+
+
+
+def t_cc_words():
+    """$CC is split into any number of words of any length; a blank $CC is the default cc."""
+    cc = os.environ.get("FAB_TEST_CC", "cc")
+    mm1 = os.path.join(EXAMPLES, "mm1.fab")
+    exe = os.path.join(TMP, "mm1")
+    # a linker map asked for after 40 words: written only if no word is dropped
+    mapf = os.path.join(TMP, "many.map")
+    run([FABC, "build", mm1, "-o", exe], env={"CC": cc + " -w" * 40 + " -Wl,-Map=" + mapf})
+    check(os.path.exists(mapf), "the words of $CC after the 30th were dropped")
+    # a $CC of 2000 characters is passed whole
+    mapf = os.path.join(TMP, "long.map")
+    run([FABC, "build", mm1, "-o", exe],
+        env={"CC": cc + " -DLONG=" + "x" * 2000 + " -Wl,-Map=" + mapf})
+    check(os.path.exists(mapf), "a long $CC was cut off")
+    os.unlink(exe)
+    run([FABC, "build", mm1, "-o", exe], env={"CC": "  \t "})
+    check(os.access(exe, os.X_OK), "a blank $CC did not fall back to cc")
+
+
+
+def t_killed_build():
+    """fabc build killed by SIGTERM while linking leaves neither its object file in $TMPDIR
+    nor the link's temporary beside the output."""
+    tmpdir = os.path.join(TMP, "tmpdir")
+    outdir = os.path.join(TMP, "out")
+    os.makedirs(tmpdir)
+    os.makedirs(outdir)
+    slow_cc = os.path.join(TMP, "slow-cc")
+    marker = os.path.join(TMP, "linking")
+    open(slow_cc, "w").write("#!/bin/sh\n: > '%s'\nexec sleep 60\n" % marker)
+    os.chmod(slow_cc, 0o755)
+    e = dict(os.environ, TMPDIR=tmpdir, CC=slow_cc)
+    p = subprocess.Popen([FABC, "build", os.path.join(EXAMPLES, "mm1.fab"), "-o",
+                          os.path.join(outdir, "mm1")], env=e, start_new_session=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not os.path.exists(marker):
+            check(p.poll() is None and time.time() < deadline, "fabc build never started linking")
+            time.sleep(0.05)
+        os.killpg(p.pid, signal.SIGTERM)  # fabc and the linker, as a terminal's ^C would
+        p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    check(p.returncode == -signal.SIGTERM, "fabc exited with %d, not by SIGTERM" % p.returncode)
+    check(os.listdir(tmpdir) == [], "left in $TMPDIR: %r" % os.listdir(tmpdir))
+    check(os.listdir(outdir) == [], "left beside the output: %r" % os.listdir(outdir))
+
 
 
 def t_emit_llvm():
