@@ -26,7 +26,7 @@ for dir in "$@"; do
       echo "FAIL: fmt is not idempotent on $f"; diff "$tmp/once.fab" "$tmp/twice.fab" | head -20; fail=1
     fi
     # in place: `fmt FILE` writes what --stdout prints, after which --check is silent
-    cp "$f" "$tmp/inplace.fab"
+    cp "$f" "$tmp/inplace.fab" && chmod u+w "$tmp/inplace.fab"   # fmt refuses read-only files
     "$fabc" fmt "$tmp/inplace.fab" && cmp -s "$tmp/inplace.fab" "$tmp/once.fab" \
       && "$fabc" fmt --check "$tmp/inplace.fab" > /dev/null \
       || { echo "FAIL: fmt in place / fmt --check on a copy of $f"; fail=1; }
