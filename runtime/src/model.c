@@ -25,18 +25,25 @@ static char *model_strdup(const char *s)
     return d;
 }
 
+/* vprintf into a new malloc'ed string, or NULL when out of memory. */
+static char *model_vformat(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    char *d = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (d)
+        vsnprintf(d, (size_t)n + 1, fmt, ap);
+    return d;
+}
+
 char *rt_format(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *d = model_vformat(fmt, ap);
     va_end(ap);
-    char *d = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (d) {
-        va_start(ap, fmt);
-        vsnprintf(d, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
     return d;
 }
 
@@ -47,16 +54,12 @@ static void model_param_fmt(fab_model *m, double *slot, fab_dim dim, const char 
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *name = model_vformat(fmt, ap);
     va_end(ap);
-    char *name = n >= 0 ? malloc((size_t)n + 1) : NULL;
     if (!name) {
         rt_model_fail(m, "out of memory");
         return;
     }
-    va_start(ap, fmt);
-    vsnprintf(name, (size_t)n + 1, fmt, ap);
-    va_end(ap);
     fab_model_param(m, name, slot, dim);
     free(name);
 }
