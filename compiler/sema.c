@@ -638,16 +638,14 @@ static void check_failure(sema *S, sx_env *env, fm_element *e, ast_node *fb, fm_
 }
 
 /* The parts a conveyor of length l and spacing s (positive, finite, s <= l) holds, by the
- * simulator's rule (runtime/src/conveyor.c): floor(l / s + 1e-9), the slack letting a length
- * that is a multiple of the spacing in decimal hold that multiple (0.3 m / 0.1 m is
- * 2.9999999999999996 in binary). Above FAB_MAX_CONVEYOR_PARTS the result is only known to be
- * above it (l / s may be inf). */
+ * simulator's rule (fab/limits.h): floor(l / s + FAB_CONVEYOR_SLACK). Above
+ * FAB_MAX_CONVEYOR_PARTS the result is only known to be above it (l / s may be inf). */
 static double conveyor_capacity(double l, double s)
 {
     double r = l / s;
     if (!(r <= FAB_MAX_CONVEYOR_PARTS))
         return r;
-    return floor(r + 1e-9);
+    return floor(r + FAB_CONVEYOR_SLACK);
 }
 
 /* Fill an element from a body (ELEMENT node) in a scope (template bindings). */

@@ -3,11 +3,10 @@
  *
  * In:  parts offered by rt_route_push; CONV_ARRIVE (head reaches the end) and CONV_ENTRY
  *      (the entry becomes free) events. Out: parts sent on from the belt's end, in order.
- * Rules: transit time length/speed when nothing blocks; at most floor(length/spacing + 1e-9)
- * parts (CONV_CAP_SLACK: a length that is a multiple of the spacing in decimal holds that
- * multiple although the quotient of the doubles falls short, 0.3 / 0.1 = 2.9999999999999996;
- * the compiler counts the same way); a part enters only when the previous one is `spacing`
- * beyond the entry.
+ * Rules: transit time length/speed when nothing blocks; at most
+ * floor(length/spacing + FAB_CONVEYOR_SLACK) parts (fab/limits.h: a length that is a multiple
+ * of the spacing in decimal holds that multiple, as the compiler counts it); a part enters only
+ * when the previous one is `spacing` beyond the entry.
  *   Accumulating: each part stores its virtual entry time tf, so its free position is
  *   speed * (t - tf). While the head is blocked at the end, the k-th part behind it stops at
  *   length - k * spacing; positions are computed lazily, and when the head leaves, stopped
@@ -24,16 +23,11 @@
 #include <math.h>
 #include <stdlib.h>
 
-/* Slack added to length / spacing before floor, as compiler/sema.c does for the capacity it
- * reports: far above the few ulps by which decimal lengths and spacings miss their quotient,
- * far below a physical difference. */
-#define CONV_CAP_SLACK 1e-9
-
 int rt_conveyor_setup(fab_sim *s, rt_es *x)
 {
     (void)s;
     const rt_elem *e = x->e;
-    double cap = floor(e->length / e->spacing + CONV_CAP_SLACK);
+    double cap = floor(e->length / e->spacing + FAB_CONVEYOR_SLACK);
     x->cv_cap = cap < 1 ? 1 : (uint64_t)cap;     /* at most FAB_MAX_CONVEYOR_PARTS (validated) */
     x->cv = calloc(x->cv_cap, sizeof *x->cv);
     return x->cv ? 0 : -1;

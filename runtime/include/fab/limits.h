@@ -10,7 +10,11 @@
 /* An assembly input's count: 1..FAB_MAX_BOM_COUNT parts of its type per kit. */
 #define FAB_MAX_BOM_COUNT 65535u
 
-/* Parts on a conveyor: floor(length / spacing + 1e-9) at most FAB_MAX_CONVEYOR_PARTS. */
+/* Parts on a conveyor: floor(length / spacing + FAB_CONVEYOR_SLACK), at most
+ * FAB_MAX_CONVEYOR_PARTS. The slack lets a length that is a multiple of the spacing in decimal
+ * hold that multiple although the quotient of the doubles falls short (0.3 / 0.1 is
+ * 2.9999999999999996): far above such rounding, far below a physical difference. */
+#define FAB_CONVEYOR_SLACK 1e-9
 #define FAB_MAX_CONVEYOR_PARTS 10000000u
 /* Failure modes of one station or assembly: at most FAB_MAX_FAILURE_MODES. */
 #define FAB_MAX_FAILURE_MODES 65535u
