@@ -543,21 +543,27 @@ const char *dim_name(fm_dim d, char *buf, size_t n)
     return units_dim_str(d, buf, n);
 }
 
-static const char *type_word(fm_expr *e, char *buf, size_t n)
+/* "a number", "a condition", ...: the kind of a value of type t. */
+static const char *kind_word(fm_type t)
 {
-    switch (e->type) {
-    case FM_T_NUM: {
-        char d[48];
-        const char *dn = dim_name(e->dim, d, sizeof d);
-        snprintf(buf, n, "%s %s", units_article(dn), dn);
-        return buf;
-    }
+    switch (t) {
+    case FM_T_NUM: return "a number";
     case FM_T_BOOL: return "a condition";
     case FM_T_PART: return "a part";
     case FM_T_PARTTYPE: return "a part type";
     case FM_T_STATE: return "a station state";
     }
     return "?";
+}
+
+static const char *type_word(fm_expr *e, char *buf, size_t n)
+{
+    if (e->type != FM_T_NUM)
+        return kind_word(e->type);
+    char d[48];
+    const char *dn = dim_name(e->dim, d, sizeof d);
+    snprintf(buf, n, "%s %s", units_article(dn), dn);
+    return buf;
 }
 
 typedef struct tc_ctx {
@@ -645,18 +651,6 @@ static bool tc_num(sema *S, fm_expr *e, const char *what)
         return false;
     }
     return true;
-}
-
-static const char *kind_word(fm_type t)
-{
-    switch (t) {
-    case FM_T_NUM: return "a number";
-    case FM_T_BOOL: return "a condition";
-    case FM_T_PART: return "a part";
-    case FM_T_PARTTYPE: return "a part type";
-    case FM_T_STATE: return "a station state";
-    }
-    return "?";
 }
 
 /* A fn is compiled once, so its arguments and result must be of one kind (number, condition,
@@ -1291,6 +1285,17 @@ static double gamma_pq(double a, double x, bool upper)
     return upper ? r : 1 - r;
 }
 
+/* lognormal(mean p[0], sd p[1]) at x > 0: P(X > x) when above, else P(X <= x), from the
+ * normal law of ln X (variance s2 = ln(1 + (sd/mean)^2), mean ln(mean) - s2 / 2). */
+static double lognormal_prob(const double *p, double x, bool above)
+{
+    double s2 = log1p((p[1] / p[0]) * (p[1] / p[0])), mu = log(p[0]) - s2 / 2;
+    if (!(s2 > 0))
+        return (p[0] > x) == above ? 1.0 : 0.0;
+    double z = (log(x) - mu) / sqrt(s2);
+    return norm_cdf(above ? -z : z);
+}
+
 /* P(X > x) of a continuous distribution with an upper tail, computed directly (1 - P(X <= x)
  * would lose it to rounding), or -1 for the other kinds. */
 static double prob_above(const fm_dist *d, double x)
@@ -1302,12 +1307,8 @@ static double prob_above(const fm_dist *d, double x)
     case FAB_DIST_GAMMA: return gamma_pq(p[0], x / p[1], true);
     case FAB_DIST_ERLANG: return gamma_pq(p[0], x * p[0] / p[1], true);
     case FAB_DIST_NORMAL: return p[1] > 0 ? norm_cdf((p[0] - x) / p[1]) : (p[0] > x ? 1.0 : 0.0);
-    case FAB_DIST_LOGNORMAL: {
-        if (!(x > 0))
-            return 1;
-        double s2 = log1p((p[1] / p[0]) * (p[1] / p[0])), mu = log(p[0]) - s2 / 2;
-        return s2 > 0 ? norm_cdf((mu - log(x)) / sqrt(s2)) : (p[0] > x ? 1.0 : 0.0);
-    }
+    case FAB_DIST_LOGNORMAL:
+        return x > 0 ? lognormal_prob(p, x, true) : 1.0;
     default:
         return -1;
     }
@@ -1324,12 +1325,8 @@ static double prob_at_most(const fm_dist *d, double x)
     case FAB_DIST_WEIBULL: return x > 0 ? -expm1(-pow(x / p[1], p[0])) : 0.0;
     case FAB_DIST_GAMMA: return gamma_pq(p[0], x / p[1], false);
     case FAB_DIST_ERLANG: return gamma_pq(p[0], x * p[0] / p[1], false);
-    case FAB_DIST_LOGNORMAL: {
-        if (!(x > 0))
-            return 0;
-        double s2 = log1p((p[1] / p[0]) * (p[1] / p[0])), mu = log(p[0]) - s2 / 2;
-        return s2 > 0 ? norm_cdf((log(x) - mu) / sqrt(s2)) : (p[0] <= x ? 1.0 : 0.0);
-    }
+    case FAB_DIST_LOGNORMAL:
+        return x > 0 ? lognormal_prob(p, x, false) : 0.0;
     case FAB_DIST_POISSON: {
         if (x < 0)
             return 0;
