@@ -1867,11 +1867,6 @@ static void check_deadlock_cycles(sema *S)
 
 /* ---- the pass ---------------------------------------------------------------------------- */
 
-/* Elements of one model: the simulator's event set packs an element's index in 20 bits
- * (RT_EV_MAX_ELEM in runtime/src/evset.h). Not covered by a golden test: it would take a
- * file of a million declarations. */
-#define MAX_ELEMENTS 0xFFFFF
-
 static fab_model *run(sema *S, uint32_t main_id, const char *path)
 {
     fab_model *m = arena_alloc(S->a, sizeof *m);
@@ -1934,8 +1929,9 @@ static fab_model *run(sema *S, uint32_t main_id, const char *path)
         }
     if (!m->parts || !m->elements || !m->fns || !S->fn_called || !S->elem_decl)
         return NULL;
-    if (nelems > MAX_ELEMENTS)
-        serr(S, S->elem_decl[MAX_ELEMENTS]->nloc, "the model has %d elements; at most %d are supported", nelems, MAX_ELEMENTS);
+    /* FAB_MAX_ELEMENTS: not covered by a golden test, which would take a million declarations */
+    if (nelems > (int)FAB_MAX_ELEMENTS)
+        serr(S, S->elem_decl[FAB_MAX_ELEMENTS]->nloc, "the model has %d elements; at most %u are supported", nelems, FAB_MAX_ELEMENTS);
     if (model_block)
         check_model_block(S, model_block);
 

@@ -29,7 +29,7 @@ typedef struct rt_event {
     uint16_t b;
 } rt_event;
 
-#define RT_EV_MAX_ELEM 0xFFFFFu
+#define RT_EV_MAX_ELEM 0xFFFFFu       /* FAB_MAX_ELEMENTS (fab/limits.h) */
 #define RT_EV_MAX_SEQ (1ULL << 40)
 static inline uint64_t rt_ev_key(uint64_t seq, unsigned kind, unsigned elem)
 {

@@ -954,9 +954,10 @@ int rt_model_validate(const fab_model *m, char *err, size_t n)
         snprintf(err, n, "warmup must be >= 0 and shorter than the horizon");
         return -1;
     }
-    if (m->nelem > (int)RT_EV_MAX_ELEM) {
+    _Static_assert(FAB_MAX_ELEMENTS <= RT_EV_MAX_ELEM, "an element index fits an event's key");
+    if (m->nelem > (int)FAB_MAX_ELEMENTS) {
         snprintf(err, n, "the model has %d elements; at most %u are supported", m->nelem,
-                 RT_EV_MAX_ELEM);
+                 FAB_MAX_ELEMENTS);
         return -1;
     }
     if (m->nelem == 0) {

@@ -5,6 +5,9 @@
 #ifndef FAB_LIMITS_H
 #define FAB_LIMITS_H
 
+/* Elements of one model: at most FAB_MAX_ELEMENTS (the kernel's events carry an element's
+ * index in 20 bits). */
+#define FAB_MAX_ELEMENTS 0xFFFFFu
 /* A station's (or assembly's) capacity: 1..FAB_MAX_SERVERS parallel servers. */
 #define FAB_MAX_SERVERS 65535u
 /* An assembly input's count: 1..FAB_MAX_BOM_COUNT parts of its type per kit. */
