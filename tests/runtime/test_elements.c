@@ -1261,6 +1261,21 @@ END_TEST
 
 /* ---- deadlock --------------------------------------------------------------------------- */
 
+/* Every one of the n replications of r deadlocked, at `time`, with the elements `els`. */
+static void assert_deadlocks(const fab_results *r, uint64_t n, double time, const char *els)
+{
+    ck_assert_uint_eq(fab_results_deadlock_count(r), n);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t rep;
+        double t;
+        const char *e;
+        ck_assert_int_eq(fab_results_deadlock(r, i, &rep, &t, &e), 0);
+        ck_assert_uint_eq(rep, i);
+        ck_assert_msg(t == time, "replication %llu: deadlock at %.17g s", (unsigned long long)i, t);
+        ck_assert_str_eq(e, els);
+    }
+}
+
 /* raw (saturated) -> b1 (2) -> a (4 s) -> b2 (2) -> b (6 s) -> back to b1: jams at 16 s
  * (test_deadlock_reported). */
 static fab_model *jam_loop(void)
@@ -1293,17 +1308,7 @@ START_TEST(test_deadlock_reported)
      * its 4th, done at 16, finds b2 full: at t = 16 b1, a, b2 and b are all blocked. */
     fab_model *m = jam_loop();
     fab_results *r = run(m, 3600, 0, 3, 1);
-    ck_assert_uint_eq(fab_results_deadlock_count(r), 3);
-    for (uint64_t i = 0; i < 3; i++) {
-        uint64_t rep;
-        double time;
-        const char *els;
-        ck_assert_int_eq(fab_results_deadlock(r, i, &rep, &time, &els), 0);
-        ck_assert_uint_eq(rep, i);
-        ck_assert_msg(time == 16, "replication %llu: deadlock at %.17g s",
-                      (unsigned long long)i, time);
-        ck_assert_str_eq(els, "b1, a, b2, b");
-    }
+    assert_deadlocks(r, 3, 16, "b1, a, b2, b");
     /* the statistics cover [0, 16]: a sent on 3 parts, b none */
     ck_assert(mean_of(r, "a", "throughput_per_h") == 3 * (3600.0 / 16));
     ck_assert(mean_of(r, "b", "throughput_per_h") == 0);
@@ -1378,17 +1383,7 @@ START_TEST(test_deadlock_wide_fan_out)
         strcat(expect, name);
     }
     fab_results *r = run(m, 3600, 0, 2, 1);
-    ck_assert_uint_eq(fab_results_deadlock_count(r), 2);
-    for (uint64_t i = 0; i < 2; i++) {
-        uint64_t rep;
-        double time;
-        const char *els;
-        ck_assert_int_eq(fab_results_deadlock(r, i, &rep, &time, &els), 0);
-        ck_assert_uint_eq(rep, i);
-        ck_assert_msg(time == 355, "replication %llu: deadlock at %.17g s",
-                      (unsigned long long)i, time);
-        ck_assert_str_eq(els, expect);
-    }
+    assert_deadlocks(r, 2, 355, expect);
     ck_assert(mean_of(r, "a", "throughput_per_h") == 70 * (3600.0 / 355));
     fab_results_free(r);
     fab_model_free(m);
