@@ -63,28 +63,31 @@ const char *diag_strerror(int err)
     return err == DIAG_ENOTREG ? "not a regular file" : strerror(err);
 }
 
-uint32_t diag_load_file(diag_ctx *ctx, const char *path)
+FILE *diag_open_regular(const char *path)
 {
     /* O_NONBLOCK: opening a FIFO without a writer must not wait; the file is refused below */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
-        return 0;
+        return NULL;
     struct stat st;
     int err = fstat(fd, &st) != 0 ? errno
               : S_ISDIR(st.st_mode) ? EISDIR
               : !S_ISREG(st.st_mode) ? DIAG_ENOTREG : 0;
-    if (err) {
-        close(fd);
-        errno = err;
-        return 0;
-    }
-    FILE *fp = fdopen(fd, "rb");
+    FILE *fp = err ? NULL : fdopen(fd, "rb");
     if (!fp) {
-        err = errno;
+        err = err ? err : errno;
         close(fd);
         errno = err;
-        return 0;
     }
+    return fp;
+}
+
+uint32_t diag_load_file(diag_ctx *ctx, const char *path)
+{
+    FILE *fp = diag_open_regular(path);
+    if (!fp)
+        return 0;
+    int err;
     char *buf = NULL;
     size_t len = 0, cap = 0;
     errno = 0;

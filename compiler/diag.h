@@ -51,6 +51,9 @@ uint32_t diag_add_file(diag_ctx *ctx, const char *path, const char *text, size_t
  * EFBIG for inputs over 256 MiB, DIAG_ENOTREG for a FIFO, device or socket, which is
  * refused without waiting for a writer). */
 uint32_t diag_load_file(diag_ctx *ctx, const char *path);
+/* path opened for reading if it is a regular file (a FIFO is not waited for), else NULL with
+ * errno (EISDIR, DIAG_ENOTREG, or open's). */
+FILE *diag_open_regular(const char *path);
 /* errno values of diag_load_file beyond the system's, and their text (else strerror's). */
 #define DIAG_ENOTREG 10000
 const char *diag_strerror(int err);

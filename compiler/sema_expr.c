@@ -8,15 +8,12 @@
  * Errors are reported through serr (sema_int.h) and make the functions return NULL/false.
  * Memory: results in the arena.
  */
-#include <fcntl.h>
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <unistd.h>
 #include <xxhash.h>
 
 #include "hint.h"
@@ -1494,23 +1491,14 @@ static bool data_file_values(sema *S, fm_dist *d, ast_node *arg)
         path = slash ? arena_printf(S->a, "%.*s/%s", (int)(slash - f->path), f->path, arg->str)
                      : arena_strdup(S->a, arg->str);
     }
-    /* O_NONBLOCK: opening a FIFO without a writer must not wait (it is refused below) */
-    int fd = S->opt && S->opt->no_imports ? -1 : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        serr(S, arg->loc, "cannot read the data file '%s'", path);
-        return false;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        /* a directory, a device or a pipe: nothing to read, or no end to reading */
-        serr(S, arg->loc, "the data file '%s' is not a regular file", path);
-        close(fd);
-        return false;
-    }
-    FILE *fp = fdopen(fd, "r");
+    errno = 0;
+    FILE *fp = S->opt && S->opt->no_imports ? NULL : diag_open_regular(path);
     if (!fp) {
-        serr(S, arg->loc, "cannot read the data file '%s'", path);
-        close(fd);
+        /* a directory, a device or a pipe: nothing to read, or no end to reading */
+        if (errno == EISDIR || errno == DIAG_ENOTREG)
+            serr(S, arg->loc, "the data file '%s' is not a regular file", path);
+        else
+            serr(S, arg->loc, "cannot read the data file '%s'", path);
         return false;
     }
     size_t cap = 64;
