@@ -77,14 +77,19 @@ static int cmd_version(int argc, char **argv)
     return 0;
 }
 
+static void print_help(FILE *f)
+{
+    fprintf(f, "usage: fabc COMMAND [OPTIONS] FILE...\n\ncommands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nenvironment: FAB_PATH (colon-separated import directories)\n");
+}
+
 static int cmd_help(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    printf("usage: fabc COMMAND [OPTIONS] FILE...\n\ncommands:\n");
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        printf("  %-10s %s\n", commands[i].name, commands[i].summary);
-    printf("\nenvironment: FAB_PATH (colon-separated import directories)\n");
+    print_help(stdout);
     return 0;
 }
 
@@ -352,8 +357,8 @@ static int cmd_fmt(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        cmd_help(argc, argv);
+    if (argc < 2) {             /* a usage error: the help goes to standard error */
+        print_help(stderr);
         return 2;
     }
     for (size_t i = 0; i < NCOMMANDS; i++)

@@ -342,6 +342,12 @@ def t_bad_fabc_cli():
     """Bad fabc build/run command lines: one line naming the problem, exit status 2; a model
     with errors: diagnostics and exit status 1."""
     mm1 = os.path.join(EXAMPLES, "mm1.fab")
+    # no command at all: the help, as a usage error, on standard error only
+    p = run([FABC], expect=2)
+    check(p.stdout == "" and p.stderr.startswith("usage: fabc COMMAND"),
+          "bare fabc: stdout %r, stderr %r" % (p.stdout[:200], p.stderr[:200]))
+    p = run([FABC, "--help"])
+    check(p.stderr == "" and p.stdout.startswith("usage: fabc COMMAND"), "fabc --help: " + p.stderr)
     one_line_error(run([FABC, "build"], expect=2), "FILE")
     one_line_error(run([FABC, "build", mm1, "-O", "7"], expect=2), "-O")
     one_line_error(run([FABC, "build", mm1, "-o"], expect=2), "-o")
