@@ -259,6 +259,20 @@ static int drv_compile_link(drv_front *f, const drv_opts *o, const char *out)
     return rc;
 }
 
+/* The simulator's default name: the model file's name without its directory and without
+ * ".fab" (else with ".out" added). */
+static void drv_default_name(const char *file, char *buf, size_t n)
+{
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    snprintf(buf, n, "%s", base);
+    size_t len = strlen(buf);
+    if (len > 4 && strcmp(buf + len - 4, ".fab") == 0)
+        buf[len - 4] = '\0';
+    else
+        snprintf(buf + len, n - len, ".out");
+}
+
 int drv_build(int argc, char **argv)
 {
     drv_opts o;
@@ -267,14 +281,7 @@ int drv_build(int argc, char **argv)
         return rc;
     char outbuf[PATH_MAX];
     if (!o.out) {
-        const char *base = strrchr(o.file, '/');
-        base = base ? base + 1 : o.file;
-        snprintf(outbuf, sizeof outbuf, "%s", base);
-        size_t len = strlen(outbuf);
-        if (len > 4 && strcmp(outbuf + len - 4, ".fab") == 0)
-            outbuf[len - 4] = '\0';
-        else
-            snprintf(outbuf + len, sizeof outbuf - len, ".out");
+        drv_default_name(o.file, outbuf, sizeof outbuf);
         o.out = outbuf;
     }
     drv_front f;
@@ -312,7 +319,7 @@ int drv_run(int argc, char **argv)
         drv_front_free(&f);
         return rc;
     }
-    char err[1024], dir[PATH_MAX], rtlib[PATH_MAX], self[PATH_MAX];
+    char err[1024], dir[PATH_MAX], rtlib[PATH_MAX], self[PATH_MAX], ccfile[PATH_MAX];
     if (drv_cache_dir(dir, sizeof dir, err, sizeof err) != 0 ||
         drv_runtime_lib(rtlib, sizeof rtlib, err, sizeof err) != 0) {
         diag_error_noloc(&f.dc, "%s", err);
@@ -345,6 +352,13 @@ int drv_run(int argc, char **argv)
         drv_key_add_stat(k, "fabc", self);
     }
     drv_key_add_stat(k, "libfabrt", rtlib);
+    /* the compiler that links: an upgrade changes its executable's size or time */
+    if (drv_link_compiler(rtlib, ccfile, sizeof ccfile) == 0) {
+        drv_key_add(k, "cc-file", ccfile, strlen(ccfile));
+        drv_key_add_stat(k, "cc-stat", ccfile);
+    } else {
+        drv_key_add(k, "no-cc-file", "", 0);
+    }
     char hex[33];
     drv_key_finish(k, hex);
 
@@ -367,13 +381,16 @@ int drv_run(int argc, char **argv)
             return 1;
         }
         close(fd);
+        int slot = drv_tmp_register(tmp);
         rc = drv_compile_link(&f, &o, tmp);
         if (rc == 0 && drv_cache_store(tmp, exe, err, sizeof err) != 0) {
             diag_error_noloc(&f.dc, "%s", err);
             rc = 1;
         }
-        if (rc != 0) {
+        if (rc != 0)
             unlink(tmp);
+        drv_tmp_unregister(slot);
+        if (rc != 0) {
             drv_front_free(&f);
             return rc;
         }
@@ -385,7 +402,10 @@ int drv_run(int argc, char **argv)
         fprintf(stderr, "fabc: error: out of memory\n");
         return 1;
     }
-    args[0] = exe;
+    /* the simulator names itself (in its messages and --help) as `fabc build` would name it */
+    char name[PATH_MAX];
+    drv_default_name(o.file, name, sizeof name);
+    args[0] = name;
     for (int i = 0; i < o.sim_argc; i++)
         args[i + 1] = o.sim_argv[i];
     fflush(stdout);

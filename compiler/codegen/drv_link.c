@@ -216,26 +216,75 @@ int drv_check_outputs(const diag_ctx *dc, const char *out, const char *emit_llvm
     return 0;
 }
 
-/* The linker's argument list: $CC split on spaces and tabs (or the default compiler when $CC
- * is unset, empty or only blanks), the build tree's extra flags, then the inputs and -o out.
- * Returns a malloc'ed NULL-terminated vector whose strings live in *words (also malloc'ed),
- * or NULL when out of memory. */
-static char **drv_link_argv(const char *obj, const char *out, const char *runtime_lib, char **words)
+/* The compiler command the link runs: $CC, or the default compiler when $CC is unset, empty
+ * or only blanks (the one meson built the archive with, for the build tree's archive; else
+ * cc); *extra: the build tree's extra link flags, or "". */
+static const char *drv_link_cc(const char *runtime_lib, const char **extra)
 {
     const char *cc = getenv("CC");
-    const char *extra = "";
     int cc_blank = !cc || cc[strspn(cc, " \t")] == '\0';
+    *extra = "";
 #ifdef FAB_BUILD_RUNTIME_LIB
     int build_tree = strcmp(runtime_lib, FAB_BUILD_RUNTIME_LIB) == 0;
     if (build_tree)
-        extra = FAB_BUILD_LINK_ARGS;
+        *extra = FAB_BUILD_LINK_ARGS;
     if (cc_blank && build_tree) {
         cc = FAB_BUILD_LINK_CC;
         cc_blank = cc[strspn(cc, " \t")] == '\0';
     }
+#else
+    (void)runtime_lib;
 #endif
-    if (cc_blank)
-        cc = "cc";
+    return cc_blank ? "cc" : cc;
+}
+
+int drv_link_compiler(const char *runtime_lib, char *buf, size_t n)
+{
+    const char *extra;
+    const char *cc = drv_link_cc(runtime_lib, &extra);
+    cc += strspn(cc, " \t");
+    size_t len = strcspn(cc, " \t");
+    char name[PATH_MAX], cand[PATH_MAX], real[PATH_MAX];
+    if (len == 0 || len >= sizeof name)
+        return -1;
+    memcpy(name, cc, len);
+    name[len] = '\0';
+    if (strchr(name, '/')) {
+        if (!realpath(name, real))
+            return -1;
+    } else {
+        /* the search posix_spawnp makes: $PATH, or the system's default path */
+        const char *path = getenv("PATH");
+        char defpath[256];
+        if (!path) {
+            size_t dn = confstr(_CS_PATH, defpath, sizeof defpath);
+            path = dn > 0 && dn <= sizeof defpath ? defpath : "/bin:/usr/bin";
+        }
+        for (;;) {
+            size_t dl = strcspn(path, ":");
+            int w = dl == 0 ? snprintf(cand, sizeof cand, "%s", name)
+                            : snprintf(cand, sizeof cand, "%.*s/%s", (int)dl, path, name);
+            if (w > 0 && (size_t)w < sizeof cand && drv_is_file(cand) && access(cand, X_OK) == 0
+                && realpath(cand, real))
+                break;
+            if (path[dl] == '\0')
+                return -1;
+            path += dl + 1;
+        }
+    }
+    if ((size_t)snprintf(buf, n, "%s", real) >= n)
+        return -1;
+    return 0;
+}
+
+/* The linker's argument list: the compiler command (drv_link_cc) split on spaces and tabs, the
+ * build tree's extra flags, then the inputs and -o out.
+ * Returns a malloc'ed NULL-terminated vector whose strings live in *words (also malloc'ed),
+ * or NULL when out of memory. */
+static char **drv_link_argv(const char *obj, const char *out, const char *runtime_lib, char **words)
+{
+    const char *extra;
+    const char *cc = drv_link_cc(runtime_lib, &extra);
     size_t cclen = strlen(cc), extralen = strlen(extra);
     char *buf = malloc(cclen + extralen + 2);
     if (!buf)

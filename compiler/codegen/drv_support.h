@@ -37,6 +37,10 @@ int drv_check_outputs(const struct diag_ctx *dc, const char *out, const char *em
  * The compiler's own messages go to stderr; a failure is reported in err. */
 int drv_link(const char *obj, const char *out, const char *runtime_lib, char *err, size_t errsz);
 
+/* The file the link's compiler command names (its first word, searched in PATH as
+ * posix_spawnp does, symlinks resolved) into buf; -1 when it cannot be found. */
+int drv_link_compiler(const char *runtime_lib, char *buf, size_t n);
+
 /* Registers a temporary file to be removed if fabc is killed by SIGINT, SIGTERM or SIGHUP
  * (the handler is installed on the first call, except for signals that are ignored); returns
  * a slot for drv_tmp_unregister, or -1 when all slots are taken (the file is then not removed).

@@ -506,7 +506,7 @@ def t_cc_words():
 
 def t_killed_build():
     """fabc build killed by SIGTERM while linking leaves neither its object file in $TMPDIR
-    nor the link's temporary beside the output."""
+    nor the link's temporary beside the output; fabc run leaves nothing in its cache."""
     tmpdir = os.path.join(TMP, "tmpdir")
     outdir = os.path.join(TMP, "out")
     os.makedirs(tmpdir)
@@ -533,6 +533,27 @@ def t_killed_build():
     check(p.returncode == -signal.SIGTERM, "fabc exited with %d, not by SIGTERM" % p.returncode)
     check(os.listdir(tmpdir) == [], "left in $TMPDIR: %r" % os.listdir(tmpdir))
     check(os.listdir(outdir) == [], "left beside the output: %r" % os.listdir(outdir))
+    # fabc run: nothing is left in the cache directory either
+    os.unlink(marker)
+    cache = os.path.join(TMP, "killed-cache")
+    e = dict(e, FAB_CACHE_DIR=cache)
+    p = subprocess.Popen([FABC, "run", os.path.join(EXAMPLES, "mm1.fab")], env=e,
+                         start_new_session=True, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not os.path.exists(marker):
+            check(p.poll() is None and time.time() < deadline, "fabc run never started linking")
+            time.sleep(0.05)
+        os.killpg(p.pid, signal.SIGTERM)
+        p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    check(p.returncode == -signal.SIGTERM, "fabc run exited with %d, not by SIGTERM" % p.returncode)
+    check(os.listdir(tmpdir) == [], "fabc run left in $TMPDIR: %r" % os.listdir(tmpdir))
+    check(os.listdir(cache) == [], "left in the cache: %r" % os.listdir(cache))
 
 
 
@@ -573,6 +594,10 @@ def t_cache():
     check("cached" in p2.stderr and "building" not in p2.stderr,
           "second run did not reuse the cache:\n" + p2.stderr)
     check(strip_wall(json.loads(p2.stdout)) == strip_wall(r1), "cached build gives other results")
+    # the cached simulator names itself as `fabc build` would name it, not by its cache path
+    p = run([FABC, "run", model, "--", "--bogus"], env=env, expect=2)
+    one_line_error(p, "--bogus")
+    check(p.stderr.startswith("line: error:"), "the simulator's name: " + p.stderr)
     open(os.path.join(d, "cell.fab"), "w").write(
         "template Cell(ct: time) station {\n  cycle = exponential(mean: ct)\n  capacity = 2\n}\n")
     p3 = run(args, env=env)
@@ -664,8 +689,8 @@ def t_cache_dir():
 
 
 def t_cache_key():
-    """The cache key covers $CC as given and the runtime library's path (not only its size
-    and modification time)."""
+    """The cache key covers $CC as given, the runtime library's path (not only its size
+    and modification time) and the compiler's executable."""
     model, args = emp_project("key")
     env = {"FAB_CACHE_DIR": os.path.join(TMP, "cache")}
     cc = os.environ.get("FAB_TEST_CC", "cc")
@@ -684,6 +709,24 @@ def t_cache_key():
     p = run(args, env=dict(base, FAB_RUNTIME_LIB=other))
     check("building" in p.stderr, "another runtime library path did not rebuild:\n" + p.stderr)
     check(sink_count(p) == 600, "wrong results with the copied runtime library")
+    # the compiler's executable, found in PATH and through a symlink: a new modification
+    # time (an upgrade) rebuilds
+    bindir = os.path.join(TMP, "bin")
+    os.makedirs(bindir)
+    wrapper = os.path.join(bindir, "real-cc")
+    open(wrapper, "w").write('#!/bin/sh\nexec %s "$@"\n' % cc)
+    os.chmod(wrapper, 0o755)
+    os.symlink("real-cc", os.path.join(bindir, "my-cc"))
+    path_env = dict(base, CC="my-cc", PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+    p = run(args, env=path_env)
+    check("building" in p.stderr, "a new compiler did not rebuild:\n" + p.stderr)
+    p = run(args, env=path_env)
+    check("cached" in p.stderr, "the same compiler did not reuse the cache:\n" + p.stderr)
+    st = os.stat(wrapper)
+    os.utime(wrapper, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    p = run(args, env=path_env)
+    check("building" in p.stderr, "an upgraded compiler did not rebuild:\n" + p.stderr)
+    check(sink_count(p) == 600, "wrong results with the wrapped compiler")
 
 
 def t_cache_concurrent():
