@@ -15,8 +15,9 @@
  *        own parameter block (SI values, in "pool.params") through the sampler's ctx.
  *        Quantities whose code would be identical share the function;
  *      - every parameter registered with fab_model_param as "<stream>.<param>" (for example
- *        "press.cycle.mean"; a constant also as "<stream>") with its dimension, so the
- *        simulator's --set reaches it, and checked with fab_dist_validate after --set;
+ *        "press.cycle.mean"; a constant also as "<stream>", an alias that another parameter's
+ *        full name overrides) with its dimension, so the simulator's --set reaches it, and
+ *        checked with fab_dist_validate after --set;
  *      - `main`, a loop over the op table (a switch on the operation) followed by
  *        `return fab_main(model, argc, argv)`. Its size does not grow with the model.
  *      The byte order of the tables is the host's: fabc compiles for its own host.
@@ -134,6 +135,7 @@ static CgRef ref_val(LLVMValueRef v)
 
 /* A --set parameter to register in main: name, slot, dimension. */
 typedef struct CgParam {
+    int alias;                  /* registered with fab_model_param_alias */
     CgRef name;
     CgRef slot;
     int dim;
@@ -222,11 +224,12 @@ static CgRef pool_str(CgGen *g, const char *s)
     return r;
 }
 
-static void gen_param(CgGen *g, const char *name, CgRef slot, int dim)
+static void gen_param(CgGen *g, const char *name, CgRef slot, int dim, int alias)
 {
     if (gen_grow(g, (void **)&g->params, g->nparams, &g->capparams, sizeof *g->params))
         return;
-    g->params[g->nparams++] = (CgParam){.name = pool_str(g, name), .slot = slot, .dim = dim};
+    g->params[g->nparams++] = (CgParam){.alias = alias, .name = pool_str(g, name), .slot = slot,
+                                        .dim = dim};
 }
 
 static void gen_check(CgGen *g, size_t block, fab_dist_kind kind, const char *stream)
@@ -370,9 +373,9 @@ static CgRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, int ttf
             int dim = cg_param_dimensionless(pn) ? cg_rt_dim_none : vdim;
             if (d->kind == FAB_DIST_POISSON)
                 dim = cg_rt_dim_none;
-            gen_param(g, pname, slot, dim);
-            if (d->kind == FAB_DIST_CONSTANT)
-                gen_param(g, stream, slot, dim);
+            gen_param(g, pname, slot, dim, 0);
+            if (d->kind == FAB_DIST_CONSTANT)   /* a full name of another parameter wins */
+                gen_param(g, stream, slot, dim, 1);
         }
     }
 
@@ -499,7 +502,8 @@ static CgRef gen_const_sampler(CgGen *g, double v, const char *stream)
     X(FLOW,           "fab_flow")                 /* (m, a, b) */                             \
     X(ROUTE_PROB,     "fab_route_prob")           /* (m, a, b, x) */                          \
     X(ROUTE_RULE,     "fab_route_rule")           /* (m, a, p fn, NULL) */                    \
-    X(PARAM,          "fab_model_param")          /* (m, p name, q slot, a dim) */
+    X(PARAM,          "fab_model_param")          /* (m, p name, q slot, a dim) */            \
+    X(PARAM_ALIAS,    "fab_model_param_alias")    /* (m, p name, q slot, a dim) */
 
 typedef enum cg_op {
 #define CG_OP_ENUM(id, fn) CG_OP_##id,
@@ -882,7 +886,7 @@ static int gen_ops(CgGen *g)
         }
     }
     for (size_t i = 0; i < g->nparams; i++)
-        op(g, CG_OP_PARAM, (CgOpArgs){.p = g->params[i].name,
+        op(g, g->params[i].alias ? CG_OP_PARAM_ALIAS : CG_OP_PARAM, (CgOpArgs){.p = g->params[i].name,
                                       .q = g->params[i].slot, .a = g->params[i].dim});
     return g->failed ? cg_fail(cg, "out of memory") : 0;
 }
@@ -1017,6 +1021,7 @@ static int gen_main(CgGen *g)
         case CG_OP_BUFFER_ORDER_KEY_DYNAMIC:
             a[n++] = A_(); a[n++] = ld_fn(g, row, F_P); a[n++] = null; a[n++] = B_(); break;
         case CG_OP_PARAM:
+        case CG_OP_PARAM_ALIAS:
             a[n++] = ld_str(g, row, F_P); a[n++] = ld_slot(g, row, F_Q); a[n++] = A_(); break;
         default:
             break;

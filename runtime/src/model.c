@@ -47,10 +47,12 @@ char *rt_format(const char *fmt, ...)
     return d;
 }
 
-/* Register *slot as the --set-able parameter named by fmt (any length). */
-static void model_param_fmt(fab_model *m, double *slot, fab_dim dim, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void model_param_fmt(fab_model *m, double *slot, fab_dim dim, const char *fmt, ...)
+/* Register *slot as the --set-able parameter named by fmt (any length); with alias, as
+ * fab_model_param_alias does. */
+static void model_param_fmt(fab_model *m, int alias, double *slot, fab_dim dim,
+                            const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void model_param_fmt(fab_model *m, int alias, double *slot, fab_dim dim,
+                            const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -60,7 +62,7 @@ static void model_param_fmt(fab_model *m, double *slot, fab_dim dim, const char 
         rt_model_fail(m, "out of memory");
         return;
     }
-    fab_model_param(m, name, slot, dim);
+    (alias ? fab_model_param_alias : fab_model_param)(m, name, slot, dim);
     free(name);
 }
 
@@ -243,9 +245,9 @@ static rt_sampler *model_sampler(fab_model *m, const rt_elem *e, const char *pur
         for (int i = 0; i < np && i < 4; i++) {
             const char *pn = model_param_names[s.dist.kind][i];
             fab_dim pd = model_param_dimless(pn) ? FAB_DIM_NONE : dim;
-            model_param_fmt(m, &rs->s.dist.p[i], pd, "%s.%s.%s", e->name, purpose, pn);
+            model_param_fmt(m, 0, &rs->s.dist.p[i], pd, "%s.%s.%s", e->name, purpose, pn);
             if (!strcmp(pn, "v"))       /* a constant: also "<element>.<purpose>" */
-                model_param_fmt(m, &rs->s.dist.p[i], pd, "%s.%s", e->name, purpose);
+                model_param_fmt(m, 1, &rs->s.dist.p[i], pd, "%s.%s", e->name, purpose);
         }
     }
     return rs;
@@ -420,7 +422,10 @@ void fab_model_part_init(fab_model *m, int type, fab_part_init_fn fn, void *ctx)
     m->ptype[type].init_ctx = ctx;
 }
 
-void fab_model_param(fab_model *m, const char *name, double *slot, fab_dim dim)
+/* Register name for slot: a full name replaces any parameter of that name (the last one
+ * registered wins), an alias only takes a free name. */
+static void model_param_register(fab_model *m, const char *name, double *slot, fab_dim dim,
+                                 int alias)
 {
     if (!name || !*name) {
         rt_model_fail(m, "fab_model_param: a parameter needs a name");
@@ -432,6 +437,8 @@ void fab_model_param(fab_model *m, const char *name, double *slot, fab_dim dim)
     }
     int found = model_idx_find(m, m->param_idx, m->param_idx_cap, model_param_key, name);
     if (found >= 0) {
+        if (alias)
+            return;
         m->param[found].slot = slot;
         m->param[found].dim = dim;
         return;
@@ -447,6 +454,16 @@ void fab_model_param(fab_model *m, const char *name, double *slot, fab_dim dim)
     if (model_idx_add(m, &m->param_idx, &m->param_idx_cap, model_param_key, m->nparam - 1,
                       m->nparam))
         rt_model_fail(m, "out of memory");
+}
+
+void fab_model_param(fab_model *m, const char *name, double *slot, fab_dim dim)
+{
+    model_param_register(m, name, slot, dim, 0);
+}
+
+void fab_model_param_alias(fab_model *m, const char *name, double *slot, fab_dim dim)
+{
+    model_param_register(m, name, slot, dim, 1);
 }
 
 int fab_model_set(fab_model *m, const char *name, const char *value, char *err, size_t errsize)
@@ -507,7 +524,7 @@ fab_kind fab_model_element_kind(const fab_model *m, int e)
 static void model_elem_param(fab_model *m, const rt_elem *e, const char *what, double *slot,
                              fab_dim dim)
 {
-    model_param_fmt(m, slot, dim, "%s.%s", e->name, what);
+    model_param_fmt(m, 0, slot, dim, "%s.%s", e->name, what);
 }
 
 /* A new element of the given kind with its defaults (id e->id), or NULL with the model's
@@ -616,7 +633,7 @@ void fab_source_on_block(fab_model *m, int src, fab_on_block mode)
 static void model_power_params(fab_model *m, rt_elem *e)
 {
     for (int s = 0; s < FAB_STATE__COUNT; s++) {
-        model_param_fmt(m, &e->power[s], FAB_DIM_POWER, "%s.power.%s", e->name,
+        model_param_fmt(m, 0, &e->power[s], FAB_DIM_POWER, "%s.power.%s", e->name,
                         fab_state_name((fab_state)s));
     }
 }

@@ -403,6 +403,70 @@ START_TEST(test_model_errors)
 }
 END_TEST
 
+/* The value --help shows for parameter `name` (the slot it names), or NAN when not listed. */
+static double usage_value(const fab_model *m, const char *name)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(f);
+    fab_cli_usage(f, "sim", m);
+    fclose(f);
+    double v = NAN;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char pname[128], dim[32];
+        double x;
+        if (sscanf(line, " %127s %31s = %lf", pname, dim, &x) == 3 && !strcmp(pname, name))
+            v = x;
+    }
+    free(text);
+    return v;
+}
+
+/* A constant's short name <element>.<purpose> is an alias: with a part type named v, the name
+ * press.cycle.v is both the default constant cycle's full name and the alias of the type v
+ * cycle's constant (press.cycle.v.v). The full name wins whichever is registered first; the
+ * same for a type named like another parameter (mean). */
+START_TEST(test_model_param_full_name_wins_over_alias)
+{
+    fab_model *m = fab_model_new("alias");
+    int v = fab_model_part_type(m, "v"), mean = fab_model_part_type(m, "mean");
+    int src = fab_source_new(m, "src", v);
+    fab_source_interarrival(m, src, fab_sampler_const(10));
+    int press = fab_station_new(m, "press"), lathe = fab_station_new(m, "lathe");
+    int drill = fab_station_new(m, "drill");
+    int k = fab_sink_new(m, "k");
+    fab_station_cycle(m, press, fab_sampler_const(5));           /* full name first */
+    fab_station_cycle_for(m, press, v, fab_sampler_const(7));
+    fab_station_cycle_for(m, lathe, v, fab_sampler_const(7));    /* the alias first */
+    fab_station_cycle(m, lathe, fab_sampler_const(5));
+    fab_station_cycle(m, drill, fab_sampler_of_dist(fab_dist_exp(4)));
+    fab_station_cycle_for(m, drill, mean, fab_sampler_const(3));
+    fab_flow(m, src, press);
+    fab_flow(m, press, lathe);
+    fab_flow(m, lathe, drill);
+    fab_flow(m, drill, k);
+    char err[256];
+    const char *st[] = {"press", "lathe"};
+    for (int i = 0; i < 2; i++) {
+        char full[64], type_v[64], alias[64];
+        snprintf(full, sizeof full, "%s.cycle.v", st[i]);
+        snprintf(type_v, sizeof type_v, "%s.cycle.v.v", st[i]);
+        snprintf(alias, sizeof alias, "%s.cycle", st[i]);
+        ck_assert_int_eq(fab_model_set(m, full, "9 s", err, sizeof err), 0);
+        ck_assert_msg(usage_value(m, alias) == 9, "%s: %g", alias, usage_value(m, alias));
+        ck_assert_msg(usage_value(m, type_v) == 7, "%s: %g", type_v, usage_value(m, type_v));
+        ck_assert_int_eq(fab_model_set(m, type_v, "8 s", err, sizeof err), 0);
+        ck_assert(usage_value(m, full) == 9 && usage_value(m, alias) == 9);
+    }
+    ck_assert_int_eq(fab_model_set(m, "drill.cycle.mean", "6 s", err, sizeof err), 0);
+    ck_assert(usage_value(m, "drill.cycle.mean.v") == 3);
+    ck_assert_int_eq(fab_model_set(m, "drill.cycle.mean.v", "2 s", err, sizeof err), 0);
+    ck_assert(usage_value(m, "drill.cycle.mean") == 6);
+    fab_model_free(m);
+}
+END_TEST
+
 START_TEST(test_model_set)
 {
     fab_model *m = small_line();
@@ -876,6 +940,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_units_percent_only_dimensionless);
     tcase_add_test(tc, test_model_errors);
     tcase_add_test(tc, test_model_set);
+    tcase_add_test(tc, test_model_param_full_name_wins_over_alias);
     tcase_add_test(tc, test_run_too_many_replications_refused);
     tcase_add_test(tc, test_json_deadlock_names_whole);
     tcase_add_test(tc, test_one_replication_no_interval);

@@ -135,8 +135,14 @@ void fab_model_part_init(fab_model *m, int type, fab_part_init_fn fn, void *ctx)
  * horizon, warmup, <source>.batch, <source>.limit, <station>.capacity, <buffer>.capacity,
  * <conveyor>.length/.speed/.spacing, <station>.power.<state>, and for every sampler given as a
  * fab_dist: <element>.<purpose>.<param> (e.g. press.cycle.mean, press.failure.jam.ttf.scale;
- * a constant's v also as <element>.<purpose>, as in compiled models). */
+ * a constant's v also as <element>.<purpose>, an alias as below, as in compiled models). A name
+ * registered again is replaced: the last registration wins. */
 void fab_model_param(fab_model *m, const char *name, double *slot, fab_dim dim);
+/* A second, shorter name for a parameter (a constant's v as <element>.<purpose>): it only takes
+ * a name no parameter has, and a parameter registered later under that name replaces it. So a
+ * full name always wins, whatever the order: with a part type named v, press.cycle.v is the
+ * default constant cycle's value, and the type's constant cycle is press.cycle.v.v. */
+void fab_model_param_alias(fab_model *m, const char *name, double *slot, fab_dim dim);
 /* Set a parameter from text with units ("40s", "2.5 min", "inf"). Returns 0, or -1 with a
  * one-line reason in err (unknown name, wrong dimension, malformed value). */
 int fab_model_set(fab_model *m, const char *name, const char *value, char *err, size_t errsize);
