@@ -3,9 +3,11 @@
  *
  * In: text like "40s", "2.5 min", "12", "inf", "96%". Out: the SI value, checked against a
  * dimension (exponents of time, length, mass, temperature, money from units.def; "%" is
- * dimensionless), and finite unless the text is "inf". At most UNITS_TEXT_MAX characters
- * besides underscores and surrounding white space: the text is copied, without underscores,
- * into a buffer for strtod. No heap memory, no global state.
+ * dimensionless), and finite unless the text is "inf". The number is written as in .fab
+ * files, after an optional sign: digits with single underscores between them, an optional
+ * fraction and exponent (no hex, no ".5" or "5."). At most UNITS_TEXT_MAX characters of it
+ * besides underscores: it is copied, without them, into a buffer for strtod. No heap memory,
+ * no global state.
  */
 #include "fab/units.h"
 
@@ -85,36 +87,62 @@ int fab_units_parse(const char *text, fab_dim dim, double *out, char *err, size_
                  units_dims[dim].example, text);
         return -1;
     }
-    /* the text without underscores; longer text is an error, not cut short */
-    char buf[UNITS_TEXT_MAX + 1];
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (p[i] == '_')
-            continue;
-        if (n == UNITS_TEXT_MAX) {
-            snprintf(err, errsize, "expected a %s such as %s, got \"%.40s...\", longer than %d "
-                     "characters", fab_dim_name(dim), units_dims[dim].example, p, UNITS_TEXT_MAX);
-            return -1;
+    /* the number, as .fab files write it after an optional sign: digits with single
+     * underscores between them, an optional fraction and exponent (its digits without
+     * underscores; not hex, not ".5" or "5."), copied without underscores for strtod; a
+     * longer number is an error, not cut short */
+    char buf[UNITS_TEXT_MAX + 8];   /* the digits, a sign, '.', 'e', a sign and the NUL */
+    size_t n = 0, pos = 0, ndig = 0;
+    int ok = 1;
+    if (pos < len && (p[pos] == '+' || p[pos] == '-'))
+        buf[n++] = p[pos++];
+    for (int part = 0; part < 3 && ok; part++) {    /* integer, fraction, exponent */
+        if (part == 1) {
+            if (pos >= len || p[pos] != '.')
+                continue;
+            buf[n++] = p[pos++];
+        } else if (part == 2) {
+            if (pos >= len || (p[pos] != 'e' && p[pos] != 'E'))
+                break;
+            buf[n++] = p[pos++];
+            if (pos < len && (p[pos] == '+' || p[pos] == '-'))
+                buf[n++] = p[pos++];
         }
-        buf[n++] = p[i];
+        size_t start = pos;
+        while (pos < len && (isdigit((unsigned char)p[pos])
+                           || (p[pos] == '_' && part < 2 && pos > start && pos + 1 < len
+                               && isdigit((unsigned char)p[pos + 1])))) {
+            if (p[pos] != '_') {
+                if (n >= UNITS_TEXT_MAX) {
+                    snprintf(err, errsize, "expected a %s such as %s, got \"%.40s...\", longer "
+                             "than %d characters", fab_dim_name(dim), units_dims[dim].example, p,
+                             UNITS_TEXT_MAX);
+                    return -1;
+                }
+                buf[n++] = p[pos];
+                ndig++;
+            }
+            pos++;
+        }
+        ok = pos > start;     /* each part present needs digits */
     }
-    buf[n] = 0;
-    errno = 0;
-    char *end;
-    double v = strtod(buf, &end);
-    if (end != buf && errno == ERANGE) {
-        snprintf(err, errsize, "expected a %s such as %s, got \"%s\", which is out of range",
-                 fab_dim_name(dim), units_dims[dim].example, text);
-        return -1;
-    }
-    if (end == buf || !isfinite(v)) {
+    if (!ok || ndig == 0) {
         snprintf(err, errsize, "expected a %s such as %s, got \"%s\"", fab_dim_name(dim),
                  units_dims[dim].example, text);
         return -1;
     }
-    while (isspace((unsigned char)*end))
+    buf[n] = 0;
+    errno = 0;
+    double v = strtod(buf, NULL);
+    if (errno == ERANGE || !isfinite(v)) {
+        snprintf(err, errsize, "expected a %s such as %s, got \"%s\", which is out of range",
+                 fab_dim_name(dim), units_dims[dim].example, text);
+        return -1;
+    }
+    const char *end = p + pos;
+    while (end < p + len && isspace((unsigned char)*end))
         end++;
-    size_t ul = strlen(end);
+    size_t ul = (size_t)(p + len - end);
     /* a bare number (ul == 0) is in SI base units of the expected dimension */
     if (ul > 0) {
         signed char e[5] = {0, 0, 0, 0, 0};

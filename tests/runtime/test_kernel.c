@@ -243,6 +243,33 @@ START_TEST(test_units_errors)
 }
 END_TEST
 
+/* Numbers are written as in .fab files (after an optional sign): hex, a bare or trailing
+ * decimal point, a bare exponent and misplaced underscores are errors; strtod alone took
+ * "0x10" as 16 and ".5" as 0.5. */
+START_TEST(test_units_number_syntax_of_fab_files)
+{
+    double v = -1;
+    char err[200];
+    const char *bad[] = {"0x10", "0x10 s", ".5", ".5 min", "5.", "5. s", "1e", "1e+ s", "_1",
+                         "1_", "1__0", "1_.5", "5e-0_1", "1._5", "+", "-", "--1", "nan", "0b11", "1,5"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(fab_units_parse(bad[i], FAB_DIM_ANY, &v, err, sizeof err) == -1,
+                      "\"%s\" accepted as %g", bad[i], v);
+        ck_assert_msg(strstr(err, bad[i]) != NULL, "%s: %s", bad[i], err);
+    }
+    ck_assert(v == -1);
+    const char *good[] = {"0.5", "+0.5", "-0.5", "5e-1", "5E-1", "50e-2", "0_0.5", "0.5_0",
+                          "5_0e-2", "  0.5  ", "0.5e0", "5e-01"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        ck_assert_msg(fab_units_parse(good[i], FAB_DIM_ANY, &v, err, sizeof err) == 0, "%s: %s",
+                      good[i], err);
+        ck_assert_msg(fabs(v) == 0.5, "%s: %g", good[i], v);
+    }
+    ck_assert_int_eq(fab_units_parse("1_000 s", FAB_DIM_TIME, &v, err, sizeof err), 0);
+    ck_assert(v == 1000);
+}
+END_TEST
+
 /* A value that overflows a double, as written or once converted to SI, is an error naming the
  * range, not inf: 1e308 h is about 3.6e311 s. The largest bare values still parse. */
 START_TEST(test_units_overflow_is_out_of_range)
@@ -265,16 +292,16 @@ START_TEST(test_units_overflow_is_out_of_range)
 }
 END_TEST
 
-/* Text beyond 63 characters (underscores and surrounding white space not counted) is an error,
- * not cut short: "3600" + 60 spaces + "xyz" was 3600 s, a 64-digit number lost its last
- * digit. 63 characters still parse, and so does a short value with long trailing space. */
+/* A number beyond 63 characters (underscores not counted) is an error, not cut short: a
+ * 64-digit number once lost its last digit, and "3600" + 60 spaces + "xyz" was 3600 s. 63
+ * characters still parse, and so does a short value with long trailing space. */
 START_TEST(test_units_long_text_is_an_error)
 {
     double v = -1;
     char err[200], text[200];
     snprintf(text, sizeof text, "3600%60sxyz", "");
     ck_assert_int_eq(fab_units_parse(text, FAB_DIM_TIME, &v, err, sizeof err), -1);
-    ck_assert_ptr_nonnull(strstr(err, "longer than 63 characters"));
+    ck_assert_ptr_nonnull(strstr(err, "unknown unit \"xyz\""));
     snprintf(text, sizeof text, "1%063d", 0);                  /* 1e63, 64 digits */
     ck_assert_int_eq(fab_units_parse(text, FAB_DIM_ANY, &v, err, sizeof err), -1);
     ck_assert_ptr_nonnull(strstr(err, "longer than 63 characters"));
@@ -937,6 +964,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_units_errors);
     tcase_add_test(tc, test_units_overflow_is_out_of_range);
     tcase_add_test(tc, test_units_long_text_is_an_error);
+    tcase_add_test(tc, test_units_number_syntax_of_fab_files);
     tcase_add_test(tc, test_units_percent_only_dimensionless);
     tcase_add_test(tc, test_model_errors);
     tcase_add_test(tc, test_model_set);
