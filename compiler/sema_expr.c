@@ -1286,7 +1286,9 @@ static double gamma_pq(double a, double x, bool upper)
  * normal law of ln X (variance s2 = ln(1 + (sd/mean)^2), mean ln(mean) - s2 / 2). */
 static double lognormal_prob(const double *p, double x, bool above)
 {
-    double s2 = log1p((p[1] / p[0]) * (p[1] / p[0])), mu = log(p[0]) - s2 / 2;
+    double cv = p[1] / p[0];    /* where cv^2 overflows, ln(1 + cv^2) is 2 ln cv (as libfabrt) */
+    double s2 = cv < 0x1p500 ? log1p(cv * cv) : 2 * (log(p[1]) - log(p[0]));
+    double mu = log(p[0]) - s2 / 2;
     if (!(s2 > 0))
         return (p[0] > x) == above ? 1.0 : 0.0;
     double z = (log(x) - mu) / sqrt(s2);

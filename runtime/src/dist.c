@@ -747,8 +747,10 @@ double fab_dist_normal(fab_rng *r, double mean, double sd)
 
 double fab_dist_lognormal(fab_rng *r, double mean, double sd)
 {
+    /* ln(1 + cv^2); where cv^2 would overflow (or cv itself), 2 ln(sd / mean): the term
+     * dropped, ln(1 + 1 / cv^2) < 2^-1000, is far below half an ulp of the result */
     double cv = sd / mean;
-    double sigma2 = dist_log1p(cv * cv);
+    double sigma2 = cv < 0x1p500 ? dist_log1p(cv * cv) : 2.0 * (dist_log(sd) - dist_log(mean));
     double mu = dist_log(mean) - 0.5 * sigma2;
     return dist_exp(mu + sqrt(sigma2) * dist_std_normal(r));
 }
