@@ -419,6 +419,34 @@ int fab_results_deadlock(const fab_results *r, uint64_t i, uint64_t *rep, double
     return 0;
 }
 
+/* The per-element flags of deadlock i (1: the element is in the deadlock), i < r->ndead. */
+static const double *dead_flags(const fab_results *r, uint64_t i)
+{
+    return r->rows + r->dead_rep[i] * (uint64_t)r->rowlen + r->L.nmetric + 2;
+}
+
+int fab_results_deadlock_elements(const fab_results *r, uint64_t i)
+{
+    if (i >= r->ndead)
+        return 0;
+    const double *flag = dead_flags(r, i);
+    int n = 0;
+    for (int e = 0; e < r->nelem; e++)
+        n += flag[e] != 0;
+    return n;
+}
+
+const char *fab_results_deadlock_element(const fab_results *r, uint64_t i, int k)
+{
+    if (i >= r->ndead || k < 0)
+        return NULL;
+    const double *flag = dead_flags(r, i);
+    for (int e = 0; e < r->nelem; e++)
+        if (flag[e] != 0 && k-- == 0)
+            return r->elem_name[e];
+    return NULL;
+}
+
 /* ---- JSON ------------------------------------------------------------------------------- */
 
 static void json_num(FILE *f, double v)
@@ -522,7 +550,7 @@ int fab_results_write_json_flags(const fab_results *r, FILE *f, unsigned flags)
                 (unsigned long long)r->dead_rep[d]);
         json_num(f, r->dead_time[d]);
         fputs(", \"elements\": [", f);
-        const double *flag = r->rows + r->dead_rep[d] * (uint64_t)r->rowlen + r->L.nmetric + 2;
+        const double *flag = dead_flags(r, d);
         int first = 1;
         for (int e = 0; e < r->nelem; e++) {
             if (flag[e] == 0)

@@ -1273,7 +1273,22 @@ static void assert_deadlocks(const fab_results *r, uint64_t n, double time, cons
         ck_assert_uint_eq(rep, i);
         ck_assert_msg(t == time, "replication %llu: deadlock at %.17g s", (unsigned long long)i, t);
         ck_assert_str_eq(e, els);
+        /* one by one, the same names */
+        char joined[4096] = "";
+        int k, count = fab_results_deadlock_elements(r, i);
+        for (k = 0; k < count; k++) {
+            const char *name = fab_results_deadlock_element(r, i, k);
+            ck_assert_ptr_nonnull(name);
+            snprintf(joined + strlen(joined), sizeof joined - strlen(joined), "%s%s",
+                     k ? ", " : "", name);
+        }
+        ck_assert_msg(strlen(els) < sizeof joined - 1, "assert_deadlocks: list too long");
+        ck_assert_str_eq(joined, els);
+        ck_assert_ptr_null(fab_results_deadlock_element(r, i, count));
+        ck_assert_ptr_null(fab_results_deadlock_element(r, i, -1));
     }
+    ck_assert_int_eq(fab_results_deadlock_elements(r, n), 0);
+    ck_assert_ptr_null(fab_results_deadlock_element(r, n, 0));
 }
 
 /* raw (saturated) -> b1 (2) -> a (4 s) -> b2 (2) -> b (6 s) -> back to b1: jams at 16 s

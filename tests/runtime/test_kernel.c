@@ -604,7 +604,8 @@ static void json_of(const fab_results *r, char **buf, size_t *len)
     ck_assert_int_eq(fclose(f), 0);
 }
 
-/* The deadlock list of the JSON names each element of the deadlock whole, whatever its name:
+/* The deadlock list of the JSON (and fab_results_deadlock_element) names each element of the
+ * deadlock whole, whatever its name:
  * the loop raw -> "b1, left" -> a -> <300 x> -> b -> "b1, left" jams at t = 16 s in every
  * replication (as in test_elements.c's test_deadlock_reported), with all four in the loop. */
 START_TEST(test_json_deadlock_names_whole)
@@ -641,6 +642,13 @@ START_TEST(test_json_deadlock_names_whole)
     ck_assert_ptr_nonnull(got);
     ck_assert_msg(!strncmp(got, want, strlen(want)), "want %s, got %.900s", want, got);
     free(json);
+    /* and so does the C API, one name at a time */
+    const char *names[] = {"b1, left", "a", longname, "b"};
+    for (uint64_t i = 0; i < 2; i++) {
+        ck_assert_int_eq(fab_results_deadlock_elements(r, i), 4);
+        for (int k = 0; k < 4; k++)
+            ck_assert_str_eq(fab_results_deadlock_element(r, i, k), names[k]);
+    }
     fab_results_free(r);
     fab_model_free(m);
 }

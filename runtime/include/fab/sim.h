@@ -94,10 +94,14 @@ fab_stat_summary fab_results_get(const fab_results *r, const char *elem, const c
 
 /* Deadlocks: number of replications that deadlocked; for each, the replication, time and the
  * blocked elements as a list of names separated by ", " (for display: a name may itself
- * contain ", "; the JSON lists the names one by one). */
+ * contain ", "; fab_results_deadlock_element and the JSON give the names one by one). */
 uint64_t    fab_results_deadlock_count(const fab_results *r);
 int         fab_results_deadlock(const fab_results *r, uint64_t i, uint64_t *rep, double *time,
                                  const char **elements);
+/* The elements of deadlock i one by one, in the model's element order: how many there are (0
+ * when i is out of range), and the name of the k-th (NULL when i or k is out of range). */
+int         fab_results_deadlock_elements(const fab_results *r, uint64_t i);
+const char *fab_results_deadlock_element(const fab_results *r, uint64_t i, int k);
 
 /* The JSON document (keys as in LANGUAGE.md plus extras); doubles as %.17g, NAN/inf as null.
  * A statistic of fewer than two values (n < 2) has no interval: ci95_lo and ci95_hi are null.
