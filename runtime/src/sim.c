@@ -657,8 +657,10 @@ int rt_route_push_routed(fab_sim *s, rt_es *x, fab_part *p)
     if (p->route < 0 && (e->rule || e->has_prob)) {
         int k;
         if (e->rule) {
+            /* -1: no rule fits; the part goes to the first successor that accepts it (and the
+             * rule is asked again when the part is offered next) */
             k = e->rule(p, s, e->rule_ctx);
-            if (k < 0 || k >= e->nsucc) {
+            if (k < -1 || k >= e->nsucc) {
                 rt_sim_fail(s, "route %s: the rule chose successor %d of %d", e->name, k, e->nsucc);
                 return 0;
             }

@@ -736,6 +736,51 @@ START_TEST(test_first_accepting_route_overflows_to_next)
 }
 END_TEST
 
+static int route_no_rule_fits(const fab_part *p, const fab_sim *v, void *ctx)
+{
+    (void)p;
+    (void)v;
+    return *(int *)ctx;
+}
+
+/* A rule that returns -1 (no rule fits, as a compiled route without `otherwise`) sends the
+ * part to the first successor that accepts it: the overflow model above, routed by such a
+ * rule, gives its numbers. Any other index outside the successors fails the run. */
+START_TEST(test_rule_without_match_goes_to_first_accepting)
+{
+    static int verdict;
+    for (int pass = 0; pass < 2; pass++) {
+        verdict = pass == 0 ? -1 : -2;
+        fab_model *m = fab_model_new("no match");
+        int t = fab_model_part_type(m, "P");
+        int s = fab_source_new(m, "feed", t);
+        fab_source_interarrival(m, s, fab_sampler_const(10));
+        int st = fab_station_new(m, "mc");
+        fab_station_cycle(m, st, fab_sampler_const(25));
+        int done = fab_sink_new(m, "done"), spill = fab_sink_new(m, "spill");
+        fab_flow(m, s, st);
+        fab_flow(m, s, spill);
+        fab_flow(m, st, done);
+        fab_route_rule(m, s, route_no_rule_fits, &verdict);
+        if (pass == 0) {
+            fab_results *r = run(m, 3001, 0, 1, 1);
+            ck_assert(mean_of(r, "feed", "created") == 300);
+            ck_assert(mean_of(r, "spill", "count") == 200);
+            ck_assert(mean_of(r, "done", "count") == 99);
+            fab_results_free(r);
+        } else {
+            fab_run_opts o = fab_run_opts_default();
+            o.horizon = 100;
+            char err[256];
+            ck_assert_ptr_null(fab_run(m, &o, err, sizeof err));
+            ck_assert_msg(strstr(err, "route feed: the rule chose successor -2 of 2") != NULL,
+                          "%s", err);
+        }
+        fab_model_free(m);
+    }
+}
+END_TEST
+
 START_TEST(test_source_limit_batch_lose)
 {
     fab_model *m = fab_model_new("src");
@@ -1762,6 +1807,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_assembly_bom);
     tcase_add_test(tc, test_routing);
     tcase_add_test(tc, test_first_accepting_route_overflows_to_next);
+    tcase_add_test(tc, test_rule_without_match_goes_to_first_accepting);
     tcase_add_test(tc, test_source_limit_batch_lose);
     tcase_add_test(tc, test_huge_counts_act_as_unbounded);
     tcase_add_test(tc, test_default_cycle_same_draws_with_cycles_by_type);

@@ -226,7 +226,10 @@ void fab_flow(fab_model *m, int from, int to);
 /* Route by probability: the successor `to` gets probability p (the p of an element must sum
  * to 1). Without probabilities or a rule, a part goes to the first successor that accepts it. */
 void fab_route_prob(fab_model *m, int from, int to, double p);
-/* Route by rule: returns the successor index (order of fab_flow) for the part. */
+/* Route by rule: returns the successor index (order of fab_flow) for the part, or -1 when no
+ * rule fits: the part then goes to the first successor that accepts it, as without a route,
+ * and the rule is asked again at the part's next offer (while it waits). An index chosen is
+ * kept until the part leaves; any other value fails the replication. */
 typedef int (*fab_route_fn)(const fab_part *p, const fab_sim *view, void *ctx);
 void fab_route_rule(fab_model *m, int from, fab_route_fn fn, void *ctx);
 
