@@ -137,6 +137,9 @@ void rt_conveyor_push_out(fab_sim *s, rt_es *x)
         if (!x->head_blocked) {
             x->head_blocked = 1;
             x->stop_start = s->now;
+            /* the deadlock check made on the refusal saw the head still free: a conveyor
+             * can be the last element of a cycle to block */
+            rt_check_deadlock(s, x->id);
         }
         return;
     }

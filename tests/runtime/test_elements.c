@@ -1386,6 +1386,35 @@ END_TEST
 
 /* The same loop with a warmup of 20 s: it jams at 16 s, before the window [20, 16] could
  * open, so every count is 0 and every mean, rate, maximum and fraction NaN. */
+/* A loop closed through a conveyor, raw (saturated) -> b1 (2) -> c (4 m at 1 m/s, spacing
+ * 1 m: 4 parts) -> m (1 s) -> b1, jams with the conveyor's head the last to be refused, for
+ * both belt types. c takes parts at 0, 1, 2, 3 (each once the one before is 1 m in) and at 4;
+ * the first reaches m at 4, m ends it at 5 and finds b1 full (raw refilled it): blocked; the
+ * second reaches the end at 5 and is refused. The check made on that refusal once saw the
+ * head still free, and the loop ran to the horizon unreported. */
+START_TEST(test_deadlock_with_conveyor_blocked_last)
+{
+    for (int acc = 0; acc < 2; acc++) {
+        fab_model *m = fab_model_new("belt loop");
+        int t = fab_model_part_type(m, "P");
+        int s = fab_source_new(m, "raw", t);
+        fab_source_unlimited(m, s);
+        int b1 = fab_buffer_new(m, "b1", 2);
+        int c = fab_conveyor_new(m, "c", 4, 1, 1, acc);
+        int st = fab_station_new(m, "m");
+        fab_station_cycle(m, st, fab_sampler_const(1));
+        fab_flow(m, s, b1);
+        fab_flow(m, b1, c);
+        fab_flow(m, c, st);
+        fab_flow(m, st, b1);
+        fab_results *r = run(m, 3600, 0, 2, 1);
+        assert_deadlocks(r, 2, 5, "b1, c, m");
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
 START_TEST(test_deadlock_during_warmup_leaves_empty_window)
 {
     fab_model *m = jam_loop();
@@ -1821,6 +1850,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_buffer_level_counts_held_parts_only);
     tcase_add_test(tc, test_buffer_orders);
     tcase_add_test(tc, test_deadlock_reported);
+    tcase_add_test(tc, test_deadlock_with_conveyor_blocked_last);
     tcase_add_test(tc, test_deadlock_during_warmup_leaves_empty_window);
     tcase_add_test(tc, test_deadlock_wide_fan_out);
     tcase_add_test(tc, test_view_queries);
