@@ -224,8 +224,8 @@ void rt_station_finish(fab_sim *s, rt_es *x)
 
 /* ---- operating-time failure clocks ------------------------------------------------------ */
 
-/* Mode f of server k fails within the cycle starting now: schedule the failure (out of line:
- * rare). */
+/* Mode f of server k fails within the cycle starting now, or at its end: schedule the failure
+ * (out of line: rare). */
 static __attribute__((noinline)) void op_clock_arm(fab_sim *s, rt_es *x, unsigned k, int f)
 {
     rt_fclock *fc = &srv_fc(x, k)[f];
@@ -240,26 +240,31 @@ static inline void op_clocks_start(fab_sim *s, rt_es *x, unsigned k, double busy
     rt_server *v = &x->srv[k];
     v->busy_start = s->now;
     if (RT_LIKELY(x->has_op == RT_OP_ONLY)) {
-        if (st_fcs(x)[k].op_left < busy_for)
+        if (st_fcs(x)[k].op_left <= busy_for)
             op_clock_arm(s, x, k, 0);
         return;
     }
     rt_fclock *fcs = srv_fc(x, k);
     int f = 0;
     do {    /* has_op: at least one mode */
-        if (fcs[f].basis == FAB_BASIS_OPERATING && fcs[f].op_left < busy_for)
+        if (fcs[f].basis == FAB_BASIS_OPERATING && fcs[f].op_left <= busy_for)
             op_clock_arm(s, x, k, f);
     } while (++f < x->nfail);
 }
 
-static inline void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
+/* Stop server k's operating clocks: its busy period ends (at_end: the cycle is complete) or
+ * is interrupted. A failure armed for the cycle is cancelled, except at the cycle's end: an
+ * armed failure that has not preempted the cycle is due at its end (op_clocks_start arms a
+ * time to failure equal to the cycle's time, and the failure, scheduled after the cycle's
+ * end, follows it at the same instant, once the part has left or blocked). */
+static inline void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k, int at_end)
 {
     rt_server *v = &x->srv[k];
     double used = s->now - v->busy_start;
     if (RT_LIKELY(x->has_op == RT_OP_ONLY)) {
         rt_fclock *fc = &st_fcs(x)[k];
         fc->op_left -= used;
-        if (fc->pending) {
+        if (fc->pending && !at_end) {
             fc->gen++;
             fc->pending = 0;
         }
@@ -270,7 +275,7 @@ static inline void op_clocks_stop(fab_sim *s, rt_es *x, unsigned k)
         if (fc->basis != FAB_BASIS_OPERATING)
             continue;
         fc->op_left -= used;
-        if (fc->pending) {
+        if (fc->pending && !at_end) {
             fc->gen++;
             fc->pending = 0;
         }
@@ -448,7 +453,7 @@ static __attribute__((noinline)) void srv_fail(fab_sim *s, rt_es *x, unsigned k,
             v->remaining = v->end_time - s->now;
             v->gen++;
             if (v->state == FAB_STATE_BUSY && x->has_op)
-                op_clocks_stop(s, x, k);
+                op_clocks_stop(s, x, k, 0);
         }
         v->resume = v->state;
         srv_set(s, v, FAB_STATE_DOWN);
@@ -641,7 +646,7 @@ RT_KERNEL_INLINE void rt_station_cycle_end(fab_sim *s, const rt_event *ev)
         return;
     }
     if (x->has_op)
-        op_clocks_stop(s, x, k);
+        op_clocks_stop(s, x, k, 1);
     if (!x->plain)
         srv_cycle_done(x, k);
     srv_switch(s, v, FAB_STATE_BUSY, FAB_STATE_BLOCKED);

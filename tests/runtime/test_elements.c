@@ -346,6 +346,41 @@ START_TEST(test_failure_operating_deterministic)
 }
 END_TEST
 
+/* An operating-time failure due exactly at a cycle's end comes then, after the part has left,
+ * not at the next cycle's start: parts every 100 s (the first at 100), cycle 10 s, ttf 10 s,
+ * ttr 50 s. Each part's cycle ends at 100 k + 10 with the failure, repaired by 100 k + 60,
+ * before the next part: lead time 10 s, 9 failures and 450 s down in 1000 s. The failure
+ * once waited for the next part (at 100 (k + 1)), which then waited the 50 s repair. */
+START_TEST(test_failure_operating_due_at_cycle_end_comes_then)
+{
+    for (int variant = 0; variant < 4; variant++) {
+        int saturated = variant & 1;
+        fab_model *m = machine(saturated, 100, fab_sampler_const(10), fab_sampler_const(10),
+                               fab_sampler_const(50), FAB_BASIS_OPERATING);
+        if (variant >= 2)   /* a second mode that never comes: the path of several modes */
+            fab_station_failure(m, fab_model_element_find(m, "mc"), "rare", fab_sampler_const(1e9),
+                                fab_sampler_const(1), FAB_BASIS_CALENDAR);
+        fab_results *r = run(m, 1000, 0, 1, 1);
+        if (!saturated) {
+            ck_assert(mean_of(r, "out", "count") == 9);
+            ck_assert(mean_of(r, "out", "lead_time_s") == 10);
+            ck_assert(mean_of(r, "mc", "failures") == 9);
+            ck_assert(fabs(mean_of(r, "mc", "state_fraction.down") - 0.45) < 1e-12);
+        } else {
+            /* saturated: cycles end at 10 + 60 j (j = 0..16), each with a failure (the next
+             * part, already started, resumes after the repair); the last repair, from 970,
+             * runs past the horizon: down 16 * 50 + 30 s */
+            ck_assert(mean_of(r, "out", "count") == 17);
+            ck_assert(mean_of(r, "mc", "failures") == 17);
+            ck_assert_msg(fabs(mean_of(r, "mc", "state_fraction.down") - 830.0 / 1000) < 1e-12,
+                          "down %.17g", mean_of(r, "mc", "state_fraction.down"));
+        }
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
 START_TEST(test_failure_calendar_deterministic)
 {
     /* an idle machine still fails on calendar time: down 10 s of every 110 s */
@@ -1824,6 +1859,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_conveyor_accumulating_closes_up);
     tcase_add_test(tc, test_conveyor_spacing_kept_when_blocked);
     tcase_add_test(tc, test_failure_operating_deterministic);
+    tcase_add_test(tc, test_failure_operating_due_at_cycle_end_comes_then);
     tcase_add_test(tc, test_failure_calendar_deterministic);
     tcase_add_test(tc, test_failure_cycles_deterministic);
     tcase_add_test(tc, test_failure_cycles_modes_due_together_overlap);

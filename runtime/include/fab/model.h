@@ -185,8 +185,11 @@ void fab_station_cycle_for(fab_model *m, int st, int part_type, fab_sampler s);
 void fab_station_setup(fab_model *m, int st, fab_sampler s);   /* on a part-type change */
 void fab_station_power(fab_model *m, int st, fab_state state, double watts);
 
-/* failure modes of a station or assembly (per server). COUNT basis: ttf samples a number of
- * completed cycles (rounded, at least 1). */
+/* failure modes of a station or assembly (per server). OPERATING basis: ttf counts busy time;
+ * a failure within a cycle interrupts it (the cycle resumes after the repair), one due exactly
+ * at a cycle's end comes at that instant once the part has left or blocked. CALENDAR: ttf
+ * counts time from the last repair, in any state. COUNT (cycles) basis: ttf samples a number of
+ * completed cycles (rounded, at least 1); the failure comes once the last part has left. */
 typedef enum fab_basis { FAB_BASIS_OPERATING, FAB_BASIS_CALENDAR, FAB_BASIS_CYCLES } fab_basis;
 int  fab_station_failure(fab_model *m, int st, const char *mode, fab_sampler ttf,
                          fab_sampler ttr, fab_basis basis);
