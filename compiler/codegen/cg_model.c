@@ -147,10 +147,12 @@ typedef struct CgRec {
     long block;
 } CgRec;
 
-/* A row of the --set check table: parameter block, distribution kind, stream name. */
+/* A row of the --set check table: parameter block, distribution kind, whether the quantity
+ * is a duration, stream name. */
 typedef struct CgCheck {
     size_t block;
     fab_dist_kind kind;
+    int duration;
     CgRef stream;
 } CgCheck;
 
@@ -232,11 +234,12 @@ static void gen_param(CgGen *g, const char *name, CgRef slot, int dim, int alias
                                         .dim = dim};
 }
 
-static void gen_check(CgGen *g, size_t block, fab_dist_kind kind, const char *stream)
+static void gen_check(CgGen *g, size_t block, fab_dist_kind kind, int duration, const char *stream)
 {
     if (gen_grow(g, (void **)&g->checks, g->nchecks, &g->capchecks, sizeof *g->checks))
         return;
-    g->checks[g->nchecks++] = (CgCheck){.block = block, .kind = kind, .stream = pool_str(g, stream)};
+    g->checks[g->nchecks++] = (CgCheck){.block = block, .kind = kind, .duration = duration,
+                                        .stream = pool_str(g, stream)};
 }
 
 /* x < lo ? lo : x > hi ? hi : x — fab_dist_clamp, inline. */
@@ -350,8 +353,10 @@ static LLVMValueRef gen_sampler_fn(CgGen *g, const fm_dist *d, const char *name,
  * their tables baked in. Sharing keeps the module small: a 1000-station line has three
  * sampling functions instead of 3000, which is what makes it compile in well under 2 s.
  * An exponential without bounds uses libfabrt's fab_sample_exponential instead of a
- * function of its own. */
-static CgRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, int ttf_cycles)
+ * function of its own. duration: the quantity is a duration (its --set check refuses a law
+ * that is never positive); ttf_cycles: a time to failure counted in cycles (dimensionless). */
+static CgRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, int ttf_cycles,
+                         int duration)
 {
     CgState *cg = g->cg;
     int np = cg_dist_nparams[d->kind];
@@ -364,7 +369,7 @@ static CgRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, int ttf
         block = (long)g->nblocks++;
         for (int i = 0; i < 4; i++)
             g->blocks[block][i] = i < np ? d->p[i] : 0.0;
-        gen_check(g, (size_t)block, d->kind, stream);
+        gen_check(g, (size_t)block, d->kind, duration, stream);
         for (int i = 0; i < np; i++) {
             const char *pn = cg_dist_params[d->kind][i];
             char pname[600];
@@ -462,7 +467,7 @@ static CgRef gen_const_sampler(CgGen *g, double v, const char *stream)
     d.kind = FAB_DIST_CONSTANT;
     d.p[0] = v;
     d.bound = FAB_BOUND_NONE;
-    return gen_sampler(g, &d, stream, 0);
+    return gen_sampler(g, &d, stream, 0, 0);
 }
 
 /* ---- main: building the model through the C API ---------------------------------------- */
@@ -653,7 +658,7 @@ static int gen_pools(CgGen *g)
         return cg_fail(cg, "out of memory");
     for (size_t i = 0; i < g->nchecks; i++) {
         w[3 * i] = (int64_t)g->checks[i].block;
-        w[3 * i + 1] = g->checks[i].kind;
+        w[3 * i + 1] = g->checks[i].kind | (int64_t)g->checks[i].duration << 32;
         w[3 * i + 2] = gen_ref_word(g, g->checks[i].stream);
     }
     g->g_checks = gen_blob(g, w, g->nchecks * 3 * sizeof *w, "model.checks", 1);
@@ -756,7 +761,7 @@ static int gen_ops(CgGen *g)
             snprintf(purpose, sizeof purpose, "attr.%s", m->attrs[i].name);
             stream_name(pt->name, purpose, sbuf, sizeof sbuf);
             CgRef s = ai->kind == FM_INIT_CONST ? gen_const_sampler(g, ai->value, sbuf)
-                                                       : gen_sampler(g, ai->dist, sbuf, 0);
+                                                       : gen_sampler(g, ai->dist, sbuf, 0, 0);
             op(g, CG_OP_PART_ATTR, (CgOpArgs){.a = t, .b = i, .q = s});
         }
         LLVMValueRef init = cg_part_init_fn(cg, &g->tab, t);
@@ -804,7 +809,7 @@ static int gen_ops(CgGen *g)
                 op(g, CG_OP_SOURCE_UNLIMITED, (CgOpArgs){.a = i});
             else if (s->interarrival)
                 op(g, CG_OP_SOURCE_INTERARRIVAL, (CgOpArgs){.a = i, .q = gen_sampler(g,
-                    s->interarrival, stream_name(el->name, "interarrival", sbuf, sizeof sbuf), 0)});
+                    s->interarrival, stream_name(el->name, "interarrival", sbuf, sizeof sbuf), 0, 1)});
             if (s->batch > 1)
                 op(g, CG_OP_SOURCE_BATCH, (CgOpArgs){.a = i, .n = (unsigned long long)s->batch});
             if (s->limit >= 0)
@@ -825,16 +830,16 @@ static int gen_ops(CgGen *g)
             const fm_dist *cycle = st ? st->cycle : as->cycle;
             if (cycle)
                 op(g, CG_OP_STATION_CYCLE, (CgOpArgs){.a = i, .q = gen_sampler(g, cycle,
-                    stream_name(el->name, "cycle", sbuf, sizeof sbuf), 0)});
+                    stream_name(el->name, "cycle", sbuf, sizeof sbuf), 0, 1)});
             for (int k = 0; st && k < st->ncycle_map; k++) {
                 const fm_cycle_entry *ce = &st->cycle_map[k];
                 snprintf(purpose, sizeof purpose, "cycle.%s", m->parts[ce->part_type].name);
                 op(g, CG_OP_STATION_CYCLE_FOR, (CgOpArgs){.a = i, .b = ce->part_type,
-                    .q = gen_sampler(g, ce->dist, stream_name(el->name, purpose, sbuf, sizeof sbuf), 0)});
+                    .q = gen_sampler(g, ce->dist, stream_name(el->name, purpose, sbuf, sizeof sbuf), 0, 1)});
             }
             if (st && st->setup)
                 op(g, CG_OP_STATION_SETUP, (CgOpArgs){.a = i, .q = gen_sampler(g, st->setup,
-                    stream_name(el->name, "setup", sbuf, sizeof sbuf), 0)});
+                    stream_name(el->name, "setup", sbuf, sizeof sbuf), 0, 1)});
             int has_power = st ? st->has_power : as->has_power;
             const double *power = st ? st->power : as->power;
             for (int s = 0; has_power && s < FM_STATE__COUNT && s < cg_rt_state_count; s++)
@@ -844,9 +849,10 @@ static int gen_ops(CgGen *g)
                 const fm_failure *fl = &st->failures[k];
                 snprintf(purpose, sizeof purpose, "failure.%s.ttf", fl->name);
                 CgRef ttf = gen_sampler(g, fl->ttf, stream_name(el->name, purpose, sbuf, sizeof sbuf),
-                                               fl->basis == FM_BASIS_CYCLES);
+                                               fl->basis == FM_BASIS_CYCLES,
+                                               fl->basis != FM_BASIS_CYCLES);
                 snprintf(purpose, sizeof purpose, "failure.%s.ttr", fl->name);
-                CgRef ttr = gen_sampler(g, fl->ttr, stream_name(el->name, purpose, sbuf, sizeof sbuf), 0);
+                CgRef ttr = gen_sampler(g, fl->ttr, stream_name(el->name, purpose, sbuf, sizeof sbuf), 0, 1);
                 int basis = fl->basis == FM_BASIS_CALENDAR ? cg_rt_basis_calendar
                           : fl->basis == FM_BASIS_CYCLES ? cg_rt_basis_cycles
                                                          : cg_rt_basis_operating;
@@ -1082,7 +1088,8 @@ static int gen_main(CgGen *g)
 }
 
 /* i32 check.params(ptr prog): for every parameter block that --set changed, validate the
- * distribution with fab_dist_validate; on the first failure print
+ * distribution with fab_dist_validate (fab_dist_validate_duration for a duration); on the
+ * first failure print
  * "<prog>: error: --set: <stream>: <reason>" and return 2 (a bad option value), else 0. */
 static void gen_check_fn(CgGen *g)
 {
@@ -1136,7 +1143,15 @@ static void gen_check_fn(CgGen *g)
         LLVMBuildStore(cg->b, pv[k], LLVMBuildGEP2(cg->b, cg->t_i8, dist, &off, 1, ""));
     }
     LLVMValueRef va[3] = {dist, err, LLVMConstInt(cg->t_size, 256, 0)};
-    LLVMValueRef vrc = cg_call(cg, "fab_dist_validate", cg->t_i32, va, 3);
+    /* a duration's check also refuses a law that is never positive */
+    LLVMTypeRef vt_args[3] = {cg->t_ptr, cg->t_ptr, cg->t_size};
+    LLVMTypeRef vt = LLVMFunctionType(cg->t_i32, vt_args, 3, 0);
+    LLVMValueRef is_duration = LLVMBuildICmp(cg->b, LLVMIntNE,
+        LLVMBuildLShr(cg->b, ld_word(cg, row, 1), i64c(cg, 32), ""), i64c(cg, 0), "duration");
+    LLVMValueRef validator = LLVMBuildSelect(cg->b, is_duration,
+                                             cg_declare(cg, "fab_dist_validate_duration", vt),
+                                             cg_declare(cg, "fab_dist_validate", vt), "validator");
+    LLVMValueRef vrc = LLVMBuildCall2(cg->b, vt, validator, va, 3, "");
     LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntEQ, vrc, i32c(cg, 0), ""), next_bb, bad);
 
     LLVMPositionBuilderAtEnd(cg->b, bad);

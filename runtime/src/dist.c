@@ -1189,3 +1189,35 @@ int fab_dist_validate(const fab_dist *d, char *err, size_t errsize)
     }
     return 0;
 }
+
+int fab_dist_validate_duration(const fab_dist *d, char *err, size_t errsize)
+{
+    if (fab_dist_validate(d, err, errsize))
+        return -1;
+    if (d->bound != FAB_BOUND_NONE && d->lo >= 0)
+        return 0;
+    const char *name = dist_names[d->kind];
+    const double *p = d->p;
+    double lo = 0, hi = 0;      /* the support's ends, for the laws of a bounded support */
+    switch (d->kind) {
+    case FAB_DIST_CONSTANT:
+        if (p[0] < 0)
+            return dist_fail(err, errsize, "a duration cannot be negative (constant %g)", p[0]);
+        return 0;
+    case FAB_DIST_NORMAL:
+        if (p[0] < 0 || (p[0] == 0 && p[1] > 0))
+            return dist_fail(err, errsize, "%s: a duration needs a positive mean (got %g); it "
+                             "would be negative at least half the time", name, p[0]);
+        return 0;
+    case FAB_DIST_UNIFORM: lo = p[0]; hi = p[1]; break;
+    case FAB_DIST_TRIANGULAR:
+    case FAB_DIST_PERT: lo = p[0]; hi = p[2]; break;
+    case FAB_DIST_BETA: lo = p[2]; hi = p[3]; break;
+    default:
+        return 0;
+    }
+    if (hi <= 0 && lo < 0)
+        return dist_fail(err, errsize, "%s: never positive (max %g), but a duration cannot be "
+                         "negative", name, hi);
+    return 0;
+}

@@ -237,7 +237,8 @@ static rt_sampler *model_sampler(fab_model *m, const rt_elem *e, const char *pur
             return rs;
         }
         char err[200];
-        if (fab_dist_validate(&s.dist, err, sizeof err)) {
+        int duration = is_duration && dim == FAB_DIM_TIME;
+        if ((duration ? fab_dist_validate_duration : fab_dist_validate)(&s.dist, err, sizeof err)) {
             rt_model_fail(m, "%s: %s: %s", e->name, purpose, err);
             return rs;
         }
@@ -949,7 +950,9 @@ static int model_check_sampler(const rt_sampler *rs, const rt_elem *e, char *err
 {
     if (rs && !rs->s.fn) {
         char why[200];
-        if (fab_dist_validate(&rs->s.dist, why, sizeof why)) {
+        int duration = rs->is_duration && rs->dim == FAB_DIM_TIME;
+        if ((duration ? fab_dist_validate_duration : fab_dist_validate)(&rs->s.dist, why,
+                                                                        sizeof why)) {
             snprintf(err, n, "%s.%s: %s", e->name, rs->purpose, why);
             return -1;
         }

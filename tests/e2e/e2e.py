@@ -336,6 +336,15 @@ def t_bad_sim_cli():
     for args, word in cases:
         p = run([exe] + args, expect=2)
         one_line_error(p, word)
+    # a duration that --set makes never positive is refused as the compiler refuses it; a
+    # zero constant is a duration
+    line = build("assembly_line.fab")
+    for args, word in [(["--set", "inspect.cycle=-20s"], "a duration cannot be negative"),
+                       (["--set", "press.cycle.mean=-5s"], "a duration needs a positive mean")]:
+        p = run([line, "--replications", "1", "--quiet"] + args, expect=2)
+        one_line_error(p, word)
+        check(args[1].split("=")[0].rsplit(".mean", 1)[0] in p.stderr, "no stream: " + p.stderr)
+    run([line, "--replications", "1", "--quiet", "--set", "inspect.cycle=0s"])
 
 
 def t_bad_fabc_cli():

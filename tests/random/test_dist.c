@@ -1157,6 +1157,42 @@ START_TEST(validate_accepts_good_parameters)
 }
 END_TEST
 
+/* A duration's check refuses the laws the compiler refuses for one (never positive, or a
+ * normal negative at least half the time) and nothing else: a zero constant, a law that is
+ * negative only sometimes (the sampler truncates it at 0), a bound that keeps the draws at or
+ * above 0, and every law that fab_dist_validate refuses. */
+START_TEST(validate_duration_refuses_never_positive_laws)
+{
+    const struct { fab_dist d; const char *needle; } bad[] = {
+        {D(CONSTANT, -1), "a duration cannot be negative (constant -1)"},
+        {D(NORMAL, -8, 2), "a duration needs a positive mean (got -8)"},
+        {D(NORMAL, 0, 2), "a duration needs a positive mean (got 0)"},
+        {D(UNIFORM, -2, 0), "uniform: never positive (max 0)"},
+        {D(TRIANGULAR, -3, -2, -1), "triangular: never positive (max -1)"},
+        {D(PERT, -3, -2, 0), "pert: never positive (max 0)"},
+        {D(BETA, 2, 3, -5, -1), "beta: never positive (max -1)"},
+        {D(EXPONENTIAL, -1), "mean must be > 0"},
+    };
+    char err[200];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ck_assert_msg(fab_dist_validate_duration(&bad[i].d, err, sizeof err) == -1, "case %zu", i);
+        ck_assert_msg(strstr(err, bad[i].needle) != NULL, "case %zu: '%s'", i, err);
+    }
+    fab_dist ok[] = {
+        D(CONSTANT, 0), D(CONSTANT, 3), D(NORMAL, 0, 0), D(NORMAL, 1, 5), D(UNIFORM, -1, 1),
+        D(UNIFORM, 0, 0), D(TRIANGULAR, -1, 0, 2), D(BETA, 2, 3, -1, 0.5), D(WEIBULL, 2, 1),
+        {.kind = FAB_DIST_NORMAL, .p = {-8, 2}, .bound = FAB_BOUND_CLAMP, .lo = 0, .hi = 10},
+        {.kind = FAB_DIST_CONSTANT, .p = {-1}, .bound = FAB_BOUND_TRUNCATE, .lo = 0,
+         .hi = INFINITY},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        ck_assert_msg(fab_dist_validate_duration(&ok[i], err, sizeof err) == 0, "case %zu: %s", i,
+                      err);
+    /* not a duration: a negative constant is a fine value */
+    ck_assert_int_eq(fab_dist_validate(&bad[0].d, err, sizeof err), 0);
+}
+END_TEST
+
 /* Degenerate but valid parameters give the obvious value. */
 START_TEST(degenerate_parameters)
 {
@@ -1229,6 +1265,7 @@ int main(void)
     tcase_add_test(tc, validate_accepts_good_parameters);
     tcase_add_test(tc, discrete_never_draws_a_trailing_zero_probability_entry);
     tcase_add_test(tc, degenerate_parameters);
+    tcase_add_test(tc, validate_duration_refuses_never_positive_laws);
     tcase_add_test(tc, lognormal_with_overflowing_cv_keeps_its_law);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -1079,8 +1079,8 @@ static fab_model *attr_line(void)
     return m;
 }
 
-/* What --set changes after the model was built is checked when it runs: a power below 0 and
- * an attribute's distribution made impossible. */
+/* What --set changes after the model was built is checked when it runs: a power below 0, an
+ * attribute's distribution made impossible and a negative constant cycle. */
 START_TEST(test_set_values_checked_at_run)
 {
     char err[256];
@@ -1090,6 +1090,9 @@ START_TEST(test_set_values_checked_at_run)
     m = attr_line();
     ck_assert_int_eq(fab_model_set(m, "P.attr.w.min", "5", err, sizeof err), 0);
     expect_refused(m, "P.attr.w: ");
+    m = attr_line();    /* a duration made never positive, as the compiler refuses it */
+    ck_assert_int_eq(fab_model_set(m, "mc.cycle", "-1 s", err, sizeof err), 0);
+    expect_refused(m, "mc.cycle: a duration cannot be negative (constant -1)");
     m = attr_line();    /* unchanged, it runs */
     fab_run_opts o = fab_run_opts_default();
     o.horizon = 100;

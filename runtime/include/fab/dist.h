@@ -94,6 +94,12 @@ double fab_dist_math_log(double x);
 
 /* Check parameters; on failure write a one-line reason into err and return -1, else 0. */
 int fab_dist_validate(const fab_dist *d, char *err, size_t errsize);
+/* fab_dist_validate for a duration (a cycle, setup, interarrival, time to failure or repair),
+ * which also refuses a law that is never positive, as the compiler does: a negative constant,
+ * a normal whose mean is not positive (negative at least half the time), a uniform,
+ * triangular, PERT or beta whose max is at most 0 and min below 0. Unless a bound keeps the
+ * draws at or above 0 (clamp or truncate with lo >= 0). */
+int fab_dist_validate_duration(const fab_dist *d, char *err, size_t errsize);
 
 #ifdef __cplusplus
 }
