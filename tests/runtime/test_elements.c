@@ -381,6 +381,29 @@ START_TEST(test_failure_operating_due_at_cycle_end_comes_then)
 }
 END_TEST
 
+/* Lead-time percentiles lie between the smallest and the largest lead time: equal lead times
+ * give their exact value, not the middle of their histogram bin. With every lead time 30 s
+ * (the start of the bin [30, 30.125)) the bin's middle was 30.0625, above the largest; with
+ * 31.96875 s (near the top of [31.875, 32)) it was 31.9375, below the smallest. */
+START_TEST(test_lead_time_percentiles_of_equal_values_are_exact)
+{
+    const double cycles[2] = {30, 31.96875};   /* exact in binary, as 100 k + cycle */
+    for (int i = 0; i < 2; i++) {
+        fab_model *m = machine(0, 100, fab_sampler_const(cycles[i]), fab_sampler_const(1e9),
+                               fab_sampler_const(1), FAB_BASIS_CALENDAR);
+        fab_results *r = run(m, 10000, 0, 1, 1);
+        ck_assert(mean_of(r, "out", "count") == 99);
+        const char *names[] = {"lead_time_percentiles_s.p50", "lead_time_percentiles_s.p90",
+                               "lead_time_percentiles_s.p99"};
+        for (int k = 0; k < 3; k++)
+            ck_assert_msg(mean_of(r, "out", names[k]) == cycles[i], "%s: %.17g", names[k],
+                          mean_of(r, "out", names[k]));
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
 START_TEST(test_failure_calendar_deterministic)
 {
     /* an idle machine still fails on calendar time: down 10 s of every 110 s */
@@ -1862,6 +1885,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_conveyor_accumulating_closes_up);
     tcase_add_test(tc, test_conveyor_spacing_kept_when_blocked);
     tcase_add_test(tc, test_failure_operating_deterministic);
+    tcase_add_test(tc, test_lead_time_percentiles_of_equal_values_are_exact);
     tcase_add_test(tc, test_failure_operating_due_at_cycle_end_comes_then);
     tcase_add_test(tc, test_failure_calendar_deterministic);
     tcase_add_test(tc, test_failure_cycles_deterministic);

@@ -6,7 +6,9 @@
  *   fab_stat_timeavg   a piecewise-constant level over time (queue length, busy servers):
  *                      time-weighted mean and maximum.
  *   fab_stat_hist      observations >= 0 (lead times) in a log-spaced histogram: quantiles to
- *                      within 0.8 % of the value, the same bits on every machine.
+ *                      within 0.8 % of the value, the same bits on every machine (the
+ *                      simulator's lead-time percentiles also hold them to the tally's min
+ *                      and max, so equal observations give their exact value).
  *   fab_stat_quantile  P² streaming estimate of one quantile in five markers (not used by the
  *                      runtime: on autocorrelated series, as lead times are, it can be far off).
  *   fab_stat_summary   mean, sd, Student-t 95 % confidence interval and n over replications.
