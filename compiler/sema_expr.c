@@ -49,6 +49,12 @@ static bool param_dimensionless(const char *p)
            strcmp(p, "b") == 0 || strcmp(p, "p") == 0;
 }
 
+/* Parameters that are a spread (a difference of values, a scale), not a location. */
+static bool param_spread(const char *p)
+{
+    return strcmp(p, "sd") == 0 || strcmp(p, "scale") == 0;
+}
+
 /* Distributions whose draws are counts or 0/1: dimensionless only. */
 static bool dist_dimensionless(fab_dist_kind k)
 {
@@ -240,6 +246,46 @@ static bool literal_in_range(sema *S, ast_node *n, double v, const char *in)
     return true;
 }
 
+/* The affine unit (degC) of an absolute temperature written as a literal, `22 degC` or
+ * `-22 degC`, or NULL when n is not one. Such a literal is valid where an absolute value is
+ * (a comparison, a location parameter, a bound), not as an operand of arithmetic or as a
+ * spread, which are temperature differences (in K). */
+static const units_unit *affine_literal(const ast_node *n)
+{
+    if (n && n->kind == AST_UNARY && n->op == AST_OP_NEG)
+        n = n->kids[0];
+    const units_unit *u = n && n->kind == AST_QTY ? units_get(n->unit) : NULL;
+    return u && u->offset != 0.0 ? u : NULL;
+}
+
+/* The quantity literal q, negated when neg (`-22 degC`: the sign belongs to the number, so
+ * that an affine unit's offset is added after it, as the simulator's --set reads it), in SI
+ * units, at loc. */
+static fm_expr *quantity_literal(sema *S, ast_node *q, bool neg, fab_loc loc)
+{
+    const units_unit *u = units_get(q->unit);
+    if (!u)
+        return NULL; /* reported by the lexer */
+    double num = neg ? -q->num : q->num;
+    double v = num * u->scale + u->offset;
+    const char *si = si_unit(u->dim);
+    if (!literal_in_range(S, q, u->offset != 0.0 ? q->num : v, si ? si : "SI units"))
+        return NULL;
+    return mk_num(S, loc, v, u->dim);
+}
+
+/* False (reported) when the operand n of the arithmetic operator op is an absolute
+ * temperature in an affine unit. */
+static bool affine_operand(sema *S, const ast_node *n, const char *op)
+{
+    const units_unit *u = affine_literal(n);
+    if (!u)
+        return true;
+    serr(S, n->loc, "an absolute temperature in %s cannot be an operand of '%s'; write temperature differences in K",
+         u->spelling, op);
+    return false;
+}
+
 fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
 {
     if (!n)
@@ -251,19 +297,8 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
         if (!literal_in_range(S, n, n->num, NULL))
             return NULL;
         return mk_num(S, n->loc, n->num, units_dim_none());
-    case AST_QTY: {
-        const units_unit *u = units_get(n->unit);
-        if (!u)
-            return NULL; /* reported by the lexer */
-        if (u->offset != 0.0) {
-            /* affine unit: valid as an absolute value only */
-        }
-        double v = n->num * u->scale + u->offset;
-        const char *si = si_unit(u->dim);
-        if (!literal_in_range(S, n, u->offset != 0.0 ? n->num : v, si ? si : "SI units"))
-            return NULL;
-        return mk_num(S, n->loc, v, u->dim);
-    }
+    case AST_QTY:
+        return quantity_literal(S, n, false, n->loc);
     case AST_PERCENT:
         if (!literal_in_range(S, n, n->num / 100.0, "a fraction"))
             return NULL;
@@ -371,6 +406,10 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
             [AST_OP_GT] = FM_EX_GT, [AST_OP_GE] = FM_EX_GE, [AST_OP_ADD] = FM_EX_ADD,
             [AST_OP_SUB] = FM_EX_SUB, [AST_OP_MUL] = FM_EX_MUL, [AST_OP_DIV] = FM_EX_DIV,
         };
+        if (n->op == AST_OP_ADD || n->op == AST_OP_SUB || n->op == AST_OP_MUL || n->op == AST_OP_DIV)
+            for (int i = 0; i < 2; i++)
+                if (!affine_operand(S, n->kids[i], ast_op_spelling((ast_op)n->op)))
+                    return NULL;
         fm_expr *l = sx_expr(S, env, n->kids[0]);
         fm_expr *r = sx_expr(S, env, n->kids[1]);
         if (!l || !r)
@@ -383,6 +422,10 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
         return e;
     }
     case AST_UNARY: {
+        if (n->op == AST_OP_NEG && n->kids[0]->kind == AST_QTY && affine_literal(n))
+            return quantity_literal(S, n->kids[0], true, n->loc);
+        if (n->op == AST_OP_NEG && !affine_operand(S, n->kids[0], "-"))
+            return NULL;
         fm_expr *x = sx_expr(S, env, n->kids[0]);
         if (!x)
             return NULL;
@@ -2024,6 +2067,15 @@ fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
         if (pure) {
             if (!sx_quantity(S, env, pnodes[j], &none, pwhat, &d->p[j], NULL))
                 ok = false;
+            continue;
+        }
+        const units_unit *au = param_spread(pname) ? affine_literal(pnodes[j]) : NULL;
+        if (au) {
+            const ast_node *q = pnodes[j]->kind == AST_UNARY ? pnodes[j]->kids[0] : pnodes[j];
+            double abs_t = (q == pnodes[j] ? q->num : -q->num) * au->scale + au->offset;
+            serr(S, pnodes[j]->loc, "%s is a temperature difference: write it in K (%s is the absolute temperature %g K)",
+                 pwhat, src_text(S, pnodes[j]), abs_t);
+            ok = false;
             continue;
         }
         if (!sx_quantity(S, env, pnodes[j], have_dim ? &dim : NULL, pwhat, &d->p[j], &got)) {
