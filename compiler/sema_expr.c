@@ -670,10 +670,20 @@ static void tc_memo_add(sema *S, int fi, const tc_ctx *inner, const fm_expr *bod
     S->tc_memo[fi] = t;
 }
 
-/* inf, and in lenient mode a parameter: takes the dimension of the other operand */
-static bool any_dim(fm_expr *e)
+/* inf, and what keeps it infinite with no dimension of its own (`-inf`, `2 * inf`,
+ * `inf / 2`): takes the dimension of its context. tc marks these with index 1 (on FM_EX_NUM,
+ * sx_expr does). In lenient mode a parameter is such too (anyd). */
+static bool any_dim(const fm_expr *e)
 {
-    return e->kind == FM_EX_NUM && e->index == 1;
+    return (e->kind == FM_EX_NUM || e->kind == FM_EX_NEG || e->kind == FM_EX_MUL || e->kind == FM_EX_DIV) &&
+           e->index == 1;
+}
+
+/* An operand that leaves the any-dimension of the other one (`2` in `2 * inf`): a
+ * dimensionless number, or one of any dimension itself. */
+static bool keeps_any_dim(const fm_expr *e)
+{
+    return e->type == FM_T_NUM && (any_dim(e) || units_dim_is_none(e->dim));
 }
 
 static bool anyd(const tc_ctx *c, fm_expr *e)
@@ -825,6 +835,7 @@ static bool tc(sema *S, fm_expr *e, tc_ctx *c)
             return false;
         e->type = FM_T_NUM;
         e->dim = l->dim;
+        e->index = any_dim(l);
         return true;
     case FM_EX_NOT:
         if (l->type != FM_T_BOOL) {
@@ -851,6 +862,9 @@ static bool tc(sema *S, fm_expr *e, tc_ctx *c)
             return false;
         e->type = FM_T_NUM;
         e->dim = e->kind == FM_EX_MUL ? units_dim_mul(l->dim, r->dim) : units_dim_div(l->dim, r->dim);
+        /* inf times or over a plain number is still infinite; inf / inf is not */
+        e->index = e->kind == FM_EX_MUL ? (any_dim(l) || any_dim(r)) && keeps_any_dim(l) && keeps_any_dim(r)
+                                        : any_dim(l) && !any_dim(r) && keeps_any_dim(r);
         return true;
     case FM_EX_LT:
     case FM_EX_LE:
@@ -2082,7 +2096,7 @@ fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
             ok = false;
             continue;
         }
-        if (!have_dim) {
+        if (!have_dim && !isinf(d->p[j])) { /* `-inf` has the dimension of the others (and is refused) */
             dim = got;
             have_dim = true;
         }
