@@ -1983,6 +1983,10 @@ fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
         d->kind = FAB_DIST_CONSTANT;
         d->p[0] = v;
         d->dim = vd;
+        if (isinf(v)) { /* as constant(v) */
+            serr(S, n->loc, "%s must be finite; %s is not", what, src_text(S, n));
+            return NULL;
+        }
         if (units_dim_eq(vd, UNITS_TIME) && v < 0) {
             serr(S, n->loc, "%s: a duration cannot be negative (%s)", what, src_text(S, n));
             return NULL;
