@@ -1027,9 +1027,41 @@ bool sx_type(sema *S, fm_expr *e)
 typedef struct fold_memo {
     bool valid;
     int nargs;
-    double args[16];
+    double *args; /* nargs values, in the arena (a fn's calls all have its nparams) */
     double value;
 } fold_memo;
+
+static bool const_fold(sema *S, fm_expr *e, const double *params, int depth, double *out);
+
+/* The fn call e folded (see const_fold), its arguments' values in vals (e->nargs of them). */
+static bool fold_call(sema *S, fm_expr *e, const double *params, int depth, double *vals, double *out)
+{
+    size_t size = (size_t)e->nargs * sizeof *vals;
+    for (int i = 0; i < e->nargs; i++)
+        if (!const_fold(S, e->args[i], params, depth, &vals[i]))
+            return false;
+    if (!S->fold_memo)
+        S->fold_memo = arena_array(S->a, (size_t)S->m->nfns + 1, sizeof *S->fold_memo);
+    fold_memo *fm = S->fold_memo ? &S->fold_memo[e->index] : NULL;
+    if (fm && fm->valid && fm->nargs == e->nargs && (size == 0 || memcmp(fm->args, vals, size) == 0)) {
+        *out = fm->value;
+        return true;
+    }
+    if (!const_fold(S, S->m->fns[e->index].body, vals, depth + 1, out))
+        return false;
+    if (fm && size && (!fm->args || fm->nargs != e->nargs)) {
+        fm->valid = false;
+        fm->args = arena_array(S->a, (size_t)e->nargs, sizeof *vals);
+    }
+    if (fm && (size == 0 || fm->args)) {
+        fm->valid = true;
+        fm->nargs = e->nargs;
+        if (size)
+            memcpy(fm->args, vals, size);
+        fm->value = *out;
+    }
+    return true;
+}
 
 /* Constant folding. params: the values of the enclosing fn's parameters (NULL outside a
  * fn); depth bounds fn calls (a recursive fn, already reported, is not folded): typing lets
@@ -1053,28 +1085,16 @@ static bool const_fold(sema *S, fm_expr *e, const double *params, int depth, dou
         return true;
     case FM_EX_CALL: {
         /* a fn of constants is a constant: `max: twice(2 s)` */
-        if (e->index < 0 || e->index >= S->m->nfns || !S->m->fns[e->index].body || e->nargs > 16)
+        if (e->index < 0 || e->index >= S->m->nfns || !S->m->fns[e->index].body)
             return false;
-        double vals[16];
-        for (int i = 0; i < e->nargs; i++)
-            if (!const_fold(S, e->args[i], params, depth, &vals[i]))
-                return false;
-        if (!S->fold_memo)
-            S->fold_memo = arena_array(S->a, (size_t)S->m->nfns + 1, sizeof *S->fold_memo);
-        fold_memo *fm = S->fold_memo ? &S->fold_memo[e->index] : NULL;
-        if (fm && fm->valid && fm->nargs == e->nargs && memcmp(fm->args, vals, (size_t)e->nargs * sizeof *vals) == 0) {
-            *out = fm->value;
-            return true;
-        }
-        if (!const_fold(S, S->m->fns[e->index].body, vals, depth + 1, out))
+        double few[16];
+        double *vals = e->nargs <= 16 ? few : malloc((size_t)e->nargs * sizeof *vals);
+        if (!vals)
             return false;
-        if (fm) {
-            fm->valid = true;
-            fm->nargs = e->nargs;
-            memcpy(fm->args, vals, (size_t)e->nargs * sizeof *vals);
-            fm->value = *out;
-        }
-        return true;
+        bool ok = fold_call(S, e, params, depth, vals, out);
+        if (vals != few)
+            free(vals);
+        return ok;
     }
     case FM_EX_NUM:
     case FM_EX_BOOL: *out = e->num; return true;
