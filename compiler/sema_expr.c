@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -861,7 +862,12 @@ static bool tc(sema *S, fm_expr *e, tc_ctx *c)
         if (!tc_num(S, l, e->kind == FM_EX_MUL ? "'*'" : "'/'") || !tc_num(S, r, e->kind == FM_EX_MUL ? "'*'" : "'/'"))
             return false;
         e->type = FM_T_NUM;
-        e->dim = e->kind == FM_EX_MUL ? units_dim_mul(l->dim, r->dim) : units_dim_div(l->dim, r->dim);
+        if (!(e->kind == FM_EX_MUL ? units_dim_mul(l->dim, r->dim, &e->dim) : units_dim_div(l->dim, r->dim, &e->dim))) {
+            serr(S, e->loc, "dimension exponent out of range: the %s of %s %s %s has an exponent outside %d..%d",
+                 e->kind == FM_EX_MUL ? "product" : "quotient", dim_name(l->dim, b1, sizeof b1),
+                 e->kind == FM_EX_MUL ? "and" : "by", dim_name(r->dim, b2, sizeof b2), INT8_MIN, INT8_MAX);
+            return false;
+        }
         /* inf times or over a plain number is still infinite; inf / inf is not */
         e->index = e->kind == FM_EX_MUL ? (any_dim(l) || any_dim(r)) && keeps_any_dim(l) && keeps_any_dim(r)
                                         : any_dim(l) && !any_dim(r) && keeps_any_dim(r);

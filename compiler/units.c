@@ -3,6 +3,7 @@
  */
 #include "units.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -74,18 +75,27 @@ fm_dim units_dim_none(void)
     return d;
 }
 
-fm_dim units_dim_mul(fm_dim a, fm_dim b)
+/* a's exponents plus sign times b's into *out, unless one leaves the int8_t range */
+static bool dim_combine(fm_dim a, fm_dim b, int sign, fm_dim *out)
 {
-    for (int i = 0; i < FM_DIM__COUNT; i++)
-        a.e[i] = (int8_t)(a.e[i] + b.e[i]);
-    return a;
+    for (int i = 0; i < FM_DIM__COUNT; i++) {
+        int x = a.e[i] + sign * b.e[i];
+        if (x < INT8_MIN || x > INT8_MAX)
+            return false;
+        a.e[i] = (int8_t)x;
+    }
+    *out = a;
+    return true;
 }
 
-fm_dim units_dim_div(fm_dim a, fm_dim b)
+bool units_dim_mul(fm_dim a, fm_dim b, fm_dim *out)
 {
-    for (int i = 0; i < FM_DIM__COUNT; i++)
-        a.e[i] = (int8_t)(a.e[i] - b.e[i]);
-    return a;
+    return dim_combine(a, b, 1, out);
+}
+
+bool units_dim_div(fm_dim a, fm_dim b, fm_dim *out)
+{
+    return dim_combine(a, b, -1, out);
 }
 
 bool units_dim_eq(fm_dim a, fm_dim b)

@@ -31,8 +31,10 @@ int units_lookup(const char *s, size_t n);
 const char *units_suggest(const char *s);
 
 fm_dim units_dim_none(void);
-fm_dim units_dim_mul(fm_dim a, fm_dim b);
-fm_dim units_dim_div(fm_dim a, fm_dim b);
+/* The product a * b (quotient a / b) of two dimensions into *out; false, with *out unchanged,
+ * when an exponent would leave the range of fm_dim (INT8_MIN..INT8_MAX). */
+bool units_dim_mul(fm_dim a, fm_dim b, fm_dim *out);
+bool units_dim_div(fm_dim a, fm_dim b, fm_dim *out);
 bool units_dim_eq(fm_dim a, fm_dim b);
 bool units_dim_is_none(fm_dim a);
 /* Named dimensions: "time", "length", ... "dimensionless"; others as a formula. */

@@ -41,14 +41,29 @@ END_TEST
 START_TEST(test_dimension_algebra)
 {
     /* length / speed is a time */
-    fm_dim t = units_dim_div(unit("m")->dim, unit("m/s")->dim);
+    fm_dim t, e, n;
+    ck_assert(units_dim_div(unit("m")->dim, unit("m/s")->dim, &t));
     ck_assert(units_dim_eq(t, UNITS_TIME));
     /* power * time is energy */
-    fm_dim e = units_dim_mul(unit("kW")->dim, unit("h")->dim);
+    ck_assert(units_dim_mul(unit("kW")->dim, unit("h")->dim, &e));
     ck_assert(units_dim_eq(e, unit("kWh")->dim));
     /* rate * time is dimensionless */
-    ck_assert(units_dim_is_none(units_dim_mul(unit("/h")->dim, unit("s")->dim)));
+    ck_assert(units_dim_mul(unit("/h")->dim, unit("s")->dim, &n) && units_dim_is_none(n));
     ck_assert(!units_dim_eq(unit("m")->dim, unit("s")->dim));
+}
+END_TEST
+
+START_TEST(test_dimension_exponent_overflow_is_refused)
+{
+    /* m^127 * m and 1/m^128 / m leave the int8_t exponents: refused, not wrapped around */
+    fm_dim m127 = UNITS_DIM(0, 127, 0, 0, 0), m_128 = UNITS_DIM(0, -128, 0, 0, 0), d = UNITS_TIME;
+    ck_assert(!units_dim_mul(m127, UNITS_LENGTH, &d));
+    ck_assert(!units_dim_div(m_128, UNITS_LENGTH, &d));
+    ck_assert(!units_dim_div(UNITS_DIM(0, 0, 0, 0, 0), m_128, &d));
+    ck_assert(units_dim_eq(d, UNITS_TIME));     /* unchanged */
+    /* the extremes themselves are fine */
+    ck_assert(units_dim_mul(UNITS_DIM(0, 126, 0, 0, 0), UNITS_LENGTH, &d) && units_dim_eq(d, m127));
+    ck_assert(units_dim_div(UNITS_DIM(0, -127, 0, 0, 0), UNITS_LENGTH, &d) && units_dim_eq(d, m_128));
 }
 END_TEST
 
@@ -58,9 +73,11 @@ START_TEST(test_dimension_names)
     ck_assert_str_eq(units_dim_str(unit("s")->dim, b, sizeof b), "time");
     ck_assert_str_eq(units_dim_str(unit("kW")->dim, b, sizeof b), "power");
     ck_assert_str_eq(units_dim_str(unit("K/W")->dim, b, sizeof b), "thermal resistance");
-    ck_assert_str_eq(units_dim_str(units_dim_mul(unit("m")->dim, unit("m")->dim), b, sizeof b), "m^2");
-    ck_assert_str_eq(units_dim_str(units_dim_div(unit("kg")->dim, unit("s")->dim), b, sizeof b), "kg/s");
     fm_dim d;
+    ck_assert(units_dim_mul(unit("m")->dim, unit("m")->dim, &d));
+    ck_assert_str_eq(units_dim_str(d, b, sizeof b), "m^2");
+    ck_assert(units_dim_div(unit("kg")->dim, unit("s")->dim, &d));
+    ck_assert_str_eq(units_dim_str(d, b, sizeof b), "kg/s");
     ck_assert(units_dim_by_name("rate", &d) && units_dim_eq(d, unit("/s")->dim));
     ck_assert(!units_dim_by_name("colour", &d));
 }
@@ -81,6 +98,7 @@ int main(void)
     tcase_add_test(tc, test_required_units_exist);
     tcase_add_test(tc, test_scales_to_si);
     tcase_add_test(tc, test_dimension_algebra);
+    tcase_add_test(tc, test_dimension_exponent_overflow_is_refused);
     tcase_add_test(tc, test_dimension_names);
     tcase_add_test(tc, test_suggestions);
     suite_add_tcase(s, tc);
