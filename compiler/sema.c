@@ -1568,7 +1568,7 @@ static void check_route(sema *S, fm_element *e, ast_node *r, sx_env *env)
         if (r->kids[k]->kind == AST_ERROR)
             ok = false; /* an entry lost to a syntax error: the sum would be wrong */
     if (nprob && ok && fabs(sum - 1.0) > 1e-9) {
-        serr(S, rloc, "the probabilities of route %s sum to %g %%, not 100 %%", e->name, sum * 100);
+        serr(S, rloc, "the probabilities of route %s sum to %.10g %%, not 100 %%", e->name, sum * 100);
         ok = false;
     }
     /* only when the entries are right: a target that is not a successor explains it already */
