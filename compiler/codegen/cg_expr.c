@@ -386,8 +386,10 @@ LLVMValueRef cg_route_rule_fn(CgState *cg, CgModelTab *tab, const fm_element *el
     return f;
 }
 
-/* How an expression depends on `now`: not at all, affinely with a part-independent
- * coefficient, or otherwise. */
+/* How an expression depends on the simulation state: not at all, affinely on `now` with a
+ * part-independent coefficient, or otherwise. level() and state() read the state of the
+ * simulation when they are evaluated, so they (and anything computed from them) are
+ * CG_NOW_OTHER: an order key that reads them is evaluated when a part leaves. */
 enum { CG_NOW_NONE, CG_NOW_AFFINE, CG_NOW_OTHER };
 
 static int cg_now_class(const fab_model *m, const fm_expr *e, const int *param_class, int depth)
@@ -405,6 +407,9 @@ static int cg_now_class(const fab_model *m, const fm_expr *e, const int *param_c
     switch (e->kind) {
     case FM_EX_NOW:
         return CG_NOW_AFFINE;
+    case FM_EX_LEVEL:
+    case FM_EX_STATE:
+        return CG_NOW_OTHER;
     case FM_EX_PARAM:
         return param_class ? param_class[e->index] : CG_NOW_NONE;
     case FM_EX_ADD:

@@ -213,6 +213,21 @@ def t_dynamic_key():
           % (rush, routine))
 
 
+def t_state_key():
+    """Order keys that read level() and state() are evaluated when a part leaves the buffer.
+    In models/state_key.fab each line's machine takes A (x = 1) first, then at 10 min a B
+    (the gate is empty: key -x), then at 20 min an A (the gate holds a part and is busy: key
+    x). Exactly two A and one B are done by the horizon in each line; keys computed on entry
+    would give one A and two B."""
+    res = simulate(build(os.path.join(HERE, "models", "state_key.fab")))
+    el = res["elements"]
+    for how in ("level", "state"):
+        a, b = stat(el["a_by_" + how], "count"), stat(el["b_by_" + how], "count")
+        print("by %s: %g A, %g B" % (how, a, b))
+        check((a, b) == (2, 1), "key by %s: %g A and %g B done, expected 2 A and 1 B "
+              "(the key was not evaluated when the part left)" % (how, a, b))
+
+
 def t_library():
     """The stdlib template resolves: the three Cnc instances are stations that fail."""
     res = simulate(build("library.fab"))
