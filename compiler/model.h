@@ -156,6 +156,10 @@ typedef struct fm_part_type {
     double mass;         /* kg; 0 when not given */
     fm_attr_init *attrs; /* [fab_model.nattrs], indexed like fab_model.attrs */
     bool has_due;        /* defines the attribute "due" (sinks report tardiness) */
+    int *expr_order;     /* the attributes of kind FM_INIT_EXPR in the order they are computed:
+                          * each after the ones its expression reads (no cycles). NULL: index
+                          * order (hand-built models without dependencies) */
+    int nexpr_order;
     fab_loc loc;
 } fm_part_type;
 

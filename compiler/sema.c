@@ -1180,6 +1180,13 @@ typedef struct pending_attr {
     int part, attr;
     ast_node *node;
     fm_attr_init init;
+    /* second pass, expressions only: */
+    int ai;          /* the attribute's index (attr stays -1 when its dimension disagrees) */
+    fm_expr *e;      /* the initialiser before typing */
+    int *reads;      /* attributes it reads (part.<attr>, also in the fns it calls), unique */
+    int nreads;
+    int need;        /* reads whose dimension is not settled yet */
+    bool done;       /* typed, or given up */
 } pending_attr;
 
 static void check_part(sema *S, int pi, ast_node *pd, ptrvec *pending)
@@ -1233,45 +1240,359 @@ static void check_part(sema *S, int pi, ast_node *pd, ptrvec *pending)
     }
 }
 
+/* Scratch for attr_reads: stamps mark the attributes and fns already seen for one initialiser. */
+typedef struct reads_ctx {
+    sema *S;
+    int stamp;
+    int *attr_stamp, *fn_stamp; /* [nattrs], [nfns] */
+    int *out, n;                /* [nattrs] */
+} reads_ctx;
+
+/* Collect the attributes that e reads: part.<attr>, also inside the bodies of the fns it calls
+ * (the only part an initialiser sees is the part being created, so every part.<attr> of a
+ * called fn reads that part). Each attribute and fn is visited once per stamp. */
+static void attr_reads(reads_ctx *c, const fm_expr *e)
+{
+    if (!e)
+        return;
+    if (e->kind == FM_EX_PART_ATTR && e->index >= 0 && e->index < c->S->attrs.n &&
+        c->attr_stamp[e->index] != c->stamp) {
+        c->attr_stamp[e->index] = c->stamp;
+        c->out[c->n++] = e->index;
+    }
+    if (e->kind == FM_EX_CALL && e->index >= 0 && e->index < c->S->m->nfns &&
+        c->fn_stamp[e->index] != c->stamp) {
+        c->fn_stamp[e->index] = c->stamp;
+        attr_reads(c, c->S->m->fns[e->index].body);
+    }
+    for (int i = 0; i < e->nargs; i++)
+        attr_reads(c, e->args[i]);
+}
+
+/* "a reads b, b reads a" for a cycle of pending attributes (each reads the next); with
+ * part names ("P.a reads b, Q.b reads a") when the cycle spans part types. */
+static const char *cycle_text(sema *S, pending_attr **cyc, int n, bool parts)
+{
+    const char *t = "";
+    for (int i = 0; i < n; i++) {
+        if (i == 8 && n > 9) {
+            t = arena_printf(S->a, "%s, ... (%d more)", t, n - i);
+            break;
+        }
+        t = arena_printf(S->a, "%s%s%s%s%s reads %s", t, i ? ", " : "",
+                         parts ? S->m->parts[cyc[i]->part].name : "", parts ? "." : "",
+                         cyc[i]->node->name, cyc[(i + 1) % n]->node->name);
+    }
+    return t;
+}
+
+/* Type one expression attribute whose reads have settled dimensions (or report it).
+ * unknown_read: per attribute, whether its dimension stayed unknown (NULL: none did). */
+static void type_expr_attr(sema *S, pending_attr *pa, const bool *unknown_read)
+{
+    ast_node *v = pa->node->kids[0];
+    fm_expr *e = pa->e;
+    for (int k = 0; k < pa->nreads && unknown_read; k++)
+        if (unknown_read[pa->reads[k]]) {
+            /* it reads an attribute whose every initialiser failed: already reported */
+            pa->init.kind = FM_INIT_NONE;
+            return;
+        }
+    if (!sx_type(S, e)) {
+        pa->init.kind = FM_INIT_NONE;
+        return;
+    }
+    if (e->type != FM_T_NUM) {
+        serr(S, v->loc, "attribute '%s' must be a number, a quantity, a distribution or a numeric expression", pa->node->name);
+        pa->init.kind = FM_INIT_NONE;
+        return;
+    }
+    double c;
+    if (sx_const(S, e, &c)) {
+        pa->init.kind = FM_INIT_CONST;
+        pa->init.value = c;
+    } else if (sx_fold_too_long(S)) {
+        serr(S, v->loc, "attribute '%s' takes too long to compute: its fn calls add up to more than %ld steps",
+             pa->node->name, FOLD_MAX_STEPS);
+        pa->init.kind = FM_INIT_NONE;
+        return;
+    } else {
+        pa->init.expr = e;
+    }
+    pa->attr = attr_index(S, pa->node, e->dim);
+}
+
+/* The order in which part type P computes its expression attributes (ents: P's pending
+ * attributes, contiguous in the pending list) into P's expr_order: Kahn's order over "reads",
+ * where only P's own expression attributes count (the others are set before any expression
+ * is computed). A cycle is reported at one of its attributes and dropped (left unset). */
+static void order_part_exprs(sema *S, pending_attr **ents, int n, pending_attr ***readers, const int *nreaders)
+{
+    fab_model *m = S->m;
+    if (n == 0 || !m->parts[ents[0]->part].attrs)
+        return;
+    fm_part_type *pt = &m->parts[ents[0]->part];
+    pending_attr **def = arena_array(S->a, (size_t)S->attrs.n + 1, sizeof *def);
+    pending_attr **queue = arena_array(S->a, (size_t)n + 1, sizeof *queue);
+    pt->expr_order = arena_array(S->a, (size_t)n + 1, sizeof(int));
+    if (!def || !queue || !pt->expr_order)
+        return;
+    int left = 0, qn = 0, qh = 0;
+    for (int i = 0; i < n; i++) {
+        ents[i]->done = !(ents[i]->attr >= 0 && ents[i]->init.kind == FM_INIT_EXPR);
+        if (!ents[i]->done) {
+            def[ents[i]->attr] = ents[i];
+            left++;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        pending_attr *pa = ents[i];
+        if (pa->done)
+            continue;
+        pa->need = 0;
+        for (int k = 0; k < pa->nreads; k++)
+            pa->need += def[pa->reads[k]] != NULL;
+        if (pa->need == 0)
+            queue[qn++] = pa;
+    }
+    while (left > 0) {
+        while (qh < qn) {
+            pending_attr *pa = queue[qh++];
+            if (pa->done)
+                continue;
+            pa->done = true;
+            left--;
+            if (pa->init.kind == FM_INIT_EXPR)
+                pt->expr_order[pt->nexpr_order++] = pa->attr;
+            for (int k = 0; k < nreaders[pa->attr]; k++) {
+                pending_attr *q = readers[pa->attr][k];
+                if (q->part == pa->part && !q->done && --q->need == 0)
+                    queue[qn++] = q;
+            }
+        }
+        if (left == 0)
+            break;
+        /* a cycle: from the first waiting attribute, follow reads of waiting ones until one repeats */
+        pending_attr **path = arena_array(S->a, (size_t)n + 1, sizeof *path);
+        int *onpath = arena_array(S->a, (size_t)S->attrs.n + 1, sizeof(int));
+        if (!path || !onpath)
+            return;
+        pending_attr *cur = NULL;
+        for (int i = 0; i < n && !cur; i++)
+            if (!ents[i]->done)
+                cur = ents[i];
+        int plen = 0;
+        while (cur && !onpath[cur->attr]) {
+            onpath[cur->attr] = plen + 1;
+            path[plen++] = cur;
+            pending_attr *next = NULL;
+            for (int k = 0; k < cur->nreads && !next; k++)
+                if (def[cur->reads[k]] && !def[cur->reads[k]]->done)
+                    next = def[cur->reads[k]];
+            cur = next;
+        }
+        if (!cur) /* cannot happen: a waiting attribute reads a waiting one */
+            return;
+        pending_attr **cyc = path + onpath[cur->attr] - 1;
+        int len = plen - (onpath[cur->attr] - 1);
+        if (len == 1)
+            serr(S, cyc[0]->node->nloc, "attribute '%s' of %s is computed from itself", cyc[0]->node->name, pt->name);
+        else
+            serr(S, cyc[0]->node->nloc, "attribute '%s' of %s is computed from itself: %s", cyc[0]->node->name,
+                 pt->name, cycle_text(S, cyc, len, false));
+        for (int i = 0; i < len; i++) {
+            cyc[i]->init.kind = FM_INIT_NONE;
+            pt->attrs[cyc[i]->attr].kind = FM_INIT_NONE;
+            cyc[i]->need = -1; /* never queued again */
+            queue[qn++] = cyc[i];
+        }
+    }
+}
+
+/* Second pass over attributes. Constants are registered first; then each expression is typed
+ * once the dimensions of the attributes it reads are known (declaration order does not
+ * matter), and each part type gets the order in which its expression attributes are computed
+ * (fm_part_type.expr_order). Attributes whose dimensions or values depend on themselves are
+ * reported, once per cycle, at an attribute of the cycle. */
 static void finish_attrs(sema *S, ptrvec *pending)
 {
+    int na = S->attrs.n, np = pending->n;
     /* constants first, so that expressions can read any attribute */
-    for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; i < pending->n; i++) {
-            pending_attr *pa = pending->items[i];
-            if (pa->init.kind != FM_INIT_EXPR)
-                continue;
-            ast_node *v = pa->node->kids[0];
-            bool is_const = v->kind == AST_NUM || v->kind == AST_QTY || v->kind == AST_PERCENT ||
-                            (v->kind == AST_UNARY && v->op == AST_OP_NEG && v->kids[0]->kind != AST_UNARY &&
-                             (v->kids[0]->kind == AST_NUM || v->kids[0]->kind == AST_QTY));
-            if ((pass == 0) != is_const)
-                continue;
-            sx_env env = {.part_ok = true};
-            fm_expr *e = sx_expr(S, &env, v);
-            if (!e || !sx_type(S, e)) {
-                pa->init.kind = FM_INIT_NONE;
-                continue;
-            }
-            if (e->type != FM_T_NUM) {
-                serr(S, v->loc, "attribute '%s' must be a number, a quantity, a distribution or a numeric expression", pa->node->name);
-                pa->init.kind = FM_INIT_NONE;
-                continue;
-            }
-            double c;
-            if (sx_const(S, e, &c)) {
-                pa->init.kind = FM_INIT_CONST;
-                pa->init.value = c;
-            } else if (sx_fold_too_long(S)) {
-                serr(S, v->loc, "attribute '%s' takes too long to compute: its fn calls add up to more than %ld steps",
-                     pa->node->name, FOLD_MAX_STEPS);
-                pa->init.kind = FM_INIT_NONE;
-                continue;
-            } else {
-                pa->init.expr = e;
-            }
-            pa->attr = attr_index(S, pa->node, e->dim);
+    for (int i = 0; i < np; i++) {
+        pending_attr *pa = pending->items[i];
+        pa->done = true;
+        if (pa->init.kind != FM_INIT_EXPR)
+            continue;
+        ast_node *v = pa->node->kids[0];
+        bool is_const = v->kind == AST_NUM || v->kind == AST_QTY || v->kind == AST_PERCENT ||
+                        (v->kind == AST_UNARY && v->op == AST_OP_NEG && v->kids[0]->kind != AST_UNARY &&
+                         (v->kids[0]->kind == AST_NUM || v->kids[0]->kind == AST_QTY));
+        pa->ai = attr_declare(S, pa->node);
+        if (!is_const) {
+            pa->done = false;
+            continue;
         }
+        sx_env env = {.part_ok = true};
+        pa->e = sx_expr(S, &env, v);
+        if (!pa->e)
+            pa->init.kind = FM_INIT_NONE;
+        else
+            type_expr_attr(S, pa, NULL);
+        pa->done = true;
+    }
+    /* the other expressions: build them and collect what they read */
+    int *defs_left = arena_array(S->a, (size_t)na + 1, sizeof(int));   /* untyped initialisers */
+    int *nreaders = arena_array(S->a, (size_t)na + 1, sizeof(int));
+    bool *settled = arena_array(S->a, (size_t)na + 1, sizeof(bool));  /* dimension final */
+    bool *unknown = arena_array(S->a, (size_t)na + 1, sizeof(bool));   /* settled without one */
+    pending_attr **queue = arena_array(S->a, (size_t)np + 1, sizeof *queue);
+    reads_ctx rc = {.S = S,
+                    .attr_stamp = arena_array(S->a, (size_t)na + 1, sizeof(int)),
+                    .fn_stamp = arena_array(S->a, (size_t)S->m->nfns + 1, sizeof(int)),
+                    .out = arena_array(S->a, (size_t)na + 1, sizeof(int))};
+    if (!defs_left || !nreaders || !settled || !unknown || !queue || !rc.attr_stamp || !rc.fn_stamp || !rc.out)
+        return;
+    for (int i = 0; i < np; i++) {
+        pending_attr *pa = pending->items[i];
+        if (pa->done)
+            continue;
+        sx_env env = {.part_ok = true};
+        pa->e = sx_expr(S, &env, pa->node->kids[0]);
+        if (!pa->e) {
+            pa->init.kind = FM_INIT_NONE;
+            pa->done = true;
+            continue;
+        }
+        rc.stamp = i + 1;
+        rc.n = 0;
+        attr_reads(&rc, pa->e);
+        pa->nreads = rc.n;
+        pa->reads = arena_array(S->a, (size_t)rc.n + 1, sizeof(int));
+        if (!pa->reads)
+            return;
+        memcpy(pa->reads, rc.out, (size_t)rc.n * sizeof(int));
+        defs_left[pa->ai]++;
+        for (int k = 0; k < rc.n; k++)
+            nreaders[pa->reads[k]]++;
+    }
+    /* readers of each attribute, for releasing them when its dimension settles */
+    pending_attr ***readers = arena_array(S->a, (size_t)na + 1, sizeof *readers);
+    if (!readers)
+        return;
+    for (int r = 0; r < na; r++) {
+        readers[r] = arena_array(S->a, (size_t)nreaders[r] + 1, sizeof **readers);
+        if (!readers[r])
+            return;
+        nreaders[r] = 0;
+    }
+    int qn = 0, qh = 0;
+    for (int i = 0; i < np; i++) {
+        pending_attr *pa = pending->items[i];
+        if (pa->done)
+            continue;
+        for (int k = 0; k < pa->nreads; k++)
+            readers[pa->reads[k]][nreaders[pa->reads[k]]++] = pa;
+    }
+    for (int r = 0; r < na; r++) {
+        sattr *at = S->attrs.items[r];
+        settled[r] = at->known || defs_left[r] == 0;
+        unknown[r] = !at->known && defs_left[r] == 0;
+    }
+    for (int i = 0; i < np; i++) {
+        pending_attr *pa = pending->items[i];
+        if (pa->done)
+            continue;
+        pa->need = 0;
+        for (int k = 0; k < pa->nreads; k++)
+            pa->need += !settled[pa->reads[k]];
+        if (pa->need == 0)
+            queue[qn++] = pa;
+    }
+    /* Kahn's order over the attributes' dimensions; a cycle left over is reported and dropped */
+    int left = 0;
+    for (int i = 0; i < np; i++)
+        left += !((pending_attr *)pending->items[i])->done;
+    while (left > 0) {
+        while (qh < qn) {
+            pending_attr *pa = queue[qh++];
+            if (pa->done)
+                continue;
+            if (pa->init.kind == FM_INIT_EXPR && pa->e)
+                type_expr_attr(S, pa, unknown);
+            pa->done = true;
+            left--;
+            int r = pa->ai;
+            defs_left[r]--;
+            bool now_known = ((sattr *)S->attrs.items[r])->known;
+            if (settled[r] || (!now_known && defs_left[r] > 0))
+                continue;
+            settled[r] = true;
+            unknown[r] = !now_known;
+            for (int k = 0; k < nreaders[r]; k++)
+                if (!readers[r][k]->done && --readers[r][k]->need == 0)
+                    queue[qn++] = readers[r][k];
+        }
+        if (left == 0)
+            break;
+        /* a cycle: walk from the first waiting attribute along unsettled reads (preferring an
+         * initialiser of the same part type) until one repeats */
+        pending_attr *start = NULL;
+        for (int i = 0; i < np && !start; i++)
+            if (!((pending_attr *)pending->items[i])->done)
+                start = pending->items[i];
+        pending_attr **path = arena_array(S->a, (size_t)np + 1, sizeof *path);
+        int *onpath = arena_array(S->a, (size_t)np + 1, sizeof(int));
+        if (!path || !onpath || !start)
+            return;
+        int plen = 0;
+        pending_attr *cur = start;
+        int first = -1;
+        for (;;) {
+            int idx = -1;
+            for (int i = 0; i < np; i++)
+                if (pending->items[i] == cur)
+                    idx = i;
+            if (onpath[idx]) {
+                first = onpath[idx] - 1;
+                break;
+            }
+            onpath[idx] = plen + 1;
+            path[plen++] = cur;
+            pending_attr *next = NULL;
+            for (int k = 0; k < cur->nreads && !next; k++) {
+                int r = cur->reads[k];
+                if (settled[r])
+                    continue;
+                for (int i = 0; i < np; i++) {
+                    pending_attr *q = pending->items[i];
+                    if (!q->done && q->ai == r && (!next || (q->part == cur->part && next->part != cur->part)))
+                        next = q;
+                }
+            }
+            if (!next) /* cannot happen: an entry waits only on unsettled reads */
+                return;
+            cur = next;
+        }
+        pending_attr **cyc = path + first;
+        int n = plen - first;
+        bool one_part = true;
+        for (int i = 1; i < n; i++)
+            one_part &= cyc[i]->part == cyc[0]->part;
+        const char *pname = S->m->parts[cyc[0]->part].name;
+        if (n == 1)
+            serr(S, cyc[0]->node->nloc, "attribute '%s' of %s is computed from itself", cyc[0]->node->name, pname);
+        else if (one_part)
+            serr(S, cyc[0]->node->nloc, "attribute '%s' of %s is computed from itself: %s", cyc[0]->node->name,
+                 pname, cycle_text(S, cyc, n, false));
+        else
+            serr(S, cyc[0]->node->nloc, "the dimension of attribute '%s' depends on itself: %s", cyc[0]->node->name,
+                 cycle_text(S, cyc, n, true));
+        for (int i = 0; i < n; i++) {
+            cyc[i]->init.kind = FM_INIT_NONE; /* given up: released through the queue */
+            cyc[i]->need = -1;                /* never queued again */
+            queue[qn++] = cyc[i];
+        }
+    }
     fab_model *m = S->m;
     m->nattrs = S->attrs.n;
     m->attrs = arena_array(S->a, (size_t)m->nattrs + 1, sizeof *m->attrs);
@@ -1292,6 +1613,11 @@ static void finish_attrs(sema *S, ptrvec *pending)
                      units_article(dim_name(m->attrs[pa->attr].dim, b, sizeof b)), b);
             }
         }
+    }
+    for (int i = 0, j; i < np; i = j) {
+        for (j = i; j < np && ((pending_attr *)pending->items[j])->part == ((pending_attr *)pending->items[i])->part; j++)
+            ;
+        order_part_exprs(S, (pending_attr **)pending->items + i, j - i, readers, nreaders);
     }
 }
 

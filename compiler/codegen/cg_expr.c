@@ -468,7 +468,10 @@ LLVMValueRef cg_part_init_fn(CgState *cg, CgModelTab *tab, int part_type)
         return NULL;
     LLVMValueRef f = cg_callback(cg, "init", pt->name, cg->t_void, 4);
     CgExprEnv env = {.fn = f, .part = LLVMGetParam(f, 0), .view = LLVMGetParam(f, 2)};
-    for (int i = 0; i < tab->m->nattrs; i++) {
+    /* in sema's order (each attribute after the ones it reads), else in index order */
+    int n = pt->expr_order ? pt->nexpr_order : tab->m->nattrs;
+    for (int k = 0; k < n; k++) {
+        int i = pt->expr_order ? pt->expr_order[k] : k;
         if (pt->attrs[i].kind != FM_INIT_EXPR)
             continue;
         LLVMValueRef v = cg_expr_f64(cg, tab, &env, pt->attrs[i].expr);

@@ -50,7 +50,8 @@ LLVMValueRef cg_order_key_fn(CgState *cg, CgModelTab *tab, const fm_element *el)
 /* The key uses `now` other than affinely with a part-independent coefficient: it must be
  * evaluated when the part leaves (fab_buffer_order_key_dynamic), not when it enters. */
 int cg_order_key_is_dynamic(const CgModelTab *tab, const fm_element *el);
-/* The part initialiser of a part type for its expression attributes; NULL when it has none. */
+/* The part initialiser of a part type for its expression attributes, computed in the part
+ * type's expr_order (index order when NULL); NULL when it has none. */
 LLVMValueRef cg_part_init_fn(CgState *cg, CgModelTab *tab, int part_type);
 
 /* Append a basic block to fn. */

@@ -228,6 +228,18 @@ def t_state_key():
               "(the key was not evaluated when the part left)" % (how, a, b))
 
 
+def t_attr_order():
+    """An attribute that reads attributes declared after it gets their values: in
+    models/attr_order.fab every part has a = b + 1 h = 2 c + 1 h = 7 h and leaves to `seven`
+    (10 parts in 10 min); read in declaration order, a would be 1 h."""
+    res = simulate(build(os.path.join(HERE, "models", "attr_order.fab")))
+    el = res["elements"]
+    seven, other = stat(el["seven"], "count"), stat(el["other"], "count")
+    print("a == 7 h: %g parts, otherwise: %g" % (seven, other))
+    check(seven >= 9 and other == 0, "%g parts with a == 7 h and %g others: the attributes were "
+          "not computed after the ones they read" % (seven, other))
+
+
 def t_library():
     """The stdlib template resolves: the three Cnc instances are stations that fail."""
     res = simulate(build("library.fab"))

@@ -168,6 +168,58 @@ START_TEST(test_rules_and_fn)
 }
 END_TEST
 
+/* An attribute may read attributes declared after it: they are typed and computed first. */
+START_TEST(test_attributes_read_later_ones)
+{
+    fab_model *m = check_str("model \"t\" { horizon = 1 h }\n"
+                             "part P { attr a = part.b + 1 h; attr b = part.c * 2; attr c = 3 h; attr d = part.a + part.b }\n"
+                             "source src { part = P; interarrival = constant(1 min) }\nsink done\nflow src -> done\n");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(g_dc.errors, 0);
+    const char *names[] = {"a", "b", "c", "d"};
+    int at[4];
+    for (int k = 0; k < 4; k++) {
+        at[k] = -1;
+        for (int i = 0; i < m->nattrs; i++)
+            if (strcmp(m->attrs[i].name, names[k]) == 0)
+                at[k] = i;
+        ck_assert_int_ge(at[k], 0);
+        ck_assert_msg(units_dim_eq(m->attrs[at[k]].dim, UNITS_TIME), "attribute %s is not a time", names[k]);
+    }
+    const fm_part_type *p = &m->parts[0];
+    ck_assert_int_eq(p->attrs[at[2]].kind, FM_INIT_CONST);
+    /* a, b and d are computed, each after the ones it reads: b, a, d */
+    ck_assert_int_eq(p->nexpr_order, 3);
+    ck_assert_int_eq(p->expr_order[0], at[1]);
+    ck_assert_int_eq(p->expr_order[1], at[0]);
+    ck_assert_int_eq(p->expr_order[2], at[3]);
+    done();
+}
+END_TEST
+
+/* Attributes computed from themselves, directly, through each other or through a fn, and one
+ * whose dimension depends on itself across part types, are errors (one per cycle). */
+START_TEST(test_attribute_cycles_are_errors)
+{
+    static const char *const cycles[] = {
+        "part P { attr a = part.a + 1 }\n",
+        "part P { attr a = part.b + 1; attr b = part.a * 2 }\n",
+        "fn f(p) = p.b * 2\npart P { attr a = f(part) + 1; attr b = part.c + part.a; attr c = 3; attr d = part.a + 1 h }\n",
+        "part P { attr a = part.a + 1 }\npart Q { attr a = 4 }\n",
+        "part P { attr a = part.b + 1 }\npart Q { attr b = part.a + 1 }\n",
+    };
+    for (size_t i = 0; i < sizeof cycles / sizeof cycles[0]; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, "model \"t\" { horizon = 1 h }\n%s"
+                                    "source src { part = P; interarrival = constant(1 min) }\nsink done\nflow src -> done\n",
+                 cycles[i]);
+        fab_model *m = check_str(text);
+        ck_assert_msg(m == NULL && g_dc.errors == 1, "case %zu: %d errors, expected 1", i, g_dc.errors);
+        done();
+    }
+}
+END_TEST
+
 START_TEST(test_negative_duration_truncated)
 {
     fab_model *m = check_str(HEAD "station m { cycle = normal(mean: 10 s, sd: 5 s) }\nsink done\nflow src -> m -> done\n");
@@ -352,6 +404,8 @@ int main(void)
     tcase_add_test(tc, test_routes);
     tcase_add_test(tc, test_stdlib_templates);
     tcase_add_test(tc, test_rules_and_fn);
+    tcase_add_test(tc, test_attributes_read_later_ones);
+    tcase_add_test(tc, test_attribute_cycles_are_errors);
     tcase_add_test(tc, test_negative_duration_truncated);
     tcase_add_loop_test(tc, test_error_classes, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, test_garbage_does_not_crash);
