@@ -47,8 +47,9 @@ LLVMValueRef cg_expr_f64(CgState *cg, CgModelTab *tab, CgExprEnv *env, const fm_
 /* Callbacks handed to libfabrt (signatures of fab/model.h). */
 LLVMValueRef cg_route_rule_fn(CgState *cg, CgModelTab *tab, const fm_element *el);
 LLVMValueRef cg_order_key_fn(CgState *cg, CgModelTab *tab, const fm_element *el);
-/* The key uses `now` other than affinely with a part-independent coefficient: it must be
- * evaluated when the part leaves (fab_buffer_order_key_dynamic), not when it enters. */
+/* The key uses `now` other than affinely with a part-independent coefficient, or reads
+ * level() or state(): it must be evaluated when the part leaves
+ * (fab_buffer_order_key_dynamic), not when it enters. */
 int cg_order_key_is_dynamic(const CgModelTab *tab, const fm_element *el);
 /* The part initialiser of a part type for its expression attributes, computed in the part
  * type's expr_order (index order when NULL); NULL when it has none. */
