@@ -457,13 +457,21 @@ static bool count_value(sema *S, sx_env *env, ast_node *v, const char *what, lon
     return true;
 }
 
-static bool bool_value(sema *S, ast_node *v, const char *what, bool *out)
+/* A `true` / `false` literal, or the name of a bool template parameter bound in env. */
+static bool bool_value(sema *S, sx_env *env, ast_node *v, const char *what, bool *out)
 {
     if (v->kind == AST_ERROR)
         return false;
     if (v->kind == AST_BOOL) {
         *out = v->op != 0;
         return true;
+    }
+    if (v->kind == AST_IDENT) {
+        tval *tv = sx_tval(env, v->name);
+        if (tv && tv->kind == TV_BOOL) {
+            *out = tv->num != 0;
+            return true;
+        }
     }
     serr(S, v->loc, "%s must be true or false", what);
     return false;
@@ -830,7 +838,7 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
             ok = false;
         }
         if ((x = PROP("accumulating")))
-            bool_value(S, x, "accumulating", &c->accumulating);
+            bool_value(S, env, x, "accumulating", &c->accumulating);
         if (ok) {
             if (!(c->length > 0) || isinf(c->length))
                 serr(S, PROP("length")->loc, "length must be positive and finite");
@@ -952,7 +960,7 @@ static bool template_arg(sema *S, sx_env *caller, ast_node *tp, ast_node *val, t
         return out->part >= 0;
     case TV_BOOL: {
         bool b;
-        if (!bool_value(S, val, what, &b))
+        if (!bool_value(S, caller, val, what, &b))
             return false;
         out->num = b;
         return true;

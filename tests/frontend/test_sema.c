@@ -346,6 +346,29 @@ START_TEST(test_conveyor_capacity_rule)
 }
 END_TEST
 
+/* A bool template parameter sets a conveyor's accumulating, explicitly or by its default. */
+START_TEST(test_template_bool_sets_accumulating)
+{
+    fab_model *m = check_str(HEAD "template Belt(len: length, acc: bool = true) conveyor {\n"
+                                  " length = len; speed = 0.5 m/s; spacing = len / 10; accumulating = acc }\n"
+                                  "conveyor flat = Belt(6 m, acc: false)\nconveyor kept = Belt(6 m)\n"
+                                  "conveyor set = Belt(4 m, acc: true)\nsink done\nflow src -> flat -> kept -> set -> done\n");
+    ck_assert_ptr_nonnull(m);
+    ck_assert(!m->elements[fm_find_element(m, "flat")].u.conveyor.accumulating);
+    ck_assert(m->elements[fm_find_element(m, "kept")].u.conveyor.accumulating);
+    ck_assert(m->elements[fm_find_element(m, "set")].u.conveyor.accumulating);
+    ck_assert_int_eq(m->elements[fm_find_element(m, "set")].u.conveyor.capacity, 10);
+    done();
+    /* a parameter of another kind is still not a bool */
+    m = check_str(HEAD "template Belt(len: length) conveyor {\n"
+                       " length = len; speed = 0.5 m/s; spacing = len / 10; accumulating = len }\n"
+                       "conveyor c = Belt(6 m)\nsink done\nflow src -> c -> done\n");
+    ck_assert_ptr_null(m);
+    ck_assert_int_eq(g_dc.errors, 1);
+    done();
+}
+END_TEST
+
 /* Each snippet must give exactly the given number of errors. */
 static const struct {
     const char *text;
@@ -413,6 +436,7 @@ int main(void)
     tcase_add_test(tc, test_failure_modes_above_limit);
     tcase_add_test(tc, test_empirical_file_long_lines);
     tcase_add_test(tc, test_conveyor_capacity_rule);
+    tcase_add_test(tc, test_template_bool_sets_accumulating);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
