@@ -159,9 +159,14 @@ static const char *sym_kind_word(sym_kind k)
     return "name";
 }
 
+/* Report a reference to name that is not a declared `what` (sym_kind kind): a name of another
+ * kind, or an unknown name with a hint. Nothing when a second declaration of the name, already
+ * reported, was of the wanted kind (the reference may mean that one). */
 static void report_unknown(sema *S, fab_loc loc, const char *what, const char *name, int kind)
 {
     sym *s = sym_find(S, name);
+    if (s && kind >= 0 && (s->redeclared_kinds & (1u << kind)))
+        return;
     if (s) {
         serr(S, loc, "'%s' is %s %s, not %s %s", name, units_article(sym_kind_word(s->kind)), sym_kind_word(s->kind),
              units_article(what), what);
@@ -305,6 +310,7 @@ static void declare(sema *S, ast_node *d, sym_kind kind, int index)
     if (old) {
         serr(S, d->nloc, "'%s' is already declared (as %s %s)", d->name, units_article(sym_kind_word(old->kind)), sym_kind_word(old->kind));
         old->redeclared = true;
+        old->redeclared_kinds |= 1u << kind;
         snote(S, old->decl->nloc, "the first declaration of '%s' is here", d->name);
         return;
     }

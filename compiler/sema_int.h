@@ -20,6 +20,9 @@ typedef struct sym {
     int index;        /* into the model's parts / elements / fns, or template number */
     bool redeclared;  /* a second declaration of the name was reported: flows naming it may
                          mean the other one, so their kind errors are not reported */
+    unsigned redeclared_kinds; /* bit 1 << kind for each reported second declaration: a
+                                  reference wanting such a kind may mean it, and is not
+                                  reported again */
 } sym;
 
 typedef struct symtab {
