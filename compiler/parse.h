@@ -59,6 +59,11 @@ typedef struct parse_ctx {
     int closers;                      /* closing tokens still to hand out before `held` */
     int held_tok;                     /* a declaration keyword held back, or 0 */
     fab_loc held_loc;
+    fab_loc tok_loc[2];               /* spans of the last two tokens handed to the parser,
+                                         newest first */
+    ast_node *item_word;              /* the identifier that began the latest top-level item
+                                         read as `word name` / `word a -> b` (a misspelled
+                                         keyword or a stray word), or NULL */
 } parse_ctx;
 
 void lex_init(lex_state *L, diag_ctx *dc, arena *a, uint32_t file);

@@ -136,7 +136,7 @@ static ast_node *parse_misspelled_decl(parse_ctx *P, int recovering, YYLTYPE loc
 
 %type <node> file items item body body_item route_body route_item flow_chain tparams tparam_list
 %type <node> tparam fn_params fn_param_list fn_param args arg_list arg value expr postfix primary
-%type <node> map_entries map_list map_entry expr_list prop_name
+%type <node> map_entries map_list map_entry expr_list prop_name item_word
 %type <ival> elem_kind
 
 %destructor { (void)$$; P->discarded++; } <node>
@@ -177,10 +177,16 @@ item
     | FN IDENT '(' fn_params ')' '=' expr           { $$ = ast_decl(A, AST_FN, @$, 0, $2, ast_node3(A, AST_FN, @$, 0, $4, $7, NULL)); }
     | FLOW flow_chain                               { $$ = ast_head($2, AST_FLOW, @$, 0, NULL); }
     | ROUTE IDENT '{' route_body '}'                { $$ = ast_decl(A, AST_ROUTE, @$, 0, $2, $4); }
-    | IDENT flow_chain                              { $$ = parse_misspelled_flow(P, YYRECOVERING(), @$, $1, $2); }
-    | IDENT IDENT                                   { $$ = parse_misspelled_decl(P, YYRECOVERING(), @$, $1, $2, NULL); }
-    | IDENT IDENT '{' body '}'                      { $$ = parse_misspelled_decl(P, YYRECOVERING(), @$, $1, $2, $4); }
+    | item_word flow_chain                          { $$ = parse_misspelled_flow(P, YYRECOVERING(), @$, $1, $2); }
+    | item_word IDENT                               { $$ = parse_misspelled_decl(P, YYRECOVERING(), @$, $1, $2, NULL); }
+    | item_word IDENT '{' body '}'                  { $$ = parse_misspelled_decl(P, YYRECOVERING(), @$, $1, $2, $4); }
     | error                                         { $$ = ast_new(A, AST_ERROR, @$); }
+    ;
+
+/* A word where a declaration keyword belongs: remembered, so that a syntax error right after
+ * it (`stray` then `fn ...`) names the word rather than the next token. */
+item_word
+    : IDENT                         { P->item_word = $1; $$ = $1; }
     ;
 
 elem_kind
@@ -396,7 +402,7 @@ static bool ends_declaration(int tok)
 /* lex_next, plus: a declaration keyword while brackets are open means they were never
  * closed (`station a { cycle = 3 s` then `station b ...`). One error, then the missing
  * closers are returned (empty spans just before the keyword), then the keyword itself. */
-int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *P)
+static int lex_repaired(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *P)
 {
     lval->node = NULL;
     if (P->closers > 0) {
@@ -446,8 +452,17 @@ int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *P)
         P->closers = P->nopen;
         P->held_tok = tok;
         P->held_loc = *lloc;
-        return yylex(lval, lloc, P);
+        return lex_repaired(lval, lloc, P);
     }
+    return tok;
+}
+
+/* The parser's token source: lex_repaired, remembering the spans of the last two tokens. */
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *P)
+{
+    int tok = lex_repaired(lval, lloc, P);
+    P->tok_loc[1] = P->tok_loc[0];
+    P->tok_loc[0] = *lloc;
     return tok;
 }
 
@@ -497,6 +512,16 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
     char msg[512], buf[64];
     size_t len = 0;
     const diag_file *f = diag_get_file(P->dc, loc->file);
+    /* a word alone where a declaration belongs (`stray` then `fn ...`): the error is the word
+     * (the token just before the lookahead), not the token after it */
+    const ast_node *w = P->item_word;
+    if (w && got != YYSYMBOL_IDENT && w->loc.file == P->tok_loc[1].file && w->loc.start == P->tok_loc[1].start) {
+        P->item_word = NULL;
+        diag_error(P->dc, w->loc, "unexpected identifier '%s', expected a declaration (%s)", w->name,
+                   got == YYSYMBOL_ARROW ? "a flow is written `flow a -> b`"
+                                         : "model, part, source, station, buffer, conveyor, assembly, sink, flow, route, template, fn, import");
+        return 0;
+    }
     bool ident_text = got == YYSYMBOL_IDENT && f && loc->end - loc->start < 64;
     if (ident_text)
         len += (size_t)snprintf(msg + len, sizeof msg - len, "unexpected identifier '%.*s'",
