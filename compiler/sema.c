@@ -1850,7 +1850,9 @@ static void check_route(sema *S, fm_element *e, ast_node *r, sx_env *env)
             continue;
         ast_node *tid = it->kind == AST_ROUTE_WHEN ? it->kids[1] : it->kids[0];
         int t = route_target(S, env, tid);
-        if (t >= 0 && !is_succ(e, t)) {
+        if (t >= 0 && !is_succ(e, t) && (name_redeclared(S, e->name) || name_redeclared(S, S->m->elements[t].name))) {
+            t = -1; /* flows naming a declared-twice name are dropped; already reported */
+        } else if (t >= 0 && !is_succ(e, t)) {
             const char *tn = S->m->elements[t].name;
             serr(S, tid->loc, "route %s names %s, which is not a successor of %s", e->name, tn, e->name);
             snote(S, e->loc, "add `flow %s -> %s` to connect them", e->name, tn);
