@@ -196,7 +196,15 @@ static int element_arg(sema *S, sx_env *env, ast_node *arg, const char *fname)
     if (tv && tv->kind == TV_ELEMENT)
         return tv->part;
     sym *s = sym_find(S, arg->name);
-    if (!s || s->kind != SYM_ELEMENT) {
+    if (s && s->kind != SYM_ELEMENT) {
+        /* not reported again when a reported second declaration of the name was an element,
+         * which the reference may mean */
+        if (!(s->redeclared_kinds & (1u << SYM_ELEMENT)))
+            serr(S, arg->loc, "'%s' is a %s, not an element: %s() takes an element", arg->name,
+                 s->kind == SYM_PART ? "part type" : s->kind == SYM_FN ? "fn" : "template", fname);
+        return -1;
+    }
+    if (!s) {
         const char *h = sym_suggest(S, arg->name, SYM_ELEMENT);
         if (h)
             serr(S, arg->loc, "unknown element '%s' in %s(); did you mean '%s'?", arg->name, fname, h);
@@ -376,7 +384,10 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
             return e;
         }
         if (s && s->kind == SYM_ELEMENT) {
-            serr(S, n->loc, "element '%s' is not a value; use level(%s) or state(%s)", n->name, n->name, n->name);
+            /* unless a reported second declaration of the name was a part type, which the
+             * reference may mean */
+            if (!(s->redeclared_kinds & (1u << SYM_PART)))
+                serr(S, n->loc, "element '%s' is not a value; use level(%s) or state(%s)", n->name, n->name, n->name);
             return NULL;
         }
         if (s) {
