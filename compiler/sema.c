@@ -2142,7 +2142,8 @@ static void check_deadlock_cycles(sema *S)
     int *cs_edge = arena_array(S->a, (size_t)n + 1, sizeof(int));
     if (!index || !low || !stack || !on || !cs_node || !cs_edge)
         return;
-#define ELIGIBLE(i) (m->elements[i].kind == FM_ELEM_STATION || m->elements[i].kind == FM_ELEM_CONVEYOR || \
+#define ELIGIBLE(i) (m->elements[i].kind == FM_ELEM_STATION || m->elements[i].kind == FM_ELEM_ASSEMBLY || \
+                     m->elements[i].kind == FM_ELEM_CONVEYOR || \
                      (m->elements[i].kind == FM_ELEM_BUFFER && !m->elements[i].u.buffer.infinite))
     for (int i = 0; i < n; i++)
         index[i] = -1;
@@ -2195,7 +2196,7 @@ static void check_deadlock_cycles(sema *S)
                                 shown++;
                             }
                     swarn(S, m->elements[first].loc,
-                          "the flow cycle through %s%s holds only finite buffers, conveyors and stations and can deadlock when it fills up; give a buffer in it capacity = inf, or route parts out of the cycle",
+                          "the flow cycle through %s%s holds only finite buffers, conveyors, stations and assemblies and can deadlock when it fills up; give a buffer in it capacity = inf, or route parts out of the cycle",
                           list, size > 8 ? ", ..." : "");
                 }
                 for (int k = start; k < sp; k++)
