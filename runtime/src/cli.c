@@ -11,31 +11,51 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int cli_count(const char *opt, const char *v, int64_t lo, int64_t *out, char *err,
-                     size_t n)
+/* A whole number from lo to hi, written as numbers are on the command line (fab_units_parse:
+ * "1_000", "1e3", an optional sign); inf is not one. */
+static int cli_count(const char *opt, const char *v, int64_t lo, int64_t hi, int64_t *out,
+                     char *err, size_t n)
 {
-    char *end;
-    errno = 0;
-    long long x = strtoll(v, &end, 10);
-    if (end == v || *end || errno || x < lo) {
-        snprintf(err, n, "%s: expected a whole number >= %lld, got \"%s\"", opt, (long long)lo, v);
+    double x;
+    char why[256];
+    if (fab_units_parse(v, FAB_DIM_COUNT, &x, why, sizeof why) || !(x >= (double)lo)
+        || !(x <= (double)hi)) {
+        snprintf(err, n, "%s: expected a whole number from %lld to %lld, got \"%s\"", opt,
+                 (long long)lo, (long long)hi, v);
         return 2;
     }
-    *out = x;
+    *out = (int64_t)x;
     return 0;
 }
 
-/* A seed: a whole number from 0 to 2^64 - 1, digits only. */
+/* A seed: a whole number from 0 to 2^64 - 1, digits with single underscores between them
+ * after an optional '+' (exact: not through a double, which cannot hold every such seed). */
 static int cli_seed(const char *v, uint64_t *out, char *err, size_t n)
 {
-    char *end;
-    errno = 0;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (!isdigit((unsigned char)v[0]) || *end || errno) {
+    const char *p = v;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '+')
+        p++;
+    uint64_t x = 0;
+    int ok = isdigit((unsigned char)*p);
+    for (; ok && *p && !isspace((unsigned char)*p); p++) {
+        if (*p == '_' && isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[1]))
+            continue;
+        unsigned d = (unsigned)(*p - '0');
+        if (!isdigit((unsigned char)*p) || x > (UINT64_MAX - d) / 10)
+            ok = 0;
+        else
+            x = x * 10 + d;
+    }
+    while (ok && isspace((unsigned char)*p))
+        p++;
+    if (!ok || *p) {
         snprintf(err, n, "--seed: expected a whole number from 0 to %llu, got \"%s\"",
                  (unsigned long long)UINT64_MAX, v);
         return 2;
@@ -48,6 +68,7 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
 {
     memset(cli, 0, sizeof *cli);
     cli->run = fab_run_opts_default();
+    const char *horizon_text = NULL, *warmup_text = NULL;   /* as given, for messages */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         char opt[64];
@@ -104,18 +125,16 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
                          opt[2] == 'h' ? "positive" : "non-negative", val);
                 return 2;
             }
-            if (opt[2] == 'h')
+            if (opt[2] == 'h') {
                 cli->run.horizon = v;
-            else
+                horizon_text = val;
+            } else {
                 cli->run.warmup = v;
-        } else if (!strcmp(opt, "--replications")) {
-            if (cli_count(opt, val, 1, &cli->run.replications, err, n))
-                return 2;
-            if (cli->run.replications > (int64_t)FAB_MAX_REPLICATIONS) {
-                snprintf(err, n, "--replications: expected at most %u, got %s",
-                         FAB_MAX_REPLICATIONS, val);
-                return 2;
+                warmup_text = val;
             }
+        } else if (!strcmp(opt, "--replications")) {
+            if (cli_count(opt, val, 1, FAB_MAX_REPLICATIONS, &cli->run.replications, err, n))
+                return 2;
         } else if (!strcmp(opt, "--seed")) {
             uint64_t seed;
             if (cli_seed(val, &seed, err, n))
@@ -123,12 +142,8 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
             fab_model_seed(m, seed);
         } else if (!strcmp(opt, "--jobs")) {
             int64_t j;
-            if (cli_count(opt, val, 1, &j, err, n))
+            if (cli_count(opt, val, 1, 1024, &j, err, n))
                 return 2;
-            if (j > 1024) {
-                snprintf(err, n, "--jobs: expected at most 1024 workers, got %s", val);
-                return 2;
-            }
             cli->run.jobs = (int)j;
         } else if (!strcmp(opt, "--json")) {
             if (!*val) {
@@ -163,6 +178,22 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
                 return 2;
             }
         }
+    }
+    /* the warmup ends before the horizon, with the values the run will take (options, else
+     * the model's, which --set may have changed): the option that made it not so is named */
+    double horizon = isnan(cli->run.horizon) ? m->horizon : cli->run.horizon;
+    double warmup = isnan(cli->run.warmup) ? m->warmup : cli->run.warmup;
+    if (!(warmup < horizon)) {
+        if (warmup_text)
+            snprintf(err, n, "--warmup: expected a time shorter than the horizon (%g s), got "
+                     "\"%s\"", horizon, warmup_text);
+        else if (horizon_text)
+            snprintf(err, n, "--horizon: expected a time longer than the warmup (%g s), got "
+                     "\"%s\"", warmup, horizon_text);
+        else
+            snprintf(err, n, "--set: the warmup (%g s) must be shorter than the horizon (%g s)",
+                     warmup, horizon);
+        return 2;
     }
     if (cli->replication_values && !cli->json_path) {
         snprintf(err, n, "--replication-values: goes with --json FILE|- (the values are written "
@@ -214,6 +245,8 @@ static int cli_write_failed(const char *prog, const char *where)
 int fab_main(fab_model *m, int argc, char **argv)
 {
     const char *prog = argc > 0 && argv[0] ? argv[0] : "sim";
+    /* a closed pipe is a write error reported like any other (status 1), not a silent death */
+    signal(SIGPIPE, SIG_IGN);
     if (!m) {
         fprintf(stderr, "%s: error: out of memory building the model\n", prog);
         return 1;

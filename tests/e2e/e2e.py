@@ -359,10 +359,34 @@ def t_bad_sim_cli():
         (["--set", "server.cycle.mean=-5s"], "server.cycle"),
         (["--set", "arrivals.interarrival.mean=0s"], "arrivals.interarrival"),
         (["--replication-values"], "--replication-values"),   # without --json
+        # the warmup against the horizon, with the options' values or the model's
+        (["--warmup", "10000h"], "--warmup"),
+        (["--horizon", "8"], "--horizon"),
+        (["--set", "warmup=100000h"], "warmup"),
+        (["--replications", "inf"], "--replications"),
+        (["--replications", "1.5"], "--replications"),
+        (["--jobs", "2000"], "--jobs"),
+        (["--seed", "18446744073709551616"], "--seed"),
+        (["--seed", "1__0"], "--seed"),
     ]
     for args, word in cases:
         p = run([exe] + args, expect=2)
         one_line_error(p, word)
+    # counts and seeds take numbers as .fab files write them
+    quick = ["--horizon", "10h", "--warmup", "0", "--quiet", "--json", "-"]
+    a = json.loads(run([exe] + quick + ["--replications", "1_0", "--seed", "+1_0"]).stdout)
+    b = json.loads(run([exe] + quick + ["--replications", "1e1", "--seed", "10"]).stdout)
+    check(a["replications"] == 10 and strip_wall(a) == strip_wall(b), "1_0 is not 10")
+    # a closed pipe is a write error (status 1, a message), not a death by SIGPIPE
+    p = subprocess.Popen([exe, "--horizon", "1h", "--warmup", "0", "--replications", "20000",
+                          "--replication-values", "--json", "-"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    p.stdout.read(10)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    p.wait(timeout=120)
+    check(p.returncode == 1 and "error: writing standard output" in err,
+          "closed pipe: status %d, stderr %r" % (p.returncode, err))
     # a duration that --set makes never positive is refused as the compiler refuses it; a
     # zero constant is a duration
     line = build("assembly_line.fab")

@@ -6,15 +6,17 @@
  *
  * Option values take units ("8h", "8 h", "90min"; a bare number is seconds). `--opt=value`
  * and `--opt value` are both accepted; --quiet, --replication-values and --help take no value
- * (`--quiet=no` is an error). --seed takes 0 to 2^64 - 1. A bad option or value prints one
- * line on stderr naming the option and what was expected, and gives exit status 2.
+ * (`--quiet=no` is an error). --seed takes 0 to 2^64 - 1. A bad option or value (also a
+ * warmup not before the horizon) prints one line on stderr naming the option and what was
+ * expected, and gives exit status 2.
  *
  * fab_main parses the arguments, applies --set to the model, runs the replications, writes the
  * summary table to stdout (unless --quiet or --json -) and the JSON if asked, frees the model
  * and returns the process exit status: 0 success, 1 run failure (model error, I/O error),
  * 2 usage error, 3 a replication deadlocked (results are still written). Every output is
  * flushed (a file closed) and checked: a failed write prints "error: writing <standard output
- * or the file>: <reason>" on stderr and gives status 1. It never calls exit().
+ * or the file>: <reason>" on stderr and gives status 1. It ignores SIGPIPE (a closed pipe is
+ * such a write error) and never calls exit().
  */
 #ifndef FAB_CLI_H
 #define FAB_CLI_H
