@@ -459,13 +459,15 @@ static CgRef gen_sampler(CgGen *g, const fm_dist *d, const char *stream, int ttf
     return (CgRef){.kind = REF_REC, .i = g->nrecs++};
 }
 
-/* A sampler returning a constant (attribute constants). */
-static CgRef gen_const_sampler(CgGen *g, double v, const char *stream)
+/* A sampler returning a constant of dimension dim (attribute constants): --set checks its
+ * value against that dimension. */
+static CgRef gen_const_sampler(CgGen *g, double v, fm_dim dim, const char *stream)
 {
     fm_dist d;
     memset(&d, 0, sizeof d);
     d.kind = FAB_DIST_CONSTANT;
     d.p[0] = v;
+    d.dim = dim;
     d.bound = FAB_BOUND_NONE;
     return gen_sampler(g, &d, stream, 0, 0);
 }
@@ -760,7 +762,7 @@ static int gen_ops(CgGen *g)
                 continue;
             snprintf(purpose, sizeof purpose, "attr.%s", m->attrs[i].name);
             stream_name(pt->name, purpose, sbuf, sizeof sbuf);
-            CgRef s = ai->kind == FM_INIT_CONST ? gen_const_sampler(g, ai->value, sbuf)
+            CgRef s = ai->kind == FM_INIT_CONST ? gen_const_sampler(g, ai->value, m->attrs[i].dim, sbuf)
                                                        : gen_sampler(g, ai->dist, sbuf, 0, 0);
             op(g, CG_OP_PART_ATTR, (CgOpArgs){.a = t, .b = i, .q = s});
         }

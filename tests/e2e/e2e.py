@@ -238,6 +238,13 @@ def t_attr_order():
     print("a == 7 h: %g parts, otherwise: %g" % (seven, other))
     check(seven >= 9 and other == 0, "%g parts with a == 7 h and %g others: the attributes were "
           "not computed after the ones they read" % (seven, other))
+    # a constant attribute is a --set parameter of its own dimension (a time here): 4 h makes
+    # a = 9 h; a length is refused
+    exe = build(os.path.join(HERE, "models", "attr_order.fab"))
+    el = simulate(exe, "--set", "P.attr.c=4h")["elements"]
+    check(stat(el["seven"], "count") == 0 and stat(el["other"], "count") >= 9,
+          "--set P.attr.c=4h did not make a = 9 h")
+    one_line_error(run([exe, "--set", "P.attr.c=4m"], expect=2), "P.attr.c")
 
 
 def t_library():
