@@ -18,7 +18,9 @@
  *              sample quantile with linear interpolation between order statistics
  *              (h = (n - 1) p, "type 7"). Estimates cover the first 2^31 - 2 observations;
  *              later ones are ignored (marker positions are int).
- *   summarize  two-pass mean and sample sd, CI = mean ± t(0.975, n - 1) sd / sqrt(n).
+ *   summarize  corrected two-pass mean (a second pass adds the mean deviation from the sum's
+ *              estimate, so equal values give their own value) and the sample sd about it,
+ *              CI = mean ± t(0.975, n - 1) sd / sqrt(n).
  *   t quantile p = 0.975 (and 0.025), the one the intervals use: a table for integral
  *              df <= 200 and an asymptotic expansion above, plain arithmetic only, so bit-identical
  *              on every machine. Other p and non-integral df <= 200: solves
@@ -301,7 +303,13 @@ fab_stat_summary fab_stat_summarize(const double *x, size_t n)
     s.n = m;
     if (m == 0)
         return s;
-    double mean = sum / (double)m;
+    /* the mean corrected by the mean deviation from the first estimate (the rounding of the
+     * sum): equal values give their own value, and an sd of exactly 0 */
+    double mean = sum / (double)m, dev_sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]))
+            dev_sum += x[i] - mean;
+    mean += dev_sum / (double)m;
     s.mean = mean;
     if (m == 1) {
         s.sd = 0.0;

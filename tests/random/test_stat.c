@@ -517,6 +517,24 @@ START_TEST(summarize_edge_cases)
 }
 END_TEST
 
+/* Equal values whose sum rounds give their own value as the mean and an sd of 0, so the
+ * interval holds them: 0.1 three times sums to 0.30000000000000004 (a mean one ulp above 0.1,
+ * an sd of 1.7e-17) and a thousand times to 99.9999999999986 (a mean 1.4e-15 below 0.1, with
+ * an interval that excluded 0.1). */
+START_TEST(summarize_equal_values_exactly)
+{
+    static double x[1000];
+    const size_t counts[] = {3, 7, 1000};
+    for (size_t k = 0; k < 3; k++) {
+        for (size_t i = 0; i < counts[k]; i++)
+            x[i] = 0.1;
+        fab_stat_summary s = fab_stat_summarize(x, counts[k]);
+        ck_assert_msg(s.mean == 0.1 && s.sd == 0.0 && s.ci95_lo == 0.1 && s.ci95_hi == 0.1,
+                      "n %zu: mean %.17g sd %.17g", counts[k], s.mean, s.sd);
+    }
+}
+END_TEST
+
 /* Coverage of the 95 % interval: 2000 experiments of 10 normal replications each; the number of
  * intervals that contain the true mean is Binomial(2000, 0.95) if the t quantile is right
  * (z-test, alpha = 0.001; a normal 1.96 instead of 2.262 would give 91.8 % and fail). */
@@ -556,6 +574,7 @@ int main(void)
     tcase_add_test(tc, t_quantile_matches_closed_forms);
     tcase_add_test(tc, t975_table_and_expansion);
     tcase_add_test(tc, summarize_edge_cases);
+    tcase_add_test(tc, summarize_equal_values_exactly);
     tcase_add_test(tc, summarize_ci_has_nominal_coverage);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
