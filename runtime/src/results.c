@@ -457,16 +457,43 @@ static void json_num(FILE *f, double v)
         fputs("null", f);
 }
 
+/* The length of the well-formed UTF-8 sequence at p (1 to 4 bytes: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0 when p does not start one. */
+static int utf8_len(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return 1;
+    int n = p[0] >= 0xF0 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 ? 2 : 0;
+    if (n == 0 || p[0] > 0xF4)
+        return 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F)     /* overlong, surrogate */
+        || (p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F))  /* overlong, > U+10FFFF */
+        return 0;
+    return n;
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped; bytes that are not
+ * well-formed UTF-8 (a name from a Latin-1 file, say) become U+FFFD, so the document is always
+ * valid JSON. */
 static void json_str(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        int n = utf8_len(p);
+        if (n == 0) {
+            fputs("\\ufffd", f);
+            p++;
+        } else if (*p == '"' || *p == '\\') {
+            fprintf(f, "\\%c", *p++);
+        } else if (*p < 0x20) {
+            fprintf(f, "\\u%04x", *p++);
+        } else {
+            fwrite(p, 1, (size_t)n, f);
+            p += n;
+        }
     }
     fputc('"', f);
 }
@@ -582,13 +609,37 @@ static void table_value(FILE *f, const fab_stat_summary *s)
     fprintf(f, "%14.6g  +/- %-10.3g", s->mean, isfinite(hw) ? hw : 0.0);
 }
 
+/* The columns a name takes on a terminal: its UTF-8 characters (bytes that do not continue a
+ * sequence). */
+static size_t table_cols(const char *name)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        n += (*p & 0xC0) != 0x80;
+    return n;
+}
+
+/* name, padded with spaces to w columns (never cut: the column is as wide as its longest). */
+static void table_name(FILE *f, const char *name, size_t w)
+{
+    fputs(name, f);
+    for (size_t c = table_cols(name); c < w; c++)
+        fputc(' ', f);
+}
+
 int fab_results_write_table(const fab_results *r, FILE *f)
 {
     fprintf(f, "%s — seed %llu, %llu replication%s, horizon %g h, warmup %g h, %llu events, "
             "%.3g s\n\n", r->model, (unsigned long long)r->seed, (unsigned long long)r->reps,
             r->reps == 1 ? "" : "s", r->horizon / 3600, r->warmup / 3600,
             (unsigned long long)r->events, r->wall);
-    fprintf(f, "%-20s %-9s %-28s %14s  %s\n", "element", "kind", "KPI", "mean", "95% CI");
+    /* the element column: at least 20 wide, and as wide as the longest name */
+    size_t w = 20;
+    for (int e = 0; e < r->nelem; e++)
+        if (table_cols(r->elem_name[e]) > w)
+            w = table_cols(r->elem_name[e]);
+    table_name(f, "element", w);
+    fprintf(f, " %-9s %-28s %14s  %s\n", "kind", "KPI", "mean", "95% CI");
     for (int k = 0; k < r->L.nmetric; k++) {
         const char *name = r->L.name[k];
         int e = r->L.elem[k];
@@ -596,7 +647,8 @@ int fab_results_write_table(const fab_results *r, FILE *f)
             continue;
         if (r->sum[k].n == 0)
             continue;
-        fprintf(f, "%-20s %-9s %-28s ", r->elem_name[e], fab_kind_name(r->elem_kind[e]), name);
+        table_name(f, r->elem_name[e], w);
+        fprintf(f, " %-9s %-28s ", fab_kind_name(r->elem_kind[e]), name);
         table_value(f, &r->sum[k]);
         fputc('\n', f);
     }
@@ -605,19 +657,23 @@ int fab_results_write_table(const fab_results *r, FILE *f)
         if (r->elem_kind[e] == FAB_KIND_STATION || r->elem_kind[e] == FAB_KIND_ASSEMBLY)
             any = 1;
     if (any) {
-        fprintf(f, "\nState breakdown (%% of time, mean over replications)\n%-20s", "station");
+        fprintf(f, "\nState breakdown (%% of time, mean over replications)\n");
+        table_name(f, "station", w);
         for (int s = 0; s < FAB_STATE__COUNT; s++)
             fprintf(f, " %9s", fab_state_name((fab_state)s));
         fputc('\n', f);
         for (int e = 0; e < r->nelem; e++) {
             if (r->elem_kind[e] != FAB_KIND_STATION && r->elem_kind[e] != FAB_KIND_ASSEMBLY)
                 continue;
-            fprintf(f, "%-20s", r->elem_name[e]);
+            table_name(f, r->elem_name[e], w);
             for (int s = 0; s < FAB_STATE__COUNT; s++) {
                 char mname[64];
                 snprintf(mname, sizeof mname, "state_fraction.%s", fab_state_name((fab_state)s));
                 fab_stat_summary sm = fab_results_get(r, r->elem_name[e], mname);
-                fprintf(f, " %9.2f", 100 * sm.mean);
+                if (isfinite(sm.mean))
+                    fprintf(f, " %9.2f", 100 * sm.mean);
+                else    /* no window (a deadlock during the warmup) */
+                    fprintf(f, " %9s", "-");
             }
             fputc('\n', f);
         }

@@ -654,6 +654,42 @@ START_TEST(test_json_deadlock_names_whole)
 }
 END_TEST
 
+/* Names that are not well-formed UTF-8 are written with U+FFFD in place of each bad byte, so
+ * that the JSON stays valid (RFC 8259 wants UTF-8); well-formed sequences are kept, control
+ * characters, quotes and backslashes escaped. The raw bytes were copied before. */
+START_TEST(test_json_names_are_valid_utf8)
+{
+    static const struct { const char *name, *json; } cases[] = {
+        {"Pr\xc3\xbc" "fung \xe2\x82\xac \xf0\x9f\x94\xa7",
+         "\"Pr\xc3\xbc" "fung \xe2\x82\xac \xf0\x9f\x94\xa7\""},
+        {"latin1 \xff\xfe", "\"latin1 \\ufffd\\ufffd\""},
+        {"overlong \xc0\xaf", "\"overlong \\ufffd\\ufffd\""},
+        {"surrogate \xed\xa0\x80", "\"surrogate \\ufffd\\ufffd\\ufffd\""},
+        {"beyond \xf4\x90\x80\x80", "\"beyond \\ufffd\\ufffd\\ufffd\\ufffd\""},
+        {"cut \xe2\x82", "\"cut \\ufffd\\ufffd\""},
+        {"q\"b\\t\tz", "\"q\\\"b\\\\t\\u0009z\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fab_model *m = fab_model_new(cases[i].name);
+        int t = fab_model_part_type(m, "P");
+        int src = fab_source_new(m, "src", t);
+        fab_source_interarrival(m, src, fab_sampler_const(10));
+        int k = fab_sink_new(m, "k");
+        fab_flow(m, src, k);
+        fab_results *r = run_reps(m, 1);
+        char *json;
+        size_t len;
+        json_of(r, &json, &len);
+        char want[128];
+        snprintf(want, sizeof want, "\"model\": %s", cases[i].json);
+        ck_assert_msg(strstr(json, want) != NULL, "case %zu: want %s in %.200s", i, want, json);
+        free(json);
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
 /* The line of the table that starts with `prefix` (from a line start), copied into line. */
 static void table_line(const char *table, const char *prefix, char *line, size_t n)
 {
@@ -712,6 +748,93 @@ START_TEST(test_one_replication_no_interval)
         fab_results_free(r);
         fab_model_free(m);
     }
+}
+END_TEST
+
+/* The display column (UTF-8 characters) at which `word` starts in line, or -1. */
+static int display_col(const char *line, const char *word)
+{
+    const char *p = strstr(line, word);
+    if (!p)
+        return -1;
+    int c = 0;
+    for (const char *q = line; q < p; q++)
+        c += ((unsigned char)*q & 0xC0) != 0x80;
+    return c;
+}
+
+/* The table's element column is as wide as the longest name (in characters, not bytes), so the
+ * columns after it line up; a state fraction with no window (a deadlock during the warmup)
+ * shows "-", not nan. */
+START_TEST(test_table_columns_line_up)
+{
+    const char *longname = "a_really_long_station_name_f\xc3\xbcr_the_press";   /* 40 chars */
+    fab_model *m = fab_model_new("table");
+    int t = fab_model_part_type(m, "P");
+    int src = fab_source_new(m, "src", t);
+    fab_source_interarrival(m, src, fab_sampler_const(10));
+    int st = fab_station_new(m, longname);
+    fab_station_cycle(m, st, fab_sampler_const(4));
+    int k = fab_sink_new(m, "k");
+    fab_flow(m, src, st);
+    fab_flow(m, st, k);
+    fab_results *r = run_reps(m, 2);
+    char *table = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&table, &len);
+    ck_assert_int_eq(fab_results_write_table(r, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    char line[512];
+    table_line(table, "element ", line, sizeof line);
+    int kind_col = display_col(line, " kind ");
+    ck_assert_int_eq(kind_col, 40);
+    table_line(table, "src ", line, sizeof line);
+    ck_assert_int_eq(display_col(line, " source "), kind_col);
+    table_line(table, longname, line, sizeof line);
+    ck_assert_int_eq(display_col(line, " station "), kind_col);
+    table_line(table, "k ", line, sizeof line);
+    ck_assert_int_eq(display_col(line, " sink "), kind_col);
+    const char *breakdown = strstr(table, "State breakdown");
+    ck_assert_ptr_nonnull(breakdown);
+    table_line(breakdown, "station ", line, sizeof line);
+    int idle_col = display_col(line, "idle");
+    char row[512];
+    snprintf(row, sizeof row, "%s ", longname);
+    table_line(breakdown, row, line, sizeof line);
+    /* the first value right-aligned under "idle": its decimal point two before the end */
+    ck_assert_msg(display_col(line, ".") == idle_col + 1, "%s", line);
+    free(table);
+    fab_results_free(r);
+    fab_model_free(m);
+
+    /* the loop of test_json_deadlock_names_whole jams at 16 s, before a warmup of 100 s */
+    m = fab_model_new("loop");
+    t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "raw", t);
+    fab_source_unlimited(m, s);
+    int b1 = fab_buffer_new(m, "b1", 2), a = fab_station_new(m, "a");
+    fab_station_cycle(m, a, fab_sampler_const(4));
+    int b2 = fab_buffer_new(m, "b2", 2), b = fab_station_new(m, "b");
+    fab_station_cycle(m, b, fab_sampler_const(6));
+    fab_flow(m, s, b1);
+    fab_flow(m, b1, a);
+    fab_flow(m, a, b2);
+    fab_flow(m, b2, b);
+    fab_flow(m, b, b1);
+    fab_model_warmup(m, 100);
+    r = run_reps(m, 2);
+    table = NULL;
+    f = open_memstream(&table, &len);
+    ck_assert_int_eq(fab_results_write_table(r, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_msg(strstr(table, "nan") == NULL, "%s", table);
+    breakdown = strstr(table, "State breakdown");
+    ck_assert_ptr_nonnull(breakdown);
+    table_line(breakdown, "a  ", line, sizeof line);
+    ck_assert_msg(count_of(line, " -") == 5, "%s", line);
+    free(table);
+    fab_results_free(r);
+    fab_model_free(m);
 }
 END_TEST
 
@@ -836,14 +959,23 @@ START_TEST(test_cli_replications_range)
     ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--replications", "1000000000", NULL), 0);
     ck_assert_int_eq(cli.run.replications, 1000000000);
     ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--replications", "1000000001", NULL), 2);
-    ck_assert_str_eq(err, "--replications: expected at most 1000000000, got 1000000001");
+    ck_assert_str_eq(err, "--replications: expected a whole number from 1 to 1000000000, got "
+                          "\"1000000001\"");
     ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--replications", "0", NULL), 2);
-    ck_assert_str_eq(err, "--replications: expected a whole number >= 1, got \"0\"");
+    ck_assert_str_eq(err, "--replications: expected a whole number from 1 to 1000000000, got "
+                          "\"0\"");
+    /* numbers as .fab files write them */
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--replications", "1_000", NULL), 0);
+    ck_assert_int_eq(cli.run.replications, 1000);
+    ck_assert_int_eq(parse(m, &cli, err, sizeof err, "--replications", "1e9", NULL), 0);
+    ck_assert_int_eq(cli.run.replications, 1000000000);
     fab_model_free(m);
 }
 END_TEST
 
-/* --seed takes every model seed, 0 to 2^64 - 1, and nothing else. */
+/* --seed takes every model seed, 0 to 2^64 - 1, exactly, as digits with single underscores
+ * between them after an optional '+' (and surrounding space, as every value), and nothing
+ * else. */
 START_TEST(test_cli_seed_full_range)
 {
     static const struct {
@@ -852,7 +984,9 @@ START_TEST(test_cli_seed_full_range)
     } ok[] = {{"0", 0},
               {"9223372036854775807", 9223372036854775807u},
               {"9223372036854775808", 9223372036854775808u},
-              {"18446744073709551615", 18446744073709551615u}};
+              {"18446744073709551615", 18446744073709551615u},
+              {"18_446_744_073_709_551_615", 18446744073709551615u},
+              {"+7", 7}, {" 5 ", 5}};
     fab_cli cli;
     char err[256];
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
@@ -862,7 +996,8 @@ START_TEST(test_cli_seed_full_range)
         ck_assert_uint_eq(run_seed(m), ok[i].seed);
         fab_model_free(m);
     }
-    static const char *const bad[] = {"18446744073709551616", "-1", "", "12x", " 5"};
+    static const char *const bad[] = {"18446744073709551616", "-1", "", "12x", "1__2", "_1",
+                                      "1_", "1e3", "+", "1 2", "0x10"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         fab_model *m = small_line();
         ck_assert_msg(parse(m, &cli, err, sizeof err, "--seed", bad[i], NULL) == 2,
@@ -979,6 +1114,8 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_model_param_full_name_wins_over_alias);
     tcase_add_test(tc, test_run_too_many_replications_refused);
     tcase_add_test(tc, test_json_deadlock_names_whole);
+    tcase_add_test(tc, test_json_names_are_valid_utf8);
+    tcase_add_test(tc, test_table_columns_line_up);
     tcase_add_test(tc, test_one_replication_no_interval);
     tcase_add_test(tc, test_cli_parse);
     tcase_add_test(tc, test_cli_flags_take_no_value);
