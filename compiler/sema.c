@@ -1641,6 +1641,9 @@ static void check_fn(sema *S, int fi, ast_node *fd)
     ast_node *params = fd->kids[0];
     fn->name = fd->name;
     fn->loc = fd->nloc;
+    const char *taken = sx_call_name_kind(fd->name);
+    if (taken) /* a call by the name would never reach the fn */
+        serr(S, fd->nloc, "'%s' is %s; a fn cannot take its name", fd->name, taken);
     fn->nparams = params->nkids;
     fn->params = arena_array(S->a, (size_t)fn->nparams + 1, sizeof *fn->params);
     fn->param_types = arena_array(S->a, (size_t)fn->nparams + 1, sizeof *fn->param_types);

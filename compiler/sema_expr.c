@@ -123,6 +123,16 @@ static int builtin_lookup(const char *name, int *nargs)
     return -1;
 }
 
+const char *sx_call_name_kind(const char *name)
+{
+    int nargs;
+    if (builtin_lookup(name, &nargs) >= 0 || strcmp(name, "level") == 0 || strcmp(name, "state") == 0)
+        return "a built-in function";
+    if (dist_lookup(name) >= 0)
+        return "a distribution";
+    return NULL;
+}
+
 static int state_lookup(const char *name)
 {
     for (int i = 0; i < FM_STATE__COUNT; i++)

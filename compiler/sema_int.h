@@ -112,6 +112,9 @@ bool sx_quantity(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
 fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what,
                  const char *owner, const char *purpose);
 bool sx_is_dist_call(ast_node *n);
+/* What a call by this name means whatever is declared ("a built-in function", "a
+ * distribution"), or NULL for a name free for a fn. */
+const char *sx_call_name_kind(const char *name);
 /* Check a count of cycles (the ttf of a cycles-basis failure) drawn from d, written at n:
  * an error when it always rounds below 1 cycle, a warning when it often does. */
 bool sx_cycle_count(sema *S, const fm_dist *d, ast_node *n, const char *what);
