@@ -2008,19 +2008,18 @@ fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
         }
     }
     if (n->kind != AST_CALL || dist_lookup(n->name) < 0) {
-        if (n->kind == AST_CALL) {
+        /* a call of a built-in or of a fn is an expression (a constant if its arguments are);
+         * any other call is taken for a misspelt distribution */
+        if (n->kind == AST_CALL && !sx_call_name_kind(n->name) && !sym_find(S, n->name)) {
             const char *cands[NDISTS];
             for (int i = 0; i < NDISTS; i++)
                 cands[i] = dist_table[i].name;
             const char *h = hint_nearest(n->name, cands, NDISTS);
-            if (h) {
+            if (h)
                 serr(S, n->loc, "unknown distribution '%s'; did you mean '%s'?", n->name, h);
-                return NULL;
-            }
-            if (!sym_find(S, n->name)) {
+            else
                 serr(S, n->loc, "unknown distribution '%s' (the distributions are listed in docs/language.md)", n->name);
-                return NULL;
-            }
+            return NULL;
         }
         /* a plain constant: constant(v) */
         double v;

@@ -238,6 +238,44 @@ START_TEST(test_negative_duration_truncated)
 }
 END_TEST
 
+/* A built-in call of constants as a whole distribution-valued property is constant(...),
+ * like any constant expression (not an unknown distribution). */
+START_TEST(test_builtin_call_as_constant_distribution)
+{
+    fab_model *m = check_str("part P\n"
+                             "source src { part = P; interarrival = min(1 min, 2 min) }\n"
+                             "station a { cycle = max(1 s, 2 s); setup = abs(-3 s)\n"
+                             " failure f { ttf = sqrt(100 h * 1 h); ttr = (min(1 min, 2 min)) } }\n"
+                             "station b { cycle = { P: max(4 s, 5 s) clamp [0 s, 4.5 s] } }\n"
+                             "sink done\nflow src -> a -> b -> done\n");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(g_dc.warnings, 0);
+    const fm_dist *ia = m->elements[fm_find_element(m, "src")].u.source.interarrival;
+    ck_assert_int_eq(ia->kind, FAB_DIST_CONSTANT);
+    ck_assert_double_eq(ia->p[0], 60.0);
+    const fm_station *a = &m->elements[fm_find_element(m, "a")].u.station;
+    ck_assert_int_eq(a->cycle->kind, FAB_DIST_CONSTANT);
+    ck_assert_double_eq(a->cycle->p[0], 2.0);
+    ck_assert(units_dim_eq(a->cycle->dim, UNITS_TIME));
+    ck_assert_double_eq(a->setup->p[0], 3.0);
+    ck_assert_double_eq_tol(a->failures[0].ttf->p[0], 36000.0, 1e-9);
+    ck_assert_double_eq(a->failures[0].ttr->p[0], 60.0);
+    const fm_station *b = &m->elements[fm_find_element(m, "b")].u.station;
+    ck_assert_int_eq(b->ncycle_map, 1);
+    ck_assert_int_eq(b->cycle_map[0].dist->kind, FAB_DIST_CONSTANT);
+    ck_assert_double_eq(b->cycle_map[0].dist->p[0], 5.0);
+    ck_assert_int_eq(b->cycle_map[0].dist->bound, FAB_BOUND_CLAMP);
+    ck_assert_double_eq(b->cycle_map[0].dist->hi, 4.5);
+    done();
+    /* a misspelt distribution is still one, and so is an unknown call */
+    m = check_str(HEAD "station m { cycle = normol(mean: 3 s, sd: 1 s) }\nstation n { cycle = maxx(1 s, 2 s) }\n"
+                       "sink done\nflow src -> m -> n -> done\n");
+    ck_assert_ptr_null(m);
+    ck_assert_int_eq(g_dc.errors, 2);
+    done();
+}
+END_TEST
+
 /* fn f_i(x) = f_{i-1}(x) + f_{i-1}(x) for i < n, then tail: a text of n fns whose full
  * expansion has 2^n calls (malloc'd). */
 static char *doubling_fns(int n, const char *tail)
@@ -430,6 +468,7 @@ int main(void)
     tcase_add_test(tc, test_attributes_read_later_ones);
     tcase_add_test(tc, test_attribute_cycles_are_errors);
     tcase_add_test(tc, test_negative_duration_truncated);
+    tcase_add_test(tc, test_builtin_call_as_constant_distribution);
     tcase_add_loop_test(tc, test_error_classes, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, test_garbage_does_not_crash);
     tcase_add_test(tc, test_doubling_fns_check_in_linear_time);
