@@ -1504,18 +1504,22 @@ static void truncate_window(sema *S, const fm_dist *d, ast_node *n, const char *
               what, dn, src_text(S, n->kids[1]), src_text(S, n->kids[2]), pct, 1 / pw, bpct, FAB_TRUNCATE_MAX_TRIES);
 }
 
-static double prob_negative(const fm_dist *d)
+/* P(X < x) of d drawn with its bound: a clamp moves the values outside [lo, hi] to its ends,
+ * a truncate keeps those inside, in proportion. */
+static double prob_below_bound(const fm_dist *d, double x)
 {
-    return prob_below(d, 0);
-}
-
-/* Find a named argument of a dist call. */
-static ast_node *named_arg(ast_node *call, const char *name)
-{
-    for (int i = 0; i < call->nkids; i++)
-        if (call->kids[i]->kind == AST_NAMED && strcmp(call->kids[i]->name, name) == 0)
-            return call->kids[i]->kids[0];
-    return NULL;
+    if (d->bound == FAB_BOUND_NONE)
+        return prob_below(d, x);
+    if (d->lo >= x)
+        return 0;
+    if (d->hi < x)
+        return 1;
+    if (d->bound == FAB_BOUND_CLAMP)
+        return prob_below(d, x);
+    double in = prob_window(d, d->lo, nextafter(x, -INFINITY)), all = prob_window(d, d->lo, d->hi);
+    if (in < 0 || !(all > 0))  /* not worked out, or a window never reached (an error already) */
+        return prob_below(d, x);
+    return fmin(1, in / all);
 }
 
 /* The leading field of a data file's line: the characters of a number or a word. */
@@ -1865,24 +1869,34 @@ static bool check_params(sema *S, fm_dist *d, ast_node *call, ast_node *const *p
     return true;
 }
 
+/* The negative-duration analysis of a time distribution d written at call, with its bound
+ * (pnodes: the nodes of its parameters, or NULL): an error when it is never positive (or a
+ * normal one with a mean <= 0), else negative values are truncated at 0: an implicit
+ * truncate [0, inf] without a bound, the lower end of an explicit bound raised to 0, and a
+ * warning when that happens with a probability of 0.1 % or more. An explicit bound with
+ * lo >= 0 needs nothing. */
 static void negative_duration(sema *S, fm_dist *d, ast_node *call, ast_node *const *pnodes, const char *what)
 {
     if (!units_dim_eq(d->dim, UNITS_TIME))
         return;
     if (d->bound != FAB_BOUND_NONE && d->lo >= 0)
         return;
-    double pn = prob_negative(d);
+    double pn = prob_below_bound(d, 0);
     if (pn <= 0)
         return;
     const dist_info *di = &dist_table[d->kind];
-    if (d->kind == FAB_DIST_NORMAL && d->p[0] <= 0 && pnodes[0]) {
+    /* (inside a truncate window, the law may be mostly positive whatever its mean) */
+    if (d->kind == FAB_DIST_NORMAL && d->p[0] <= 0 && pnodes[0] && d->bound != FAB_BOUND_TRUNCATE) {
         /* at least half the draws negative: no truncation makes this a duration */
         serr(S, pnodes[0]->loc, "%s: a duration needs a positive mean, and %s is not (this normal distribution would be negative at least half the time)",
              what, src_text(S, pnodes[0]));
         return;
     }
     if (pn >= 1.0 - 1e-12) {
-        serr(S, call->loc, "%s: %s is never positive, but a duration cannot be negative", what, di->name);
+        if (d->bound != FAB_BOUND_NONE)
+            serr(S, call->loc, "%s: %s is never positive, but a duration cannot be negative", what, src_text(S, call));
+        else
+            serr(S, call->loc, "%s: %s is never positive, but a duration cannot be negative", what, di->name);
         return;
     }
     if (d->bound == FAB_BOUND_NONE) {
@@ -1891,14 +1905,13 @@ static void negative_duration(sema *S, fm_dist *d, ast_node *call, ast_node *con
         d->hi = INFINITY;
         d->implicit_bound = true;
     } else if (d->lo < 0) {
-        d->lo = 0;
-        d->implicit_bound = true;
+        d->lo = 0;  /* the bound stays the one written, from 0 */
     }
     if (pn < 1e-3)
         return;
     char pct[32];
     percent_text(pn, pct, sizeof pct);
-    if (d->kind == FAB_DIST_NORMAL && pnodes[0] && pnodes[1]) {
+    if (d->kind == FAB_DIST_NORMAL && d->p[0] > 0 && pnodes[0] && pnodes[1]) {
         swarn(S, call->loc,
               "%s: normal(mean: %.*s, sd: %.*s) is negative with probability %s; a duration is truncated at 0, which raises its mean; use lognormal(mean: %.*s, sd: %.*s), which has the same mean and sd and is never negative",
               what, (int)(pnodes[0]->loc.end - pnodes[0]->loc.start), diag_get_file(S->dc, pnodes[0]->loc.file)->text + pnodes[0]->loc.start,
@@ -1943,12 +1956,17 @@ bool sx_cycle_count(sema *S, const fm_dist *d, ast_node *n, const char *what)
     return true;
 }
 
-fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what, const char *owner, const char *purpose)
+/* sx_dist without the negative-duration analysis (which needs the bound): the distribution
+ * written at n, its bound included, with the nodes of a dist call's parameters in pnodes (4,
+ * zeroed by the caller). *analysed is set when no analysis is due (a plain constant, checked
+ * here, or a template parameter's distribution, analysed where it was bound). */
+static fm_dist *dist_law(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what, const char *owner,
+                         const char *purpose, ast_node **pnodes, bool *analysed)
 {
     fm_dist *d = NULL;
     /* bounds around the distribution */
     if (n->kind == AST_BOUND) {
-        d = sx_dist(S, env, n->kids[0], want, what, owner, purpose);
+        d = dist_law(S, env, n->kids[0], want, what, owner, purpose, pnodes, analysed);
         if (!d)
             return NULL;
         if (d->bound != FAB_BOUND_NONE && !d->implicit_bound) {
@@ -1970,16 +1988,7 @@ fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
         d->loc = n->loc;
         if (d->bound == FAB_BOUND_TRUNCATE)
             truncate_window(S, d, n, what);
-        if (units_dim_eq(d->dim, UNITS_TIME) && lo < 0) {
-            ast_node *pn[4] = {0};
-            ast_node *call = n->kids[0];
-            if (call->kind == AST_CALL && dist_lookup(call->name) >= 0)
-                for (int i = 0; i < 4; i++) {
-                    const char *pname = dist_table[d->kind].params[i];
-                    pn[i] = pname[0] ? named_arg(call, pname) : NULL;
-                }
-            negative_duration(S, d, n, pn, what);
-        }
+        *analysed = false; /* a bound with lo < 0 lets negative values through again */
         return d;
     }
     const char *stream_owner = owner ? owner : "";
@@ -1995,6 +2004,7 @@ fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
         tval *tv = sx_tval(env, n->name);
         if (tv && tv->kind == TV_DIST) {
             *d = *tv->dist;
+            *analysed = true;
             d->owner = stream_owner;
             d->purpose = purpose ? purpose : "";
             d->stream = arena_printf(S->a, "%s.%s", d->owner, d->purpose);
@@ -2037,6 +2047,7 @@ fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
             serr(S, n->loc, "%s: a duration cannot be negative (%s)", what, src_text(S, n));
             return NULL;
         }
+        *analysed = true;
         return d;
     }
     int k = dist_lookup(n->name);
@@ -2055,7 +2066,6 @@ fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
         dim = none;
         have_dim = true;
     }
-    ast_node *pnodes[4] = {NULL, NULL, NULL, NULL};
     if (d->kind == FAB_DIST_DISCRETE || d->kind == FAB_DIST_EMPIRICAL) {
         if (n->nkids != 1 || n->kids[0]->kind == AST_NAMED) {
             serr(S, n->loc, "%s() takes one argument: %s", di->name,
@@ -2065,7 +2075,6 @@ fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
         if (!dist_table_values(S, env, d, n->kids[0], &dim, &have_dim, what))
             return NULL;
         d->dim = dim;
-        negative_duration(S, d, n, pnodes, what);
         return d;
     }
     bool ok = true;
@@ -2156,6 +2165,15 @@ fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const ch
     d->dim = dim;
     if (!check_params(S, d, n, pnodes))
         return NULL;
-    negative_duration(S, d, n, pnodes, what);
+    return d;
+}
+
+fm_dist *sx_dist(sema *S, sx_env *env, ast_node *n, const fm_dim *want, const char *what, const char *owner, const char *purpose)
+{
+    ast_node *pnodes[4] = {NULL, NULL, NULL, NULL};
+    bool analysed = false;
+    fm_dist *d = dist_law(S, env, n, want, what, owner, purpose, pnodes, &analysed);
+    if (d && !analysed)
+        negative_duration(S, d, n, pnodes, what);   /* once, with the bound known */
     return d;
 }

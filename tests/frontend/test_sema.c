@@ -235,6 +235,24 @@ START_TEST(test_negative_duration_truncated)
     ck_assert_ptr_nonnull(m);
     ck_assert_int_eq(g_dc.warnings, 0);
     done();
+    /* an explicit bound with lo >= 0: no warning, the bound as written */
+    m = check_str(HEAD "station m { cycle = normal(mean: 10 s, sd: 5 s) clamp [0 s, 20 s] }\nsink done\nflow src -> m -> done\n");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(g_dc.warnings, 0);
+    d = m->elements[fm_find_element(m, "m")].u.station.cycle;
+    ck_assert_int_eq(d->bound, FAB_BOUND_CLAMP);
+    ck_assert(!d->implicit_bound);
+    done();
+    /* lo < 0: one warning, and the explicit bound stays explicit, from 0 */
+    m = check_str(HEAD "station m { cycle = normal(mean: 10 s, sd: 5 s) clamp [-1 s, 20 s] }\nsink done\nflow src -> m -> done\n");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(g_dc.warnings, 1);
+    d = m->elements[fm_find_element(m, "m")].u.station.cycle;
+    ck_assert_int_eq(d->bound, FAB_BOUND_CLAMP);
+    ck_assert(!d->implicit_bound);
+    ck_assert_double_eq(d->lo, 0.0);
+    ck_assert_double_eq(d->hi, 20.0);
+    done();
 }
 END_TEST
 
