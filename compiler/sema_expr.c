@@ -1417,11 +1417,31 @@ static double prob_above(const fm_dist *d, double x)
     }
 }
 
+/* A law of a continuous kind that takes a single value, *v: normal and lognormal with sd 0
+ * (or a spread lost to rounding), uniform and triangular with min = max; and constant. Their
+ * probabilities are those of a point mass, where P(X < x) and P(X <= x) differ at v. */
+static bool point_mass(const fm_dist *d, double *v)
+{
+    const double *p = d->p;
+    double cv;
+    switch (d->kind) {
+    case FAB_DIST_CONSTANT: *v = p[0]; return true;
+    case FAB_DIST_NORMAL: *v = p[0]; return !(p[1] > 0);
+    case FAB_DIST_LOGNORMAL: *v = p[0]; cv = p[1] / p[0]; return !(cv * cv > 0);  /* as lognormal_prob */
+    case FAB_DIST_UNIFORM: *v = p[0]; return p[0] == p[1];
+    case FAB_DIST_TRIANGULAR: *v = p[0]; return p[0] == p[2];
+    default: return false;
+    }
+}
+
 /* P(X <= x) for every distribution kind, or -1 where it is not worked out (then no check).
- * Discrete kinds count the values <= x; continuous ones need no distinction. */
+ * Discrete kinds and point masses count the values <= x; continuous laws need no distinction. */
 static double prob_at_most(const fm_dist *d, double x)
 {
     const double *p = d->p;
+    double v;
+    if (point_mass(d, &v))
+        return v <= x ? 1.0 : 0.0;
     switch (d->kind) {
     case FAB_DIST_CONSTANT: return p[0] <= x ? 1.0 : 0.0;
     case FAB_DIST_EXPONENTIAL: return x > 0 ? -expm1(-x / p[0]) : 0.0;
@@ -1461,7 +1481,9 @@ static double prob_at_most(const fm_dist *d, double x)
 /* P(lo <= X <= hi), or -1 where it is not worked out. */
 static double prob_window(const fm_dist *d, double lo, double hi)
 {
-    double a, b;
+    double a, b, v;
+    if (point_mass(d, &v))
+        return lo <= v && v <= hi ? 1.0 : 0.0;
     if (d->kind == FAB_DIST_DISCRETE || d->kind == FAB_DIST_EMPIRICAL || d->kind == FAB_DIST_CONSTANT
         || d->kind == FAB_DIST_BERNOULLI || d->kind == FAB_DIST_POISSON) {
         /* P(X < lo): the values below lo, P(X <= the largest whole number below lo) for the
