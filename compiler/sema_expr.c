@@ -1280,64 +1280,6 @@ static double norm_cdf(double x)
     return 0.5 * erfc(-x / sqrt(2.0));
 }
 
-/* P(X < x) of an unbounded distribution that can take values below 0 (0 for those with
- * positive support, whose values below a small x are part of their shape). */
-static double prob_below(const fm_dist *d, double x)
-{
-    const double *p = d->p;
-    switch (d->kind) {
-    case FAB_DIST_CONSTANT: return p[0] < x ? 1.0 : 0.0;
-    case FAB_DIST_NORMAL: return p[1] > 0 ? norm_cdf((x - p[0]) / p[1]) : (p[0] < x ? 1.0 : 0.0);
-    case FAB_DIST_UNIFORM:
-        if (p[0] >= x) return 0;
-        if (p[1] <= x) return 1;
-        return (x - p[0]) / (p[1] - p[0]);
-    case FAB_DIST_TRIANGULAR: {
-        double a = p[0], c = p[1], b = p[2];
-        if (a >= x) return 0;
-        if (b <= x) return 1;
-        if (x <= c)
-            return (x - a) * (x - a) / ((b - a) * (c - a));
-        return 1 - (b - x) * (b - x) / ((b - a) * (b - c));
-    }
-    case FAB_DIST_PERT:
-    case FAB_DIST_BETA: {
-        double lo = d->kind == FAB_DIST_PERT ? p[0] : p[2], hi = d->kind == FAB_DIST_PERT ? p[2] : p[3];
-        if (lo >= x) return 0;
-        if (hi <= x) return 1;
-        double al, be;
-        if (d->kind == FAB_DIST_PERT) {
-            al = 1 + 4 * (p[1] - lo) / (hi - lo);
-            be = 1 + 4 * (hi - p[1]) / (hi - lo);
-        } else {
-            al = p[0];
-            be = p[1];
-        }
-        /* integrate the beta density on [0, x0] by the midpoint rule */
-        double x0 = (x - lo) / (hi - lo), acc = 0, tot = 0;
-        int steps = 4000;
-        for (int i = 0; i < steps; i++) {
-            double u = (i + 0.5) / steps;
-            double f = pow(u, al - 1) * pow(1 - u, be - 1);
-            tot += f;
-            if (u < x0)
-                acc += f;
-        }
-        return tot > 0 ? acc / tot : 0;
-    }
-    case FAB_DIST_DISCRETE:
-    case FAB_DIST_EMPIRICAL: {
-        double s = 0;
-        for (size_t i = 0; i < d->n; i++)
-            if (d->values[i] < x)
-                s += d->probs ? d->probs[i] : 1.0 / (double)d->n;
-        return s;
-    }
-    default:
-        return 0;
-    }
-}
-
 /* "2.3 %", or "0.42 %" below one percent. */
 static void percent_text(double p, char *buf, size_t n)
 {
@@ -1432,6 +1374,74 @@ static bool point_mass(const fm_dist *d, double *v)
     case FAB_DIST_TRIANGULAR: *v = p[0]; return p[0] == p[2];
     default: return false;
     }
+}
+
+/* P(X < x) for every distribution kind, without its bound (a point mass at x is not below x). */
+static double prob_below(const fm_dist *d, double x)
+{
+    const double *p = d->p;
+    double v;
+    switch (d->kind) {
+    case FAB_DIST_CONSTANT: return p[0] < x ? 1.0 : 0.0;
+    case FAB_DIST_NORMAL: return p[1] > 0 ? norm_cdf((x - p[0]) / p[1]) : (p[0] < x ? 1.0 : 0.0);
+    case FAB_DIST_UNIFORM:
+        if (p[0] >= x) return 0;
+        if (p[1] <= x) return 1;
+        return (x - p[0]) / (p[1] - p[0]);
+    case FAB_DIST_TRIANGULAR: {
+        double a = p[0], c = p[1], b = p[2];
+        if (a >= x) return 0;
+        if (b <= x) return 1;
+        if (x <= c)
+            return (x - a) * (x - a) / ((b - a) * (c - a));
+        return 1 - (b - x) * (b - x) / ((b - a) * (b - c));
+    }
+    case FAB_DIST_PERT:
+    case FAB_DIST_BETA: {
+        double lo = d->kind == FAB_DIST_PERT ? p[0] : p[2], hi = d->kind == FAB_DIST_PERT ? p[2] : p[3];
+        if (lo >= x) return 0;
+        if (hi <= x) return 1;
+        double al, be;
+        if (d->kind == FAB_DIST_PERT) {
+            al = 1 + 4 * (p[1] - lo) / (hi - lo);
+            be = 1 + 4 * (hi - p[1]) / (hi - lo);
+        } else {
+            al = p[0];
+            be = p[1];
+        }
+        /* integrate the beta density on [0, x0] by the midpoint rule */
+        double x0 = (x - lo) / (hi - lo), acc = 0, tot = 0;
+        int steps = 4000;
+        for (int i = 0; i < steps; i++) {
+            double u = (i + 0.5) / steps;
+            double f = pow(u, al - 1) * pow(1 - u, be - 1);
+            tot += f;
+            if (u < x0)
+                acc += f;
+        }
+        return tot > 0 ? acc / tot : 0;
+    }
+    case FAB_DIST_EXPONENTIAL: return x > 0 ? -expm1(-x / p[0]) : 0.0;
+    case FAB_DIST_WEIBULL: return x > 0 ? -expm1(-pow(x / p[1], p[0])) : 0.0;
+    case FAB_DIST_GAMMA: return gamma_pq(p[0], x / p[1], false);
+    case FAB_DIST_ERLANG: return gamma_pq(p[0], x * p[0] / p[1], false);
+    case FAB_DIST_LOGNORMAL:
+        if (point_mass(d, &v))
+            return v < x ? 1.0 : 0.0;
+        return x > 0 ? lognormal_prob(p, x, false) : 0.0;
+    case FAB_DIST_POISSON: return x > 0 ? gamma_pq(ceil(x), p[0], true) : 0.0;  /* P(N <= ceil(x) - 1) */
+    case FAB_DIST_BERNOULLI: return x <= 0 ? 0.0 : x <= 1 ? 1 - p[0] : 1.0;
+    case FAB_DIST_DISCRETE:
+    case FAB_DIST_EMPIRICAL: {
+        double s = 0;
+        for (size_t i = 0; i < d->n; i++)
+            if (d->values[i] < x)
+                s += d->probs ? d->probs[i] : 1.0 / (double)d->n;
+        return s;
+    }
+    case FAB_DIST__COUNT: break;    /* (every kind is above: -Wswitch tells of a new one) */
+    }
+    return 0;
 }
 
 /* P(X <= x) for every distribution kind, or -1 where it is not worked out (then no check).
@@ -1954,7 +1964,7 @@ bool sx_cycle_count(sema *S, const fm_dist *d, ast_node *n, const char *what)
      * than 1 as 1: below 0.5 is the same as 1, like a negative duration is the same as 0 */
     if (d->bound != FAB_BOUND_NONE && d->lo >= 0.5)
         return true;
-    double pb = prob_below(d, 0.5);
+    double pb = prob_below_bound(d, 0.5);
     if (pb <= 0)
         return true;
     const char *dn = dist_table[d->kind].name;
@@ -1973,7 +1983,7 @@ bool sx_cycle_count(sema *S, const fm_dist *d, ast_node *n, const char *what)
     char pct[32];
     percent_text(pb, pct, sizeof pct);
     swarn(S, n->loc,
-          "%s: this %s distribution is below 0.5 with probability %s; such draws round to no cycle and count as 1, which changes the distribution; use a distribution with min >= 1 (or gamma / weibull / lognormal)",
+          "%s: this %s distribution is below 0.5 with probability %s; such draws round to no cycle and count as 1, which changes the distribution; use a distribution with min >= 1, or bound this one (`truncate [1, inf]`)",
           what, dn, pct);
     return true;
 }
