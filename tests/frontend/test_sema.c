@@ -285,6 +285,11 @@ START_TEST(test_builtin_call_as_constant_distribution)
     ck_assert_int_eq(b->cycle_map[0].dist->bound, FAB_BOUND_CLAMP);
     ck_assert_double_eq(b->cycle_map[0].dist->hi, 4.5);
     done();
+    /* a fn whose name is near a distribution's is a fn, not a misspelt distribution */
+    m = check_str(HEAD "fn normel(x) = 2 * x\nstation m { cycle = normel(2 s) }\nsink done\nflow src -> m -> done\n");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_double_eq(m->elements[fm_find_element(m, "m")].u.station.cycle->p[0], 4.0);
+    done();
     /* a misspelt distribution is still one, and so is an unknown call */
     m = check_str(HEAD "station m { cycle = normol(mean: 3 s, sd: 1 s) }\nstation n { cycle = maxx(1 s, 2 s) }\n"
                        "sink done\nflow src -> m -> n -> done\n");
