@@ -8,7 +8,10 @@
  * Lexing rules (documented in docs/language.md):
  *   - a number followed, on the same line, by a unit word is one quantity token: `45 s`,
  *     `0.5 m/s`, `2 /h`, `3 kW*h`, `96 %`; a compound unit is written without spaces;
- *   - a word followed by '=' after a number is a missing ';' between two properties;
+ *   - a word followed by '=' after a number is not a unit but the next property (`capacity = 2
+ *     order = fifo`: the parser reports the missing ';');
+ *   - block items (properties, attributes, failure modes, routes, route entries) are separated
+ *     by a newline or ';': two on one line without one are one error at the second;
  *   - a keyword after a number is not a unit (`if x > 3 then`); an unknown compound unit falls
  *     back to its longest known prefix (`2 s*x` is `2 s` `*` `x`); otherwise an unknown unit is
  *     an error with the nearest known spelling;

@@ -195,15 +195,13 @@ static int lex_quantity(lex_state *L, const unsigned char *s, const unsigned cha
             break;
         cut = q - 1;
     }
-    /* `capacity = 2 order = fifo`: a property after a number, not a unit */
+    /* `capacity = 2 order = fifo`: a property after a number, not a unit (the parser reports
+     * the missing separator, as after any other value) */
     if (unit < 0 && *us != '/') {
         const unsigned char *after = ue;
         while (*after == ' ' || *after == '\t')
             after++;
         if (*after == '=' && after[1] != '=') {
-            diag_error(L->dc, mkloc(L, us, ue), "missing ';' before '%.*s' (two properties on one line need a ';' between them)",
-                       (int)(ue - us), (const char *)us);
-            L->errors++;
             L->cur = numend;
             *val = lex_number_node(L, AST_NUM, s, numend, numend);
             return TOK_NUMBER;

@@ -11,7 +11,8 @@
  * yylex repairs two mistakes before the grammar sees them (one error each): a misspelled
  * declaration keyword at the top level, and brackets left open before the next declaration
  * (see parse.h).
- * Not handled: newlines are not tokens; properties may be separated by newlines or `;`.
+ * Newlines are not tokens: that block items (properties, route entries) are separated by a
+ * newline or `;` is checked from the text between them (parse_separated).
  */
 %code requires {
 #include "ast.h"
@@ -62,6 +63,38 @@ static ast_node *parse_mistake(parse_ctx *P, int recovering, YYLTYPE loc, const 
     if (!recovering)
         diag_error(P->dc, loc, "%s", msg);
     return n;
+}
+
+/* Block items (properties, attributes, failure modes, routes; route entries) are separated by
+ * a newline or ';'. Newlines are not tokens: the text between the items so far (ending at
+ * prev_end: the end of the '{', of a ';' item or of the previous item) and the next item tells.
+ * A newline there (a line comment ends in one) separates them, and so does a ';' or '{' just
+ * before it. Otherwise one error at the next item, which is kept (no cascade). Nothing after an
+ * item that was a syntax error, or while the parser recovers from one. */
+static void parse_separated(parse_ctx *P, int recovering, const ast_node *items, uint32_t prev_end,
+                            const ast_node *item, const char *what)
+{
+    if (recovering || !item || item->kind == AST_ERROR)
+        return;
+    if (items && items->nkids > 0 && items->kids[items->nkids - 1]->kind == AST_ERROR)
+        return;
+    const diag_file *f = diag_get_file(P->dc, item->loc.file);
+    if (!f || prev_end == 0 || prev_end > item->loc.start || item->loc.start > f->len)
+        return;
+    for (uint32_t i = prev_end; i < item->loc.start; i++)
+        if (f->text[i] == '\n')
+            return;
+    char before = f->text[prev_end - 1];
+    if (before == ';' || before == '{')
+        return;
+    uint32_t e = item->loc.start;
+    while (e < item->loc.end && e - item->loc.start < 64 &&
+           ((f->text[e] >= 'a' && f->text[e] <= 'z') || (f->text[e] >= 'A' && f->text[e] <= 'Z') ||
+            (f->text[e] >= '0' && f->text[e] <= '9') || f->text[e] == '_'))
+        e++;
+    fab_loc at = {item->loc.file, item->loc.start, e > item->loc.start ? e : item->loc.start + 1};
+    diag_error(P->dc, at, "missing ';' or a newline before '%.*s' (%s on one line are separated by ';')",
+               (int)(at.end - at.start), f->text + at.start, what);
 }
 
 /* `flw a -> b`: a flow whose keyword is misspelled; kept as a flow when the word is near
@@ -201,7 +234,7 @@ elem_kind
 /* body: (prop | attr | failure | route | ';')* -- a route inside a body routes that element */
 body
     : %empty                        { $$ = ast_new(A, AST_ERROR, @$); }
-    | body body_item                { $$ = ast_add(A, $1, $2); }
+    | body body_item                { parse_separated(P, YYRECOVERING(), $1, @1.end, $2, "properties"); $$ = ast_add(A, $1, $2); }
     ;
 
 body_item
@@ -268,7 +301,7 @@ flow_chain
 /* route body: target: probability | when expr -> target | otherwise -> target */
 route_body
     : %empty                        { $$ = ast_new(A, AST_ROUTE, @$); }
-    | route_body route_item         { $$ = ast_add(A, $1, $2); }
+    | route_body route_item         { parse_separated(P, YYRECOVERING(), $1, @1.end, $2, "route entries"); $$ = ast_add(A, $1, $2); }
     ;
 
 route_item
