@@ -918,8 +918,9 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
 #undef PROP
 }
 
-/* Template parameter type: a dimension name, or part_type / bool. */
-static bool tparam_type(sema *S, ast_node *tp, fm_dim *dim, tval_kind *kind)
+/* Template parameter type: a dimension name, or part_type / bool. An unknown one is reported
+ * when report is set (at the declaration; not again at each instance). */
+static bool tparam_type(sema *S, ast_node *tp, fm_dim *dim, tval_kind *kind, bool report)
 {
     ast_node *ty = tp->kids[0];
     if (strcmp(ty->name, "part_type") == 0) {
@@ -937,6 +938,8 @@ static bool tparam_type(sema *S, ast_node *tp, fm_dim *dim, tval_kind *kind)
     *kind = TV_NUM;
     if (units_dim_by_name(ty->name, dim))
         return true;
+    if (!report)
+        return false;
     const char *const *names = units_dim_names();
     size_t n = 0;
     while (names[n])
@@ -954,8 +957,8 @@ static bool template_arg(sema *S, sx_env *caller, ast_node *tp, ast_node *val, t
 {
     fm_dim dim = units_dim_none();
     tval_kind kind;
-    if (!tparam_type(S, tp, &dim, &kind))
-        return false;
+    if (!tparam_type(S, tp, &dim, &kind, false))
+        return false; /* reported at the template's declaration */
     out->name = tp->name;
     out->loc = val->loc;
     out->kind = kind;
@@ -1105,7 +1108,7 @@ static void check_template_decl(sema *S, ast_node *t)
         ast_node *tp = params->kids[i];
         fm_dim d;
         tval_kind k;
-        tparam_type(S, tp, &d, &k);
+        tparam_type(S, tp, &d, &k, true);
         for (int j = 0; j < i; j++)
             if (params->kids[j]->name == tp->name) {
                 serr(S, tp->loc, "template %s has two parameters named '%s'", t->name, tp->name);
