@@ -1080,7 +1080,10 @@ static void instantiate(sema *S, fm_element *e, ast_node *inst)
         if (given[j]) {
             ok &= template_arg(S, &caller, tp, given[j], &tvs[j], tmpl->name);
         } else if (tp->nkids > 1) {
-            ok &= template_arg(S, &caller, tp, tp->kids[1], &tvs[j], tmpl->name);
+            if (tp->op)
+                ok = false; /* a bad default: reported at the declaration */
+            else
+                ok &= template_arg(S, &caller, tp, tp->kids[1], &tvs[j], tmpl->name);
         } else {
             serr(S, call->loc, "%s needs parameter '%s' (%s)", tmpl->name, tp->name, tp->kids[0]->name);
             snote(S, tp->loc, "parameter '%s' has no default", tp->name);
@@ -1114,6 +1117,30 @@ static void check_template_decl(sema *S, ast_node *t)
                 serr(S, tp->loc, "template %s has two parameters named '%s'", t->name, tp->name);
                 snote(S, params->kids[j]->loc, "the first one is here");
             }
+    }
+}
+
+/* The defaults of template t's parameters, once (after the fns are checked, which a default
+ * may call): a default is a constant, not a distribution. A rejected default (or one of a
+ * parameter whose type is unknown) is marked (op = 1) and not evaluated again at each instance
+ * that relies on it, so it is one error however many instances use it (none included). */
+static void check_template_defaults(sema *S, ast_node *t)
+{
+    ast_node *params = t->kids[0];
+    for (int i = 0; i < params->nkids; i++) {
+        ast_node *tp = params->kids[i];
+        if (tp->nkids < 2)
+            continue;
+        if (sx_is_dist_call(tp->kids[1])) {
+            serr(S, tp->kids[1]->loc, "the default of parameter '%s' is a distribution; defaults are constants (give the distribution as an argument where %s is used)",
+                 tp->name, t->name);
+            tp->op = 1;
+            continue;
+        }
+        sx_env none = {0};
+        tval tv = {0};
+        if (!template_arg(S, &none, tp, tp->kids[1], &tv, t->name))
+            tp->op = 1;
     }
 }
 
@@ -2310,6 +2337,11 @@ static fab_model *run(sema *S, uint32_t main_id, const char *path)
     }
     check_fn_recursion(S);
     finish_attrs(S, &pending);
+    for (int i = 0; i < S->items.n; i++) {
+        ast_node *it = S->items.items[i];
+        if (it->kind == AST_TEMPLATE)
+            check_template_defaults(S, it);
+    }
     for (int i = 0; i < S->items.n; i++) {
         ast_node *it = S->items.items[i];
         if (it->kind != AST_ELEMENT && it->kind != AST_INSTANCE)
