@@ -1031,6 +1031,9 @@ static void instantiate(sema *S, fm_element *e, ast_node *inst)
     }
     ast_node *params = tmpl->kids[0];
     int np = params->nkids;
+    for (int j = 0; j < np; j++)
+        if (params->kids[j]->kind != AST_TPARAM)
+            return; /* a syntax error in the parameters, already reported */
     ast_node **given = arena_array(S->a, (size_t)np + 1, sizeof *given);
     bool ok = true;
     int positional = 0;
@@ -1111,6 +1114,8 @@ static void check_template_decl(sema *S, ast_node *t)
         ast_node *tp = params->kids[i];
         fm_dim d;
         tval_kind k;
+        if (tp->kind != AST_TPARAM)
+            continue; /* a syntax error, already reported */
         tparam_type(S, tp, &d, &k, true);
         for (int j = 0; j < i; j++)
             if (params->kids[j]->name == tp->name) {
@@ -1129,7 +1134,7 @@ static void check_template_defaults(sema *S, ast_node *t)
     ast_node *params = t->kids[0];
     for (int i = 0; i < params->nkids; i++) {
         ast_node *tp = params->kids[i];
-        if (tp->nkids < 2)
+        if (tp->kind != AST_TPARAM || tp->nkids < 2)
             continue;
         if (sx_is_dist_call(tp->kids[1])) {
             serr(S, tp->kids[1]->loc, "the default of parameter '%s' is a distribution; defaults are constants (give the distribution as an argument where %s is used)",

@@ -275,6 +275,9 @@ tparam_list
 tparam
     : IDENT ':' IDENT               { $$ = ast_named(A, AST_TPARAM, @$, $1->name, $3, NULL); }
     | IDENT ':' IDENT '=' expr      { $$ = ast_named(A, AST_TPARAM, @$, $1->name, $3, $5); }
+    | PART ':' IDENT                { $$ = parse_mistake(P, YYRECOVERING(), @1, "a template parameter cannot be named 'part', a keyword: choose another name", ast_named(A, AST_TPARAM, @$, arena_intern(A, "part", 4), $3, NULL)); }
+    | PART ':' IDENT '=' expr       { $$ = parse_mistake(P, YYRECOVERING(), @1, "a template parameter cannot be named 'part', a keyword: choose another name", ast_named(A, AST_TPARAM, @$, arena_intern(A, "part", 4), $3, $5)); }
+    | error                         { $$ = ast_new(A, AST_ERROR, @$); }
     ;
 
 fn_params
@@ -369,6 +372,7 @@ arg_list
 arg
     : expr                          { $$ = $1; }
     | IDENT ':' expr                { $$ = ast_named(A, AST_NAMED, @$, $1->name, $3, NULL); }
+    | PART ':' expr                 { $$ = ast_named(A, AST_NAMED, @$, arena_intern(A, "part", 4), $3, NULL); }
     | IDENT '=' expr                { $$ = parse_mistake(P, YYRECOVERING(), @2, "arguments are named with ':', not '=' (write `name: value`)", ast_named(A, AST_NAMED, @$, $1->name, $3, NULL)); }
     | error                         { $$ = ast_new(A, AST_ERROR, @$); }
     ;
@@ -540,6 +544,15 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *P)
     enum { MAXEXP = YYNTOKENS };
     yysymbol_kind_t exp[MAXEXP];
     int nexp = yypcontext_expected_tokens(ctx, exp, MAXEXP);
+    /* 'part' is accepted where a name is only to report it (a template parameter named
+     * `part`) or as a name of its own (a property, a fn parameter): "identifier" covers it */
+    if (expects(exp, nexp, YYSYMBOL_IDENT)) {
+        int k = 0;
+        for (int i = 0; i < nexp; i++)
+            if (exp[i] != YYSYMBOL_PART)
+                exp[k++] = exp[i];
+        nexp = k;
+    }
     yysymbol_kind_t got = yypcontext_token(ctx);
     const YYLTYPE *loc = yypcontext_location(ctx);
     char msg[512], buf[64];
