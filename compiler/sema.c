@@ -1856,6 +1856,10 @@ static void check_route(sema *S, fm_element *e, ast_node *r, sx_env *env)
     fm_route *rt = &e->route;
     fab_loc rloc = r->name ? r->nloc : r->loc;
     rt->loc = rloc;
+    if (e->kind == FM_ELEM_SINK) {
+        serr(S, rloc, "sink %s has a route, but a sink has no successors (parts leave the model there); remove the route", e->name);
+        return;
+    }
     int nprob = 0, nrule = 0;
     for (int k = 0; k < r->nkids; k++) {
         if (r->kids[k]->kind == AST_ROUTE_PROB)
@@ -1893,7 +1897,13 @@ static void check_route(sema *S, fm_element *e, ast_node *r, sx_env *env)
         } else if (t >= 0 && !is_succ(e, t)) {
             const char *tn = S->m->elements[t].name;
             serr(S, tid->loc, "route %s names %s, which is not a successor of %s", e->name, tn, e->name);
-            snote(S, e->loc, "add `flow %s -> %s` to connect them", e->name, tn);
+            /* the fix, unless that flow would be an error itself */
+            if (t == e->index)
+                snote(S, e->loc, "an element cannot be its own successor");
+            else if (S->m->elements[t].kind == FM_ELEM_SOURCE)
+                snote(S, S->m->elements[t].loc, "%s is a source: no flow leads into it", tn);
+            else
+                snote(S, e->loc, "add `flow %s -> %s` to connect them", e->name, tn);
             t = -1;
         }
         if (t < 0)
