@@ -14,7 +14,8 @@
  *     by a newline or ';': two on one line without one are one error at the second;
  *   - a keyword after a number is not a unit (`if x > 3 then`); an unknown compound unit falls
  *     back to its longest known prefix (`2 s*x` is `2 s` `*` `x`); otherwise an unknown unit is
- *     an error with the nearest known spelling;
+ *     an error with the nearest known spelling; `/word` that is no unit is a division (`6 /n`)
+ *     unless the word spells a time unit with a rate unit (`2 /hr`: an unknown unit, '/h');
  *   - NUL bytes inside the file are errors; end of input is the NUL after the last byte;
  *   - a declaration keyword (source station buffer conveyor assembly sink flow model template
  *     fn import) while brackets are open is a missing '}' (or ')' / ']'): reported once, and

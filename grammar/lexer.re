@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,7 +208,20 @@ static int lex_quantity(lex_state *L, const unsigned char *s, const unsigned cha
             return TOK_NUMBER;
         }
     }
+    /* `2 /hr`: a rate unit misspelled (the word after '/' is a spelling of a time unit with a
+     * rate unit: s min h d) */
+    const char *rate_hint = NULL;
     if (unit < 0 && *us == '/') {
+        const char *w = arena_strndup(L->a, (const char *)us + 1, (size_t)(ue - us - 1));
+        const char *h = w && !strpbrk(w, "*/^") ? units_suggest(w) : NULL;
+        char per[16];
+        if (h && strlen(h) < sizeof per - 1) {
+            snprintf(per, sizeof per, "/%s", h);
+            if (units_lookup(per, strlen(per)) >= 0)
+                rate_hint = arena_strdup(L->a, per);
+        }
+    }
+    if (unit < 0 && *us == '/' && !rate_hint) {
         /* `6 /b`: a division, not a rate unit */
         L->cur = numend;
         *val = lex_number_node(L, AST_NUM, s, numend, numend);
@@ -221,7 +235,7 @@ static int lex_quantity(lex_state *L, const unsigned char *s, const unsigned cha
     (*val)->unit = unit;
     (*val)->name = arena_intern(L->a, (const char *)us, (size_t)(cut - us));
     if (unit < 0) {
-        const char *hint = units_suggest((*val)->name);
+        const char *hint = rate_hint ? rate_hint : units_suggest((*val)->name);
         if (hint)
             diag_error(L->dc, mkloc(L, us, cut), "unknown unit '%s'; did you mean '%s'?", (*val)->name, hint);
         else

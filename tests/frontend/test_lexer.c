@@ -116,6 +116,27 @@ START_TEST(test_unit_only_on_same_line)
 }
 END_TEST
 
+/* `2 /hr`: a rate unit misspelled is one quantity token and one error (not a division by a
+ * name `hr`); `6 /n`, whose word is no unit's spelling, stays a division */
+START_TEST(test_misspelled_rate_unit)
+{
+    static const char *const cases[] = {"2 /hr", "30 /hour", "4 /sec"};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lexed r = lex_string(cases[i]);
+        ck_assert_msg(r.n == 1 && r.toks[0] == TOK_QUANTITY, "'%s' gave %d tokens", cases[i], r.n);
+        ck_assert_msg(r.errors == 1, "'%s' gave %d errors", cases[i], r.errors);
+        done();
+    }
+    lexed r = lex_string("6 /n");
+    ck_assert_int_eq(r.n, 3);
+    ck_assert_int_eq(r.toks[0], TOK_NUMBER);
+    ck_assert_int_eq(r.toks[1], '/');
+    ck_assert_int_eq(r.toks[2], TOK_IDENT);
+    ck_assert_int_eq(r.errors, 0);
+    done();
+}
+END_TEST
+
 START_TEST(test_percent_and_numbers)
 {
     lexed r = lex_string("96 % 1_000 1e-3 0.5");
@@ -241,6 +262,7 @@ static Suite *lexer_suite(void)
     tcase_add_test(tc, test_division_of_quantities);
     tcase_add_test(tc, test_keyword_after_number_is_not_a_unit);
     tcase_add_test(tc, test_unit_only_on_same_line);
+    tcase_add_test(tc, test_misspelled_rate_unit);
     tcase_add_test(tc, test_percent_and_numbers);
     tcase_add_test(tc, test_unknown_compound_falls_back_to_prefix);
     tcase_add_test(tc, test_lexical_errors);
