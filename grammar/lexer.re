@@ -6,7 +6,7 @@
  *      quantities, percentages and strings; comment spans for the formatter.
  * Errors (reported here, once each): NUL bytes inside the file, unexpected characters,
  *      unterminated strings and block comments, bad escapes, numbers out of range, malformed
- *      numbers (`1__0`, `.5`, `1.e5`, `4e`, `0x10`: one error naming the accepted spelling,
+ *      numbers (`1__0`, `.5`, `1.e5`, `4e`, `1e1_0`, `0x10`: one error naming the accepted spelling,
  *      the unit after them swallowed), unknown units (with the nearest known spelling or the
  *      unit a word like `sec` means). A number in error is returned as an AST_ERROR leaf so
  *      that sema does not complain about it again. A bad character is reported and skipped, so
@@ -120,6 +120,7 @@ static ast_node *lex_bad_number(lex_state *L, const unsigned char *s, const unsi
     const unsigned char *p;
     int dots = 0;
     const char *why = NULL;
+    char fixed[48], msg[112];
     for (p = s; p < e; p++)
         dots += *p == '.';
     if (e - s >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
@@ -137,8 +138,28 @@ static ast_node *lex_bad_number(lex_state *L, const unsigned char *s, const unsi
             why = "a decimal point needs digits on both sides (write 0.5, not .5)";
         else if (*p == '.' && !(p + 1 < e && p[1] >= '0' && p[1] <= '9'))
             why = "a decimal point needs digits on both sides (write 1.0 or 1)";
-        if (*p == 'e' || *p == 'E')
-            why = "an exponent needs digits after 'e' (write 1e-3)";
+        if (*p == 'e' || *p == 'E') {
+            /* `1e1_0`: the exponent has digits, but underscores only go in the mantissa */
+            const unsigned char *q = p + 1 + (p + 1 < e && (p[1] == '+' || p[1] == '-'));
+            bool digits = false, underscores = false;
+            for (; q < e; q++) {
+                digits |= *q >= '0' && *q <= '9';
+                underscores |= *q == '_';
+            }
+            if (digits && underscores && e - s < 48) {
+                size_t k = 0;
+                for (q = s; q < e; q++)
+                    if (q < p || *q != '_')
+                        fixed[k++] = (char)*q;
+                fixed[k] = 0;
+                snprintf(msg, sizeof msg, "underscores are not allowed in an exponent (write %s)", fixed);
+                why = msg;
+            } else if (digits && underscores) {
+                why = "underscores are not allowed in an exponent";
+            } else {
+                why = "an exponent needs digits after 'e' (write 1e-3)";
+            }
+        }
     }
     if (!why)
         why = "write digits with an optional fraction and exponent, e.g. 2.5e-3";

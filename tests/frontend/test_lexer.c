@@ -225,7 +225,7 @@ END_TEST
  * AST_ERROR, and exactly one error; well-formed neighbours are untouched. */
 START_TEST(test_malformed_numbers)
 {
-    static const char *const bad[] = {"1__0 s", "1_", ".5", "1.", "1.e5 h", "1.2.3", "4e", "0x10", "7e+ min"};
+    static const char *const bad[] = {"1__0 s", "1_", ".5", "1.", "1.e5 h", "1.2.3", "4e", "0x10", "7e+ min", "1e1_0 s"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         lexed r = lex_string(bad[i]);
         ck_assert_msg(r.n == 1 && r.toks[0] == TOK_NUMBER && r.vals[0] && r.vals[0]->kind == AST_ERROR,
