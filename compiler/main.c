@@ -2,7 +2,8 @@
  * main.c — the fabc driver: a table of commands.
  *
  *   fabc check [--dump | --json] [-I DIR]... [--color=auto|always|never] FILE...
- *   fabc fmt [--check | --stdout] FILE...
+ *   fabc fmt [--check | --stdout] [--color=auto|always|never] FILE...
+ * (the flags in [a | b] exclude each other: both given is a usage error)
  *   fabc --version | --help
  *
  * Exit status: 0 success (warnings allowed), 1 errors in a model (or fmt --check found an
@@ -222,14 +223,17 @@ static int parse_command(front_opts *o, int argc, char **argv, const cmd_flag *f
 static int cmd_check(int argc, char **argv)
 {
     front_opts o = {.color = -1};
-    int dump = 0; /* 1 text, 2 json */
-    const cmd_flag flags[] = {{"--dump", &dump, 1}, {"--json", &dump, 2}, {NULL, NULL, 0}};
+    int text = 0, json = 0;
+    const cmd_flag flags[] = {{"--dump", &text, 1}, {"--json", &json, 1}, {NULL, NULL, 0}};
     int nfiles = parse_command(&o, argc, argv, flags, "--dump, --json, -I DIR or --color=WHEN");
     if (nfiles < 0)
         return 2;
     char **files = argv;
+    if (text && json)
+        return usage_error("check: --dump and --json cannot be combined (--dump prints the model as text, --json as JSON)%s", "");
+    int dump = json ? 2 : text; /* 1 text, 2 json */
     if (dump && nfiles != 1)
-        return usage_error("check --dump expects exactly one file%s", "");
+        return usage_error("check %s expects exactly one file", json ? "--json" : "--dump");
     add_fab_path(&o);
     o.search[o.nsearch] = NULL;
     sema_options so = {.stdlib_dir = stdlib_dir(), .search = o.search};
@@ -306,6 +310,8 @@ static int cmd_fmt(int argc, char **argv)
     int nfiles = parse_command(&o, argc, argv, flags, "--check, --stdout, -I DIR or --color=WHEN");
     if (nfiles < 0)
         return 2;
+    if (check && to_stdout)
+        return usage_error("fmt: --check and --stdout cannot be combined (--check only reports unformatted files, --stdout prints the formatted text)%s", "");
     char **files = argv;
     int status = 0;
     for (int f = 0; f < nfiles; f++) {

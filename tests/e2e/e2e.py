@@ -420,6 +420,21 @@ def t_bad_fabc_cli():
     one_line_error(run([FABC, "build", mm1, "-o"], expect=2), "-o")
     one_line_error(run([FABC, "build", mm1, "--bogus"], expect=2), "--bogus")
     one_line_error(run([FABC, "run"], expect=2), "FILE")
+    # flags that exclude each other: a usage error naming both, not the last one winning
+    for flags in (["--dump", "--json"], ["--json", "--dump"]):
+        p = run([FABC, "check"] + flags + [mm1], expect=2)
+        one_line_error(p, "--dump")
+        one_line_error(p, "--json")
+        check(p.stdout == "", "check %s printed a dump: %r" % (" ".join(flags), p.stdout[:200]))
+    one_line_error(run([FABC, "check", "--json", mm1, mm1], expect=2), "--json")
+    ugly = os.path.join(TMP, "ugly.fab")
+    open(ugly, "w").write('part   P\n')
+    for flags in (["--check", "--stdout"], ["--stdout", "--check"]):
+        p = run([FABC, "fmt"] + flags + [ugly], expect=2)
+        one_line_error(p, "--check")
+        one_line_error(p, "--stdout")
+        check(p.stdout == "", "fmt %s printed: %r" % (" ".join(flags), p.stdout[:200]))
+    run([FABC, "fmt", "--check", ugly], expect=1)
     bad = os.path.join(TMP, "bad.fab")
     open(bad, "w").write('model "x" { horizon = 3 m }\npart P\nsource s { part = P; '
                          'interarrival = exponential(mean: 1 min) }\nsink k\nflow s -> k\n')
