@@ -334,7 +334,9 @@ static void expr(fmt_state *F, ast_node *n, int ctx_prec)
         break;
     case AST_ORDER_BY:
         puts_(F, "by ");
-        expr(F, n->kids[0], 0);
+        /* an `if` keeps its parentheses, so that `ascending` does not read as the else
+         * branch's: `by (if c then a else b) ascending` */
+        expr(F, n->kids[0], 1);
         puts_(F, n->op == AST_ORDER_ASC ? " ascending" : " descending");
         break;
     default:
