@@ -5,7 +5,8 @@
 #   make test           build and run every test suite
 #   make test-sanitize  the suites under AddressSanitizer and UndefinedBehaviorSanitizer (clang-19);
 #                       the queueing-theory validation suite is left to `make test`: its long runs
-#                       exercise the same runtime code as the runtime suite, at 10x the cost under ASan
+#                       exercise the same runtime code as the runtime suite, at 10x the cost under ASan;
+#                       test timeouts are tripled (ASan and UBSan slow the tests 2-4x)
 #   make fuzz           build the libFuzzer targets and run each for FUZZ_SECONDS, from the fixed
 #                       mutation seed FUZZ_SEED (0: a new random seed each run)
 #   make bench          build the benchmarks (docs/performance.md says how to run each)
@@ -40,7 +41,7 @@ $(ASAN_BUILD)/build.ninja: | deps
 test-sanitize: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  meson test -C $(ASAN_BUILD) $(MESON_TEST_ARGS) --no-suite validation
+	  meson test -C $(ASAN_BUILD) $(MESON_TEST_ARGS) --no-suite validation --timeout-multiplier 3
 
 $(FUZZ_BUILD)/build.ninja: | deps
 	CC=clang-19 meson setup $(FUZZ_BUILD) -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized

@@ -606,7 +606,7 @@ static void table_value(FILE *f, const fab_stat_summary *s)
         return;
     }
     double hw = (s->ci95_hi - s->ci95_lo) / 2;
-    fprintf(f, "%14.6g  +/- %-10.3g", s->mean, isfinite(hw) ? hw : 0.0);
+    fprintf(f, "%14.6g  +/- %.3g", s->mean, isfinite(hw) ? hw : 0.0);   /* the last column */
 }
 
 /* The columns a name takes on a terminal: its UTF-8 characters (bytes that do not continue a

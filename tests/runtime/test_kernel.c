@@ -764,8 +764,8 @@ static int display_col(const char *line, const char *word)
 }
 
 /* The table's element column is as wide as the longest name (in characters, not bytes), so the
- * columns after it line up; a state fraction with no window (a deadlock during the warmup)
- * shows "-", not nan. */
+ * columns after it line up, and no line ends in spaces; a state fraction with no window (a
+ * deadlock during the warmup) shows "-", not nan. */
 START_TEST(test_table_columns_line_up)
 {
     const char *longname = "a_really_long_station_name_f\xc3\xbcr_the_press";   /* 40 chars */
@@ -803,6 +803,7 @@ START_TEST(test_table_columns_line_up)
     table_line(breakdown, row, line, sizeof line);
     /* the first value right-aligned under "idle": its decimal point two before the end */
     ck_assert_msg(display_col(line, ".") == idle_col + 1, "%s", line);
+    ck_assert_msg(strstr(table, " \n") == NULL, "a line ends in a space:\n%s", table);
     free(table);
     fab_results_free(r);
     fab_model_free(m);
