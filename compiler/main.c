@@ -8,9 +8,9 @@
  *
  * Exit status: 0 success (warnings allowed), 1 errors in a model (or fmt --check found an
  * unformatted file), 2 a bad command line (one line naming the option and what was expected).
- * Adding a command is one line in `commands` below. The stdlib directory is
- * <exe>/../share/fab/stdlib when it exists (installed), else the source tree's stdlib/
- * (FAB_STDLIB_DIR, set by meson); FAB_PATH (colon-separated) and -I add import directories.
+ * Adding a command is one line in `commands` below. The stdlib directory is the one every
+ * command shares (drv_stdlib_dir: <prefix>/<datadir>/fab/stdlib when installed, else the
+ * source tree's stdlib/); FAB_PATH (colon-separated) and -I add import directories.
  * Memory: one arena and one diag context per run, freed before returning.
  */
 #include <errno.h>
@@ -97,22 +97,13 @@ static int cmd_help(int argc, char **argv)
 /* The stdlib directory (see the header comment); the result is static storage. */
 static const char *stdlib_dir(void)
 {
+#ifdef FAB_HAVE_BUILD
     static char buf[PATH_MAX];
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            if (snprintf(buf, sizeof buf, "%.3800s/../share/fab/stdlib", exe) >= (int)sizeof buf)
-                return FAB_STDLIB_DIR;
-            struct stat st;
-            if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
-                return buf;
-        }
-    }
+    drv_stdlib_dir(buf, sizeof buf);
+    return buf;
+#else
     return FAB_STDLIB_DIR;
+#endif
 }
 
 typedef struct front_opts {

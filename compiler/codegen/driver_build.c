@@ -143,9 +143,7 @@ static int drv_parse(drv_opts *o, int argc, char **argv, int is_run)
     return -1;
 }
 
-/* The stdlib directory: the source tree's when fabc runs from the build tree, else
- * <prefix>/<datadir>/fab/stdlib beside the installed fabc. */
-static void drv_stdlib_dir(char *buf, size_t n)
+void drv_stdlib_dir(char *buf, size_t n)
 {
     char self[PATH_MAX];
     buf[0] = '\0';

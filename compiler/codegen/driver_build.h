@@ -14,7 +14,14 @@
 #ifndef FAB_DRIVER_BUILD_H
 #define FAB_DRIVER_BUILD_H
 
+#include <stddef.h>
+
 int drv_build(int argc, char **argv);
 int drv_run(int argc, char **argv);
+
+/* The stdlib directory into buf: the source tree's when fabc runs from the build tree, else
+ * <prefix>/<datadir>/fab/stdlib beside the installed fabc (the datadir meson was given), else
+ * the source tree's. Every command (check, fmt, build, run) imports "std/..." from it. */
+void drv_stdlib_dir(char *buf, size_t n);
 
 #endif

@@ -903,6 +903,8 @@ def t_install_layout():
     # an installed fabc links with $CC or cc; a sanitizer build's archive needs its flags
     env = {"FAB_RUNTIME_LIB": "", "FAB_PATH": "", "CC": os.environ.get("FAB_TEST_CC", "cc")}
     exe = os.path.join(TMP, "inst")
+    # every command finds the installed stdlib (check and fmt too, not only build and run)
+    run([os.path.join(prefix, "bin", "fabc"), "check", model], env=env)
     run([os.path.join(prefix, "bin", "fabc"), "build", model, "-o", exe], env=env)
     res = simulate(exe)
     check(stat(res["elements"]["out"], "count") > 0, "the installed-layout build produced nothing")
