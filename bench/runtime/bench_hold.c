@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "fab/rng.h"
@@ -58,6 +59,10 @@ static double hold(int kind, int n, long steps, int bimodal, size_t *bytes)
 int main(int argc, char **argv)
 {
     long steps = argc > 1 ? atol(argv[1]) : 2000000;
+    if (steps <= 0 || (argc != 1 && argc != 2 && argc != 5)) {
+        fprintf(stderr, "usage: bench_hold [STEPS>0 [N heap|calendar exp|bimodal]]\n");
+        return argc > 1 && !strcmp(argv[1], "--help") ? 0 : 2;
+    }
     if (argc == 5) {
         size_t bytes;
         int kind = argv[3][0] == 'c' ? 2 : 1, n = atoi(argv[2]), bi = argv[4][0] == 'b';

@@ -33,13 +33,21 @@ int main(int argc, char **argv)
     int n = 1000;
     double horizon = 200000;
     fab_evset_kind evk = FAB_EVSET_DEFAULT;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--stations"))
-            n = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--horizon"))
-            horizon = atof(argv[i + 1]);
-        else if (!strcmp(argv[i], "--evset"))
-            evk = !strcmp(argv[i + 1], "calendar") ? FAB_EVSET_CALENDAR : FAB_EVSET_HEAP;
+    for (int i = 1; i < argc; i += 2) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(argv[i], "--stations") && v && (n = atoi(v)) > 0)
+            continue;
+        if (!strcmp(argv[i], "--horizon") && v && (horizon = atof(v)) > 0)
+            continue;
+        if (!strcmp(argv[i], "--evset") && v && !strcmp(v, "calendar"))
+            evk = FAB_EVSET_CALENDAR;
+        else if (!strcmp(argv[i], "--evset") && v && !strcmp(v, "heap"))
+            evk = FAB_EVSET_HEAP;
+        else {
+            fprintf(stderr, "usage: bench_line [--stations N>0] [--horizon SECONDS>0] "
+                            "[--evset heap|calendar]\n");
+            return strcmp(argv[i], "--help") ? 2 : 0;
+        }
     }
     fab_model *m = fab_model_new("serial line");
     int t = fab_model_part_type(m, "P");

@@ -144,11 +144,14 @@ int main(int argc, char **argv)
 {
     N = 1000;
     double horizon = 200000;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--stations"))
-            N = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--horizon"))
-            horizon = atof(argv[i + 1]);
+    for (int i = 1; i < argc; i += 2) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(argv[i], "--stations") && v && (N = atoi(v)) > 0)
+            continue;
+        if (!strcmp(argv[i], "--horizon") && v && (horizon = atof(v)) > 0)
+            continue;
+        fprintf(stderr, "usage: bench_line_hand [--stations N>0] [--horizon SECONDS>0]\n");
+        return strcmp(argv[i], "--help") ? 2 : 0;
     }
     heap = malloc(sizeof *heap * (size_t)(4 * N + 16));
     S = calloc((size_t)N, sizeof *S);
