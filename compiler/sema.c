@@ -758,8 +758,7 @@ static void check_element_body(sema *S, sx_env *env, fm_element *e, ast_node *bo
                 s->limit = -1;
         }
         const fm_dist *iad = s->interarrival;   /* always 0 s: no time would ever pass */
-        if (iad && s->limit < 0 && iad->kind == FAB_DIST_CONSTANT && iad->p[0] == 0 &&
-            (iad->bound == FAB_BOUND_NONE || (iad->lo <= 0 && iad->hi >= 0)))
+        if (iad && s->limit < 0 && sx_dist_always_zero(iad))
             serr(S, ia->loc, "source %s creates parts 0 s apart without a limit, so time could never pass; give a positive "
                  "interarrival, or a limit (`limit = n` creates n parts at once)", e->name);
         if ((x = PROP("on_block"))) {

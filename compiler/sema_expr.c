@@ -1376,6 +1376,14 @@ static bool point_mass(const fm_dist *d, double *v)
     }
 }
 
+bool sx_dist_always_zero(const fm_dist *d)
+{
+    double v;
+    if (d->bound != FAB_BOUND_NONE && d->hi <= 0)
+        return true;
+    return point_mass(d, &v) && v <= 0;
+}
+
 /* P(X < x) for every distribution kind, without its bound (a point mass at x is not below x). */
 static double prob_below(const fm_dist *d, double x)
 {

@@ -115,6 +115,9 @@ bool sx_is_dist_call(ast_node *n);
 /* What a call by this name means whatever is declared ("a built-in function", "a
  * distribution"), or NULL for a name free for a fn. */
 const char *sx_call_name_kind(const char *name);
+/* Whether every draw of d, a duration after sema's checks, is 0: a single value of 0 (constant,
+ * uniform, triangular or normal collapsed onto it), or a bound whose upper end is 0 or less. */
+bool sx_dist_always_zero(const fm_dist *d);
 /* Check a count of cycles (the ttf of a cycles-basis failure) drawn from d, written at n:
  * an error when it always rounds below 1 cycle, a warning when it often does. */
 bool sx_cycle_count(sema *S, const fm_dist *d, ast_node *n, const char *what);
