@@ -641,6 +641,10 @@ static void check_failure(sema *S, sx_env *env, fm_element *e, ast_node *fb, fm_
                          f->basis == FM_BASIS_CYCLES ? "ttf (in cycles)" : "ttf", e->name, arena_printf(S->a, "%s.ttf", pre));
         if (f->ttf && f->basis == FM_BASIS_CYCLES && !sx_cycle_count(S, f->ttf, ttf->kids[0], "ttf (in cycles)"))
             f->ttf = NULL;
+        else if (f->ttf && f->basis != FM_BASIS_CYCLES && sx_dist_always_zero(f->ttf))
+            swarn(S, ttf->kids[0]->loc, "failure %s: its ttf can only be 0 s, so the station %s", f->name,
+                  f->basis == FM_BASIS_CALENDAR ? "fails again as soon as it is repaired and never works"
+                                                : "fails as soon as it starts a cycle and never finishes one");
     } else
         if (!seen.had_unknown)
             serr(S, fb->nloc, "failure %s has no ttf (time to failure)", f->name);
