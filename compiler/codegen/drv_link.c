@@ -2,8 +2,8 @@
  * drv_link.c — find libfabrt and link a generated object into a simulator executable.
  *
  * In:  an object file path, an output path. Out: the executable, linked by the system C
- *      compiler ($CC or cc) with libfabrt.a, -lxxhash and -lm, so that the simulator needs only
- *      the C library, libm and libxxhash at run time.
+ *      compiler ($CC or cc) with libfabrt.a and -lm, so that the simulator needs only the C
+ *      library (libc and libm) at run time.
  * Processes are started with posix_spawnp and waited for; never through a shell.
  * The executable is linked into a unique temporary beside the output and renamed over it.
  * Also: the checks of `fabc build`'s output paths, and the removal of temporary files when
@@ -306,7 +306,6 @@ static char **drv_link_argv(const char *obj, const char *out, const char *runtim
         argv[argc++] = tok;
     argv[argc++] = (char *)obj;
     argv[argc++] = (char *)runtime_lib;
-    argv[argc++] = "-lxxhash";
     argv[argc++] = "-lm";
     argv[argc++] = "-o";
     argv[argc++] = (char *)out;

@@ -29,7 +29,7 @@ struct diag_ctx;
 int drv_check_outputs(const struct diag_ctx *dc, const char *out, const char *emit_llvm,
                       const char *emit_llvm_raw, char *err, size_t errsz);
 
-/* cc OBJ RUNTIME_LIB -lxxhash -lm -o OUT, with $CC (split on spaces and tabs; unset, empty or
+/* cc OBJ RUNTIME_LIB -lm -o OUT, with $CC (split on spaces and tabs; unset, empty or
  * blank: cc) instead of cc if set. The executable is linked into a unique temporary in OUT's
  * directory and renamed over OUT on success; on failure OUT is untouched.
  * When RUNTIME_LIB is the build tree's archive, the default compiler is the one meson built

@@ -17,7 +17,9 @@
  * Deliberately not handled: streams longer than 2^64 blocks (the block counter wraps), and
  * names containing NUL bytes (they end at the first NUL).
  */
-#define XXH_STATIC_LINKING_ONLY
+/* XXH3 compiled into libfabrt (static inline functions), so that simulators need no libxxhash
+ * at run time: the same algorithm, so the same keys, as the shared library's. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 #include <Random123/philox.h>
 
