@@ -69,6 +69,12 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
     memset(cli, 0, sizeof *cli);
     cli->run = fab_run_opts_default();
     const char *horizon_text = NULL, *warmup_text = NULL;   /* as given, for messages */
+    /* a model that is valid as built and invalid after --set was made so by --set: a usage
+     * error (status 2); one invalid as built is a run failure that fab_run reports */
+    char why[256];
+    if (m->valid_as_built < 0)
+        m->valid_as_built = rt_model_validate(m, why, sizeof why) == 0;
+    int any_set = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         char opt[64];
@@ -111,9 +117,13 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
                 snprintf(err, n, "%s: missing value", opt);
                 return 2;
             }
+            if (!strncmp(argv[i + 1], "--", 2)) {   /* "--json --quiet": not a file name */
+                snprintf(err, n, "%s: missing value (the next argument, \"%s\", is an option)",
+                         opt, argv[i + 1]);
+                return 2;
+            }
             val = argv[++i];
         }
-        char why[256];
         if (!strcmp(opt, "--horizon") || !strcmp(opt, "--warmup")) {
             double v;
             if (fab_units_parse(val, FAB_DIM_TIME, &v, why, sizeof why)) {
@@ -177,6 +187,7 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
                 snprintf(err, n, "--set: %s", why);
                 return 2;
             }
+            any_set = 1;
         }
     }
     /* the warmup ends before the horizon, with the values the run will take (options, else
@@ -193,6 +204,10 @@ int fab_cli_parse(fab_cli *cli, fab_model *m, int argc, char **argv, char *err, 
         else
             snprintf(err, n, "--set: the warmup (%g s) must be shorter than the horizon (%g s)",
                      warmup, horizon);
+        return 2;
+    }
+    if (any_set && m->valid_as_built && rt_model_validate(m, why, sizeof why)) {
+        snprintf(err, n, "--set: %s", why);
         return 2;
     }
     if (cli->replication_values && !cli->json_path) {

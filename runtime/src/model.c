@@ -261,6 +261,7 @@ fab_model *fab_model_new(const char *name)
     fab_model *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
+    m->valid_as_built = -1;
     m->name = model_strdup(name);
     m->horizon = 8 * 3600.0;
     m->warmup = 0;

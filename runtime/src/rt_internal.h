@@ -120,6 +120,9 @@ struct fab_model {
     /* open-addressing hash indexes (element and parameter names -> index, -1 empty) */
     int *elem_idx, *param_idx;
     size_t elem_idx_cap, param_idx_cap;
+    int valid_as_built;         /* -1 unknown, else whether the model was valid before the first
+                                 * command line's --set (fab_cli_parse; a generated simulator
+                                 * parses its command line twice) */
 };
 
 void rt_model_fail(fab_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

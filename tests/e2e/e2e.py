@@ -381,6 +381,10 @@ def t_bad_sim_cli():
         (["--jobs", "2000"], "--jobs"),
         (["--seed", "18446744073709551616"], "--seed"),
         (["--seed", "1__0"], "--seed"),
+        # an option where a value belongs, and values that make the model invalid
+        (["--json", "--quiet"], "--json"),
+        (["--set", "server.capacity=0"], "--set"),
+        (["--set", "arrivals.batch=0"], "--set"),
     ]
     for args, word in cases:
         p = run([exe] + args, expect=2)
