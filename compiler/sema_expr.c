@@ -1150,8 +1150,11 @@ static bool const_fold(sema *S, fm_expr *e, const double *params, int depth, dou
         case FM_BUILTIN_MIN: *out = a < b ? a : b; return true;
         case FM_BUILTIN_MAX: *out = a > b ? a : b; return true;
         case FM_BUILTIN_ABS: *out = fabs(a); return true;
-        case FM_BUILTIN_EXP: *out = exp(a); return true;
-        case FM_BUILTIN_LOG: *out = log(a); return true;
+        /* the simulator's own exp and log (libfabrt), which give the same bits on every
+         * machine and are what compiled expressions call: a folded value is the value a
+         * run computes, whatever machine compiles the model */
+        case FM_BUILTIN_EXP: *out = fab_dist_math_exp(a); return true;
+        case FM_BUILTIN_LOG: *out = fab_dist_math_log(a); return true;
         case FM_BUILTIN_SQRT: *out = sqrt(a); return true;
         default: return false;
         }

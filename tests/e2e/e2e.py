@@ -253,6 +253,15 @@ def t_attr_order():
     one_line_error(run([exe, "--set", "P.attr.c=4m"], expect=2), "P.attr.c")
 
 
+def t_fold_math():
+    """exp and log folded at compile time equal the simulator's: models/fold_math.fab sends
+    every part to `same` (359 in 1 h)."""
+    el = simulate(build(os.path.join(HERE, "models", "fold_math.fab")))["elements"]
+    same, different = stat(el["same"], "count"), stat(el["different"], "count")
+    check(different == 0 and same >= 350, "folded and computed exp/log differ: %g same, %g "
+          "different" % (same, different))
+
+
 def t_library():
     """The stdlib template resolves: the three Cnc instances are stations that fail."""
     res = simulate(build("library.fab"))
