@@ -595,18 +595,43 @@ int fab_results_write_json_flags(const fab_results *r, FILE *f, unsigned flags)
 
 /* ---- table ------------------------------------------------------------------------------ */
 
-static void table_value(FILE *f, const fab_stat_summary *s)
+/* A KPI in seconds (its name ends in "_s", or has "_s." before a percentile) is shown in the
+ * unit an engineer reads it in: h from 2 h, min from 2 min, else s. The KPI's name loses the
+ * "_s" (lead_time_s -> lead_time) and the unit follows the value; JSON keeps seconds. */
+static const char *table_time_unit(const char *name, double mean, double *scale, char *shown,
+                                   size_t n)
+{
+    const char *tail = strstr(name, "_s.");
+    size_t len = strlen(name);
+    int is_time = tail || (len > 2 && !strcmp(name + len - 2, "_s"));
+    if (!is_time) {
+        snprintf(shown, n, "%s", name);
+        *scale = 1;
+        return "";
+    }
+    if (tail)
+        snprintf(shown, n, "%.*s%s", (int)(tail - name), name, tail + 2);
+    else
+        snprintf(shown, n, "%.*s", (int)(len - 2), name);
+    double a = fabs(mean);
+    *scale = a >= 7200 ? 3600 : a >= 120 ? 60 : 1;
+    return a >= 7200 ? "h" : a >= 120 ? "min" : "s";
+}
+
+/* The mean and 95 % CI half-width of s, divided by scale, with the unit after the mean. */
+static void table_value(FILE *f, const fab_stat_summary *s, double scale, const char *unit)
 {
     if (s->n == 0 || !isfinite(s->mean)) {
         fprintf(f, "%14s", "-");
         return;
     }
+    fprintf(f, "%14.6g %-3s", s->mean / scale, unit);
     if (s->n < 2) {         /* one value: no interval */
-        fprintf(f, "%14.6g  n/a", s->mean);
+        fputs("  n/a", f);
         return;
     }
     double hw = (s->ci95_hi - s->ci95_lo) / 2;
-    fprintf(f, "%14.6g  +/- %.3g", s->mean, isfinite(hw) ? hw : 0.0);   /* the last column */
+    fprintf(f, "  +/- %.3g", (isfinite(hw) ? hw : 0.0) / scale);   /* the last column */
 }
 
 /* The columns a name takes on a terminal: its UTF-8 characters (bytes that do not continue a
@@ -639,7 +664,7 @@ int fab_results_write_table(const fab_results *r, FILE *f)
         if (table_cols(r->elem_name[e]) > w)
             w = table_cols(r->elem_name[e]);
     table_name(f, "element", w);
-    fprintf(f, " %-9s %-28s %14s  %s\n", "kind", "KPI", "mean", "95% CI");
+    fprintf(f, " %-9s %-28s %14s      %s\n", "kind", "KPI", "mean", "95% CI");
     for (int k = 0; k < r->L.nmetric; k++) {
         const char *name = r->L.name[k];
         int e = r->L.elem[k];
@@ -647,9 +672,12 @@ int fab_results_write_table(const fab_results *r, FILE *f)
             continue;
         if (r->sum[k].n == 0)
             continue;
+        char shown[64];
+        double scale;
+        const char *unit = table_time_unit(name, r->sum[k].mean, &scale, shown, sizeof shown);
         table_name(f, r->elem_name[e], w);
-        fprintf(f, " %-9s %-28s ", fab_kind_name(r->elem_kind[e]), name);
-        table_value(f, &r->sum[k]);
+        fprintf(f, " %-9s %-28s ", fab_kind_name(r->elem_kind[e]), shown);
+        table_value(f, &r->sum[k], scale, unit);
         fputc('\n', f);
     }
     int any = 0;

@@ -839,6 +839,42 @@ START_TEST(test_table_columns_line_up)
 }
 END_TEST
 
+/* Times in the table are shown in h, min or s by their size, under names without "_s": lead
+ * times of 30 s, 5 min and 2.5 h (one part at a time through a constant cycle). */
+START_TEST(test_table_times_in_engineers_units)
+{
+    const double cycle[3] = {30, 300, 9000};
+    const char *shown[3] = {"30 s", "5 min", "2.5 h"};
+    for (int i = 0; i < 3; i++) {
+        fab_model *m = fab_model_new("units");
+        int t = fab_model_part_type(m, "P");
+        int src = fab_source_new(m, "src", t);
+        fab_source_interarrival(m, src, fab_sampler_const(2 * cycle[i]));
+        int st = fab_station_new(m, "mc");
+        fab_station_cycle(m, st, fab_sampler_const(cycle[i]));
+        int k = fab_sink_new(m, "k");
+        fab_flow(m, src, st);
+        fab_flow(m, st, k);
+        fab_model_horizon(m, 100 * cycle[i]);
+        fab_results *r = run_reps(m, 2);
+        char *table = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&table, &len);
+        ck_assert_int_eq(fab_results_write_table(r, f), 0);
+        ck_assert_int_eq(fclose(f), 0);
+        char line[512];
+        const char *lt = strstr(table, " lead_time ");
+        ck_assert_msg(lt != NULL, "no lead_time in\n%s", table);
+        snprintf(line, sizeof line, "%.*s", (int)strcspn(lt, "\n"), lt);
+        ck_assert_msg(strstr(line, shown[i]) != NULL, "want %s in: %s", shown[i], line);
+        ck_assert_msg(strstr(table, "lead_time_s") == NULL, "%s", table);
+        free(table);
+        fab_results_free(r);
+        fab_model_free(m);
+    }
+}
+END_TEST
+
 /* ---- command line ---------------------------------------------------------------------- */
 
 static int parse(fab_model *m, fab_cli *cli, char *err, size_t n, const char *a1, const char *a2,
@@ -1117,6 +1153,7 @@ static Suite *kernel_suite(void)
     tcase_add_test(tc, test_json_deadlock_names_whole);
     tcase_add_test(tc, test_json_names_are_valid_utf8);
     tcase_add_test(tc, test_table_columns_line_up);
+    tcase_add_test(tc, test_table_times_in_engineers_units);
     tcase_add_test(tc, test_one_replication_no_interval);
     tcase_add_test(tc, test_cli_parse);
     tcase_add_test(tc, test_cli_flags_take_no_value);
