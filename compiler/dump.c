@@ -42,6 +42,8 @@ static const char *dimstr(fm_dim d, char *buf)
     return units_dim_str(d, buf, 48);
 }
 
+static void jstr(const char *s, FILE *o);
+
 static void dump_expr(const fab_model *m, const fm_expr *e, FILE *o)
 {
     char b[32];
@@ -133,7 +135,9 @@ static void dump_power(const double *p, FILE *o)
 void sema_dump_model(const fab_model *m, FILE *o)
 {
     char b[32], db[48];
-    fprintf(o, "model \"%s\"\n", m->name);
+    fputs("model ", o); /* quoted as JSON quotes it, which Fab's escapes read back */
+    jstr(m->name, o);
+    fputc('\n', o);
     fprintf(o, "  horizon %s s\n", num(m->horizon, b));
     fprintf(o, "  warmup %s s\n", num(m->warmup, b));
     fprintf(o, "  replications %ld\n", m->replications);

@@ -193,16 +193,25 @@ static void close_block(fmt_state *F, uint32_t end, bool blank_ok)
 static void expr(fmt_state *F, ast_node *n, int ctx_prec);
 static bool comments_inside(fmt_state *F, fab_loc l);
 
+/* A string as a literal that lexes back to the same bytes: the escapes for '"', '\\', newline,
+ * tab and carriage return, \u00XX for the other control characters, every other byte (UTF-8
+ * included) as it is. */
 static void print_string(fmt_state *F, const char *s)
 {
     put(F, "\"", 1);
     for (; *s; s++) {
-        switch (*s) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
         case '"': puts_(F, "\\\""); break;
         case '\\': puts_(F, "\\\\"); break;
         case '\n': puts_(F, "\\n"); break;
         case '\t': puts_(F, "\\t"); break;
-        default: put(F, s, 1);
+        case '\r': puts_(F, "\\r"); break;
+        default:
+            if (c < 0x20 || c == 0x7F)
+                printf_(F, "\\u%04x", c);
+            else
+                put(F, s, 1);
         }
     }
     put(F, "\"", 1);

@@ -266,7 +266,62 @@ static int lex_quantity(lex_state *L, const unsigned char *s, const unsigned cha
     return TOK_QUANTITY;
 }
 
-/* A string literal after the opening quote at s. */
+static int hex_digit(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* The escape \uXXXX at p (p[0] is the backslash): its UTF-8 bytes into out, their count
+ * returned, *len set to the bytes of source it spans. A missing hex digit, \u0000 (a NUL
+ * byte) and a UTF-16 surrogate (D800-DFFF, half of a pair, not a character) are one error
+ * at the escape; out then holds '?'. */
+static int lex_unicode_escape(lex_state *L, const unsigned char *p, char out[4], int *len)
+{
+    unsigned cp = 0;
+    int k = 0;
+    for (; k < 4; k++) {
+        int d = hex_digit(p[2 + k]);
+        if (d < 0)
+            break;
+        cp = cp * 16 + (unsigned)d;
+    }
+    *len = 2 + k;
+    const char *why = NULL;
+    if (k < 4)
+        why = "\\u takes exactly 4 hexadecimal digits (\\u00e9, not \\ue9)";
+    else if (cp == 0)
+        why = "\\u0000 is not allowed in a string (a string cannot hold a NUL byte)";
+    else if (cp >= 0xD800 && cp <= 0xDFFF)
+        why = "a UTF-16 surrogate (\\uD800 to \\uDFFF) is not a character; write the character itself (strings are UTF-8)";
+    if (why) {
+        diag_error(L->dc, mkloc(L, p, p + *len), "%s", why);
+        L->errors++;
+        out[0] = '?';
+        return 1;
+    }
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
+/* A string literal after the opening quote at s. The escapes are JSON's but \b and \f:
+ * \n \t \r \\ \" \/ and \uXXXX (stored as UTF-8). */
 static int lex_string(lex_state *L, const unsigned char *s, ast_node **val)
 {
     const unsigned char *p = s + 1;
@@ -289,38 +344,45 @@ static int lex_string(lex_state *L, const unsigned char *s, ast_node **val)
             p++;
             continue;
         }
+        char out[4];
+        int nout = 1;
         if (c == '\\') {
             unsigned char e = p[1];
-            char out;
+            int len = 2;
             switch (e) {
-            case 'n': out = '\n'; break;
-            case 't': out = '\t'; break;
-            case '\\': out = '\\'; break;
-            case '"': out = '"'; break;
+            case 'n': out[0] = '\n'; break;
+            case 't': out[0] = '\t'; break;
+            case 'r': out[0] = '\r'; break;
+            case '\\': out[0] = '\\'; break;
+            case '"': out[0] = '"'; break;
+            case '/': out[0] = '/'; break;
+            case 'u': nout = lex_unicode_escape(L, p, out, &len); break;
             default:
                 diag_error(L->dc, mkloc(L, p, p + (e && e != '\n' ? 2 : 1)),
-                           "unknown escape in string (use \\n, \\t, \\\\ or \\\")");
+                           "unknown escape in string (use \\n, \\t, \\r, \\\\, \\\", \\/ or \\uXXXX)");
                 L->errors++;
-                out = '?';
+                out[0] = '?';
                 if (e == 0 || e == '\n') {
                     p++;
                     continue;
                 }
             }
-            p += 2;
-            c = (unsigned char)out;
+            p += len;
         } else {
+            out[0] = (char)c;
             p++;
         }
-        if (buf && n + 1 >= cap) {
+        while (buf && n + (size_t)nout >= cap) {
             char *nb = arena_alloc(L->a, cap * 2);
             if (nb)
                 memcpy(nb, buf, n);
             buf = nb;
             cap *= 2;
         }
-        if (buf)
-            buf[n++] = (char)c;
+        if (buf) {
+            memcpy(buf + n, out, (size_t)nout);
+            n += (size_t)nout;
+        }
     }
     L->cur = p;
     *val = ast_new(L->a, AST_STR, mkloc(L, s, p));

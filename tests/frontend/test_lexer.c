@@ -176,6 +176,27 @@ START_TEST(test_lexical_errors)
 }
 END_TEST
 
+/* The escapes are JSON's but \b and \f; \uXXXX is stored as UTF-8. */
+START_TEST(test_string_escapes)
+{
+    lexed r = lex_string("\"a\\r\\/\\u0041\\u00e9\\u20AC\\n\\t\\\\\\\"\\u007f\"");
+    ck_assert_int_eq(r.n, 1);
+    ck_assert_int_eq(r.toks[0], TOK_STRING);
+    ck_assert_int_eq(r.errors, 0);
+    ck_assert_str_eq(r.vals[0]->str, "a\r/A\xc3\xa9\xe2\x82\xac\n\t\\\"\x7f");
+    done();
+    /* each a single error at the escape, the string still one token that ends at its quote */
+    static const char *const bad[] = {"\"\\u12\" x", "\"\\u12g4\" x", "\"\\u0000\" x", "\"\\ud800\" x",
+                                      "\"\\uDFFF\" x", "\"\\b\" x", "\"\\f\" x", "\"\\U00e9\" x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = lex_string(bad[i]);
+        ck_assert_msg(r.errors == 1, "'%s' gave %d errors", bad[i], r.errors);
+        ck_assert_msg(r.n == 2 && r.toks[0] == TOK_STRING && r.toks[1] == TOK_IDENT, "'%s' gave %d tokens", bad[i], r.n);
+        done();
+    }
+}
+END_TEST
+
 START_TEST(test_nul_byte_is_error)
 {
     diag_init(&g_dc, fopen("/dev/null", "w"));
@@ -266,6 +287,7 @@ static Suite *lexer_suite(void)
     tcase_add_test(tc, test_percent_and_numbers);
     tcase_add_test(tc, test_unknown_compound_falls_back_to_prefix);
     tcase_add_test(tc, test_lexical_errors);
+    tcase_add_test(tc, test_string_escapes);
     tcase_add_test(tc, test_malformed_numbers);
     tcase_add_test(tc, test_huge_number_is_error_leaf);
     tcase_add_test(tc, test_nul_byte_is_error);
