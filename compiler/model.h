@@ -102,7 +102,7 @@ typedef struct fm_expr {
     fm_expr_kind kind;
     fm_type type;
     fm_dim dim;   /* for FM_T_NUM */
-    double num;   /* FM_EX_NUM, FM_EX_BOOL */
+    double num;   /* FM_EX_NUM, FM_EX_BOOL; FM_EX_PARTTYPE_CONST: 1 + the state of that name, or 0 */
     int index;    /* builtin / fn / param / attr / part type / state / element, by kind */
     int nargs;
     struct fm_expr **args;

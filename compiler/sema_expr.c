@@ -376,16 +376,18 @@ fm_expr *sx_expr(sema *S, sx_env *env, ast_node *n)
             return e;
         }
         sym *s = sym_find(S, n->name);
+        int st = state_lookup(n->name);
         if (s && s->kind == SYM_PART) {
             fm_expr *e = mk(S, FM_EX_PARTTYPE_CONST, n->loc, 0);
             if (e) {
                 e->index = s->index;
                 e->type = FM_T_PARTTYPE;
+                e->num = st + 1; /* a part type named like a state: compared with a state, it is one */
             }
             return e;
         }
-        int st = state_lookup(n->name);
-        if (st >= 0 && !s) {
+        /* an element is never a value: a name of an element and of a state is the state */
+        if (st >= 0 && (!s || s->kind == SYM_ELEMENT)) {
             fm_expr *e = mk(S, FM_EX_STATE_CONST, n->loc, 0);
             if (e) {
                 e->index = st;
@@ -715,11 +717,25 @@ static bool anyd(const tc_ctx *c, fm_expr *e)
 
 static bool tc(sema *S, fm_expr *e, tc_ctx *c);
 
+/* For a state name that also names an element (`station idle`), where a number was wanted:
+ * " ('idle' names the state here; for the parts in the element write level(idle))", else "". */
+static const char *state_named_element_hint(sema *S, const fm_expr *e)
+{
+    if (e->kind != FM_EX_STATE_CONST)
+        return "";
+    const char *name = fm_state_name((fm_state)e->index);
+    sym *s = sym_find(S, arena_intern(S->a, name, strlen(name)));
+    if (!s || s->kind != SYM_ELEMENT)
+        return "";
+    const char *h = arena_printf(S->a, " ('%s' names the state here; for the parts in the element write level(%s))", name, name);
+    return h ? h : "";
+}
+
 static bool tc_num(sema *S, fm_expr *e, const char *what)
 {
     if (e->type != FM_T_NUM) {
         char b[64];
-        serr(S, e->loc, "%s needs a number; this is %s", what, type_word(e, b, sizeof b));
+        serr(S, e->loc, "%s needs a number; this is %s%s", what, type_word(e, b, sizeof b), state_named_element_hint(S, e));
         return false;
     }
     return true;
@@ -836,6 +852,18 @@ static const char *metre_minute_hint(sema *S, const fm_expr *l, const fm_expr *r
     return "";
 }
 
+/* `state(a) == busy` with a part type `busy`: a part-type name that is also a state name
+ * (FM_EX_PARTTYPE_CONST with num = the state + 1), compared with a station state, means the
+ * state. Compared with a part type, it stays the part type. */
+static void part_name_as_state(fm_expr *x, const fm_expr *other)
+{
+    if (x->kind != FM_EX_PARTTYPE_CONST || x->num < 1 || other->type != FM_T_STATE)
+        return;
+    x->kind = FM_EX_STATE_CONST;
+    x->type = FM_T_STATE;
+    x->index = (int)x->num - 1;
+    x->num = 0;
+}
 
 static bool tc(sema *S, fm_expr *e, tc_ctx *c)
 {
@@ -899,13 +927,18 @@ static bool tc(sema *S, fm_expr *e, tc_ctx *c)
     case FM_EX_GE:
     case FM_EX_EQ:
     case FM_EX_NE:
+        if (e->kind == FM_EX_EQ || e->kind == FM_EX_NE) {
+            part_name_as_state(l, r);
+            part_name_as_state(r, l);
+        }
         if ((e->kind == FM_EX_EQ || e->kind == FM_EX_NE) && l->type == r->type &&
             (l->type == FM_T_PARTTYPE || l->type == FM_T_STATE || l->type == FM_T_BOOL)) {
             e->type = FM_T_BOOL;
             return true;
         }
         if (l->type != FM_T_NUM || r->type != FM_T_NUM) {
-            serr(S, e->loc, "cannot compare %s with %s", type_word(l, b1, sizeof b1), type_word(r, b2, sizeof b2));
+            const char *h = state_named_element_hint(S, r->type == FM_T_NUM ? l : r);
+            serr(S, e->loc, "cannot compare %s with %s%s", type_word(l, b1, sizeof b1), type_word(r, b2, sizeof b2), h);
             return false;
         }
         if (!anyd(c, l) && !anyd(c, r) && !units_dim_eq(l->dim, r->dim)) {

@@ -234,6 +234,18 @@ def t_state_key():
               "(the key was not evaluated when the part left)" % (how, a, b))
 
 
+def t_state_names():
+    """A state name that also names an element (`station idle`) or a part type (`part busy`)
+    is the state beside a station state: in models/state_names.fab the router sends the 30
+    parts made while the gate is busy to `max` and the 29 made once it is idle to `min`."""
+    res = simulate(build(os.path.join(HERE, "models", "state_names.fab")))
+    el = res["elements"]
+    mx, mn, other = stat(el["max"], "count"), stat(el["min"], "count"), stat(el["other"], "count")
+    print("max %g, min %g, other %g" % (mx, mn, other))
+    check((mx, mn, other) == (30, 29, 0), "%g parts to max, %g to min, %g to other: expected 30, "
+          "29, 0 (`busy` and `idle` were not read as states)" % (mx, mn, other))
+
+
 def t_attr_order():
     """An attribute that reads attributes declared after it gets their values: in
     models/attr_order.fab every part has a = b + 1 h = 2 c + 1 h = 7 h and leaves to `seven`

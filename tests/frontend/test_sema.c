@@ -168,6 +168,44 @@ START_TEST(test_rules_and_fn)
 }
 END_TEST
 
+/* A state name that also names an element is the state (an element is never a value); one
+ * that also names a part type is the state beside a station state and the part type beside a
+ * part type, on either side of == and !=, in a fn body too. */
+START_TEST(test_state_names_shared_with_elements_and_parts)
+{
+    fab_model *m = check_str("model \"t\" { horizon = 1 h }\npart P\npart busy\n"
+                             "fn is_busy(s) = s == busy\n"
+                             "source src { part = P; interarrival = exponential(mean: 1 min) }\n"
+                             "station idle { cycle = 5 s }\nstation normal { cycle = 3 s }\n"
+                             "route idle { when state(normal) == idle -> max\n when busy != state(normal) -> max\n"
+                             " when part.type == busy -> min\n when is_busy(state(normal)) -> min\n otherwise -> min }\n"
+                             "station max { cycle = 1 s }\nstation min { cycle = 1 s }\nsink done\n"
+                             "flow src -> idle -> max -> done\nflow idle -> min -> done\nflow src -> normal -> done\n");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(g_dc.errors, 0);
+    const fm_route *r = &m->elements[fm_find_element(m, "idle")].route;
+    ck_assert_int_eq(r->kind, FM_ROUTE_RULES);
+    const fm_expr *c0 = r->rules[0].cond, *c1 = r->rules[1].cond, *c2 = r->rules[2].cond;
+    ck_assert_int_eq(c0->args[1]->kind, FM_EX_STATE_CONST);
+    ck_assert_int_eq(c0->args[1]->index, FM_STATE_IDLE);
+    ck_assert_int_eq(c1->kind, FM_EX_NE);
+    ck_assert_int_eq(c1->args[0]->kind, FM_EX_STATE_CONST);
+    ck_assert_int_eq(c1->args[0]->index, FM_STATE_BUSY);
+    ck_assert_int_eq(c2->args[1]->kind, FM_EX_PARTTYPE_CONST);
+    ck_assert_int_eq(c2->args[1]->index, 1);
+    ck_assert_int_eq(m->fns[0].body->args[1]->kind, FM_EX_STATE_CONST);
+    ck_assert_int_eq(m->fns[0].body->args[1]->index, FM_STATE_BUSY);
+    done();
+    /* still not a number: one error, which names level() for the element */
+    m = check_str("model \"t\" { horizon = 1 h }\npart P\n"
+                  "source src { part = P; interarrival = exponential(mean: 1 min) }\n"
+                  "station idle { cycle = 5 s; route { when idle > 2 -> a; otherwise -> b } }\n"
+                  "sink a\nsink b\nflow src -> idle -> a\nflow idle -> b\n");
+    ck_assert_int_eq(g_dc.errors, 1);
+    done();
+}
+END_TEST
+
 /* An attribute may read attributes declared after it: they are typed and computed first. */
 START_TEST(test_attributes_read_later_ones)
 {
@@ -488,6 +526,7 @@ int main(void)
     tcase_add_test(tc, test_routes);
     tcase_add_test(tc, test_stdlib_templates);
     tcase_add_test(tc, test_rules_and_fn);
+    tcase_add_test(tc, test_state_names_shared_with_elements_and_parts);
     tcase_add_test(tc, test_attributes_read_later_ones);
     tcase_add_test(tc, test_attribute_cycles_are_errors);
     tcase_add_test(tc, test_negative_duration_truncated);
