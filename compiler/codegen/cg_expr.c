@@ -392,7 +392,79 @@ LLVMValueRef cg_route_rule_fn(CgState *cg, CgModelTab *tab, const fm_element *el
  * CG_NOW_OTHER: an order key that reads them is evaluated when a part leaves. */
 enum { CG_NOW_NONE, CG_NOW_AFFINE, CG_NOW_OTHER };
 
-static int cg_now_class(const fab_model *m, const fm_expr *e, const int *param_class, int depth)
+/* The classes already worked out for a fn called with given argument classes: a call chain
+ * in which each fn calls the next twice (fn f(x) = g(x) + g(x)) is then classified in linear
+ * time, not exponential. An open-addressing table keyed by (fn, argument classes). */
+typedef struct cg_now_memo_entry {
+    int fn, n, result;
+    unsigned char pc[64];
+} cg_now_memo_entry;
+
+typedef struct cg_now_memo {
+    cg_now_memo_entry *slot;    /* fn < 0: empty */
+    size_t cap, count;          /* cap a power of two (0: no table, nothing remembered) */
+} cg_now_memo;
+
+static size_t cg_now_memo_hash(int fn, int n, const int *pc)
+{
+    size_t h = (size_t)fn * 0x9E3779B97F4A7C15u;
+    for (int i = 0; i < n; i++)
+        h = (h ^ (size_t)pc[i]) * 0x100000001B3u;
+    return h;
+}
+
+/* The entry for (fn, pc), or the empty slot where it goes; NULL without a table. */
+static cg_now_memo_entry *cg_now_memo_find(cg_now_memo *mm, int fn, int n, const int *pc)
+{
+    if (!mm->cap)
+        return NULL;
+    for (size_t i = cg_now_memo_hash(fn, n, pc) & (mm->cap - 1);; i = (i + 1) & (mm->cap - 1)) {
+        cg_now_memo_entry *en = &mm->slot[i];
+        if (en->fn < 0)
+            return en;
+        if (en->fn == fn && en->n == n) {
+            int k = 0;
+            while (k < n && en->pc[k] == pc[k])
+                k++;
+            if (k == n)
+                return en;
+        }
+    }
+}
+
+static void cg_now_memo_put(cg_now_memo *mm, int fn, int n, const int *pc, int result)
+{
+    if ((mm->count + 1) * 2 > mm->cap) {     /* grow (at most half full), or give up quietly */
+        size_t cap = mm->cap ? mm->cap * 2 : 64;
+        cg_now_memo_entry *slot = malloc(cap * sizeof *slot);
+        if (!slot)
+            return;
+        for (size_t i = 0; i < cap; i++)
+            slot[i].fn = -1;
+        cg_now_memo old = *mm;
+        *mm = (cg_now_memo){slot, cap, 0};
+        for (size_t i = 0; i < old.cap; i++)
+            if (old.slot[i].fn >= 0) {
+                int opc[64];
+                for (int k = 0; k < old.slot[i].n; k++)
+                    opc[k] = old.slot[i].pc[k];
+                cg_now_memo_put(mm, old.slot[i].fn, old.slot[i].n, opc, old.slot[i].result);
+            }
+        free(old.slot);
+    }
+    cg_now_memo_entry *en = cg_now_memo_find(mm, fn, n, pc);
+    if (!en || en->fn >= 0)
+        return;
+    en->fn = fn;
+    en->n = n;
+    en->result = result;
+    for (int k = 0; k < n; k++)
+        en->pc[k] = (unsigned char)pc[k];
+    mm->count++;
+}
+
+static int cg_now_class(const fab_model *m, const fm_expr *e, const int *param_class, int depth,
+                        cg_now_memo *mm)
 {
     if (depth > 64)
         return CG_NOW_OTHER;
@@ -400,7 +472,7 @@ static int cg_now_class(const fab_model *m, const fm_expr *e, const int *param_c
     int worst = CG_NOW_NONE;
     if (e->kind != FM_EX_CALL)
         for (int i = 0; i < e->nargs && i < 3; i++) {
-            c[i] = cg_now_class(m, e->args[i], param_class, depth + 1);
+            c[i] = cg_now_class(m, e->args[i], param_class, depth + 1, mm);
             if (c[i] > worst)
                 worst = c[i];
         }
@@ -435,24 +507,38 @@ static int cg_now_class(const fab_model *m, const fm_expr *e, const int *param_c
         if (fn->nparams > 64)
             return CG_NOW_OTHER;
         for (int i = 0; i < fn->nparams; i++)
-            pc[i] = cg_now_class(m, e->args[i], param_class, depth + 1);
-        return cg_now_class(m, fn->body, pc, depth + 1);
+            pc[i] = cg_now_class(m, e->args[i], param_class, depth + 1, mm);
+        cg_now_memo_entry *en = cg_now_memo_find(mm, e->index, fn->nparams, pc);
+        if (en && en->fn >= 0)
+            return en->result;
+        int r = cg_now_class(m, fn->body, pc, depth + 1, mm);
+        cg_now_memo_put(mm, e->index, fn->nparams, pc, r);
+        return r;
     }
     default:
         return worst == CG_NOW_NONE ? CG_NOW_NONE : CG_NOW_OTHER;
     }
 }
 
+/* The class of a buffer's order key (a fresh table of fn classes per key). */
+static int cg_order_key_class(const CgModelTab *tab, const fm_element *el)
+{
+    cg_now_memo mm = {NULL, 0, 0};
+    int c = cg_now_class(tab->m, el->u.buffer.order_key, NULL, 0, &mm);
+    free(mm.slot);
+    return c;
+}
+
 int cg_order_key_is_dynamic(const CgModelTab *tab, const fm_element *el)
 {
-    return cg_now_class(tab->m, el->u.buffer.order_key, NULL, 0) == CG_NOW_OTHER;
+    return cg_order_key_class(tab, el) == CG_NOW_OTHER;
 }
 
 LLVMValueRef cg_order_key_fn(CgState *cg, CgModelTab *tab, const fm_element *el)
 {
     LLVMValueRef f = cg_callback(cg, "key", el->name, cg->t_f64, 3);
     CgExprEnv env = {.fn = f, .part = LLVMGetParam(f, 0), .view = LLVMGetParam(f, 1)};
-    if (cg_now_class(tab->m, el->u.buffer.order_key, NULL, 0) != CG_NOW_OTHER)
+    if (cg_order_key_class(tab, el) != CG_NOW_OTHER)
         env.now = cg_f64(cg, 0.0);
     LLVMBuildRet(cg->b, cg_expr_f64(cg, tab, &env, el->u.buffer.order_key));
     return f;
