@@ -346,6 +346,10 @@ struct fab_sim {
                                      * at once, events at one time; past it, parts are taken to
                                      * move in a loop without time passing and the replication
                                      * stops with an error instead of hanging */
+    uint64_t progress_limit;        /* events at one time past which time is taken not to
+                                     * advance: instant_limit, plus 4 events per element for each
+                                     * part of the largest batch (a batch's parts each cross the
+                                     * zero-time elements in their way at the same instant) */
     double progress_now;            /* time at the last progress check (sim_check_progress) */
     uint64_t progress_events;       /* events since time last advanced, at the checks */
     double deadlock_time;

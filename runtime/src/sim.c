@@ -49,7 +49,7 @@ static void sim_fail_no_progress(fab_sim *s, const char *what, const rt_es *x)
 }
 
 /* Called every RT_PROGRESS_MASK + 1 events: 1 (and the replication failed) when time has not
- * advanced over the last s->instant_limit events or so, which only zero-time elements
+ * advanced over the last s->progress_limit events or so, which only zero-time elements
  * scheduling each other forever can do. */
 #define RT_PROGRESS_MASK 0xFFFFFu
 static __attribute__((noinline)) int sim_check_progress(fab_sim *s, const rt_event *ev)
@@ -60,7 +60,7 @@ static __attribute__((noinline)) int sim_check_progress(fab_sim *s, const rt_eve
         return 0;
     }
     s->progress_events += RT_PROGRESS_MASK + 1;
-    if (s->progress_events < s->instant_limit)
+    if (s->progress_events < s->progress_limit)
         return 0;
     sim_fail_no_progress(s, "events follow each other", &s->es[rt_ev_elem(ev)]);
     return 1;
@@ -1056,6 +1056,7 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
     s->seed = seed;
     s->nelem = m->nelem;
     s->instant_limit = 1000u * (uint64_t)m->nelem + 1000000u;
+    s->progress_limit = s->instant_limit;   /* raised by large batches below */
     /* a whole number of cache lines, so that a part's fixed fields (64 bytes) are one line */
     _Static_assert(sizeof(fab_part) == 64, "a part's fixed fields fill one cache line");
     s->part_size = (sizeof(fab_part) + (size_t)m->nattr * sizeof(double) + 63) & ~(size_t)63;
@@ -1101,6 +1102,9 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
                 rt_sim_fail(s, "source %s: a batch of %.17g parts is more than one instant may "
                             "create (%llu)", e->name, e->batch,
                             (unsigned long long)s->instant_limit);
+            else if (x->batch > 1 && s->instant_limit + 4 * x->batch * (uint64_t)m->nelem >
+                                         s->progress_limit)
+                s->progress_limit = s->instant_limit + 4 * x->batch * (uint64_t)m->nelem;
             rc = sim_attr_streams(s, x, e->part_type);
             break;
         case FAB_KIND_BUFFER:

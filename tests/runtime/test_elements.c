@@ -1640,6 +1640,33 @@ START_TEST(test_zero_time_loop_fails)
 }
 END_TEST
 
+/* A legal batch (up to one instant's limit, 10^6 parts here) through zero-time stations makes
+ * several events per part at one instant: that is not a loop without time passing. Batches
+ * of 10^6 parts every 600 s through two 0-s stations: 6 batches in 3600 s. The check once
+ * compared those events with the batch limit and failed the third batch. */
+START_TEST(test_large_batch_through_zero_time_stations_runs)
+{
+    fab_model *m = fab_model_new("batch");
+    int t = fab_model_part_type(m, "P");
+    int src = fab_source_new(m, "src", t);
+    fab_source_interarrival(m, src, fab_sampler_const(600));
+    fab_source_batch(m, src, 1000000);
+    int b = fab_buffer_new(m, "b", FAB_CAPACITY_INF);
+    int s1 = fab_station_new(m, "s1"), s2 = fab_station_new(m, "s2");
+    fab_station_cycle(m, s1, fab_sampler_const(0));
+    fab_station_cycle(m, s2, fab_sampler_const(0));
+    int k = fab_sink_new(m, "k");
+    fab_flow(m, src, b);
+    fab_flow(m, b, s1);
+    fab_flow(m, s1, s2);
+    fab_flow(m, s2, k);
+    fab_results *r = run(m, 3601, 0, 1, 1);
+    ck_assert(mean_of(r, "k", "count") == 6000000);
+    fab_results_free(r);
+    fab_model_free(m);
+}
+END_TEST
+
 START_TEST(test_unlimited_source_into_sink_fails)
 {
     /* an unlimited source straight into a sink: the sink takes every part at t = 0 */
@@ -1919,6 +1946,7 @@ static Suite *elements_suite(void)
     tcase_add_test(tc, test_view_queries);
     tcase_add_test(tc, test_zero_time_loop_fails);
     tcase_add_test(tc, test_unlimited_source_into_sink_fails);
+    tcase_add_test(tc, test_large_batch_through_zero_time_stations_runs);
     tcase_add_test(tc, test_zero_cycle_events_fail);
     tcase_add_test(tc, test_fractions_stay_within_one);
     tcase_add_test(tc, test_buffer_order_sequence);
