@@ -1016,6 +1016,12 @@ int rt_model_validate(const fab_model *m, char *err, size_t n)
                 snprintf(err, n, "source %s: batch must be a whole number >= 1", e->name);
                 return -1;
             }
+            if (e->batch > (double)rt_instant_limit(m->nelem)) {   /* all memory at once */
+                snprintf(err, n, "source %s: a batch of %.17g parts is more than one instant may "
+                         "create (%llu)", e->name, e->batch,
+                         (unsigned long long)rt_instant_limit(m->nelem));
+                return -1;
+            }
             if (model_check_sampler(e->interarrival, e, err, n))
                 return -1;
             for (int k = 0; e->unlimited && k < e->nsucc; k++) {

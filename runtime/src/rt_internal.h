@@ -130,6 +130,9 @@ void rt_model_fail(fab_model *m, const char *fmt, ...) __attribute__((format(pri
 char *rt_format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Check the model is runnable (successors, samplers, probabilities); 0 or -1 with err. */
 int  rt_model_validate(const fab_model *m, char *err, size_t errsize);
+/* The most work one instant of a replication may take (fab_sim.instant_limit): also the largest
+ * batch a source may have. */
+static inline uint64_t rt_instant_limit(int nelem) { return 1000u * (uint64_t)nelem + 1000000u; }
 
 /* ---- simulation ------------------------------------------------------------------------ */
 

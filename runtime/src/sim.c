@@ -1055,7 +1055,7 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
     s->warmup = warmup;
     s->seed = seed;
     s->nelem = m->nelem;
-    s->instant_limit = 1000u * (uint64_t)m->nelem + 1000000u;
+    s->instant_limit = rt_instant_limit(m->nelem);
     s->progress_limit = s->instant_limit;   /* raised by large batches below */
     /* a whole number of cache lines, so that a part's fixed fields (64 bytes) are one line */
     _Static_assert(sizeof(fab_part) == 64, "a part's fixed fields fill one cache line");

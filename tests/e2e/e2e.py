@@ -422,6 +422,7 @@ def t_bad_sim_cli():
         (["--json", "--quiet"], "--json"),
         (["--set", "server.capacity=0"], "--set"),
         (["--set", "arrivals.batch=0"], "--set"),
+        (["--set", "arrivals.batch=1e300"], "--set"),
     ]
     for args, word in cases:
         p = run([exe] + args, expect=2)

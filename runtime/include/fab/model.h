@@ -215,7 +215,8 @@ int  fab_conveyor_new(fab_model *m, const char *name, double length, double spee
 
 /* assembly: waits for its bill of materials, consumes it, emits one part of output_type.
  * The output's creation time is the earliest creation time of its components. An input's
- * count is 1..FAB_MAX_BOM_COUNT parts of its type. */
+ * count is 1..FAB_MAX_BOM_COUNT parts of its type; giving a part type again replaces its
+ * count. */
 int  fab_assembly_new(fab_model *m, const char *name, int output_type);
 void fab_assembly_input(fab_model *m, int asm_, int part_type, unsigned count);
 /* cycle, setup, power and failures: use the fab_station_* calls on the assembly's id. */
