@@ -634,6 +634,27 @@ def t_cc_words():
 
 
 
+def term_while_linking(args, env, marker):
+    """Run fabc with args, and once its (slow) linker has written marker, send SIGTERM to fabc
+    and the linker, as a terminal's ^C would; check that fabc died of it."""
+    p = subprocess.Popen([FABC] + args, env=env, start_new_session=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while not os.path.exists(marker):
+            check(p.poll() is None and time.time() < deadline, "fabc %s never started linking" % args[0])
+            time.sleep(0.05)
+        os.killpg(p.pid, signal.SIGTERM)
+        p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    check(p.returncode == -signal.SIGTERM,
+          "fabc %s exited with %d, not by SIGTERM" % (args[0], p.returncode))
+    os.unlink(marker)
+
+
 def t_killed_build():
     """fabc build killed by SIGTERM while linking leaves neither its object file in $TMPDIR
     nor the link's temporary beside the output; fabc run leaves nothing in its cache."""
@@ -646,45 +667,15 @@ def t_killed_build():
     open(slow_cc, "w").write("#!/bin/sh\n: > '%s'\nexec sleep 60\n" % marker)
     os.chmod(slow_cc, 0o755)
     e = dict(os.environ, TMPDIR=tmpdir, CC=slow_cc)
-    p = subprocess.Popen([FABC, "build", os.path.join(EXAMPLES, "mm1.fab"), "-o",
-                          os.path.join(outdir, "mm1")], env=e, start_new_session=True,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 120
-        while not os.path.exists(marker):
-            check(p.poll() is None and time.time() < deadline, "fabc build never started linking")
-            time.sleep(0.05)
-        os.killpg(p.pid, signal.SIGTERM)  # fabc and the linker, as a terminal's ^C would
-        p.wait(timeout=30)
-    finally:
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-    check(p.returncode == -signal.SIGTERM, "fabc exited with %d, not by SIGTERM" % p.returncode)
+    mm1 = os.path.join(EXAMPLES, "mm1.fab")
+    term_while_linking(["build", mm1, "-o", os.path.join(outdir, "mm1")], e, marker)
     check(os.listdir(tmpdir) == [], "left in $TMPDIR: %r" % os.listdir(tmpdir))
     check(os.listdir(outdir) == [], "left beside the output: %r" % os.listdir(outdir))
     # fabc run: nothing is left in the cache directory either
-    os.unlink(marker)
     cache = os.path.join(TMP, "killed-cache")
-    e = dict(e, FAB_CACHE_DIR=cache)
-    p = subprocess.Popen([FABC, "run", os.path.join(EXAMPLES, "mm1.fab")], env=e,
-                         start_new_session=True, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 120
-        while not os.path.exists(marker):
-            check(p.poll() is None and time.time() < deadline, "fabc run never started linking")
-            time.sleep(0.05)
-        os.killpg(p.pid, signal.SIGTERM)
-        p.wait(timeout=30)
-    finally:
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-    check(p.returncode == -signal.SIGTERM, "fabc run exited with %d, not by SIGTERM" % p.returncode)
+    term_while_linking(["run", mm1], dict(e, FAB_CACHE_DIR=cache), marker)
     check(os.listdir(tmpdir) == [], "fabc run left in $TMPDIR: %r" % os.listdir(tmpdir))
     check(os.listdir(cache) == [], "left in the cache: %r" % os.listdir(cache))
-
 
 
 def t_emit_llvm():

@@ -764,6 +764,22 @@ START_TEST(test_routing)
 }
 END_TEST
 
+/* feed (every 10 s) -> mc (25 s, no buffer) -> done, and feed -> spill, the second successor. */
+static fab_model *overflow_line(const char *name)
+{
+    fab_model *m = fab_model_new(name);
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "feed", t);
+    fab_source_interarrival(m, s, fab_sampler_const(10));
+    int st = fab_station_new(m, "mc");
+    fab_station_cycle(m, st, fab_sampler_const(25));
+    int done = fab_sink_new(m, "done"), spill = fab_sink_new(m, "spill");
+    fab_flow(m, s, st);
+    fab_flow(m, s, spill);
+    fab_flow(m, st, done);
+    return m;
+}
+
 /* Without a route, a part goes to the first successor that accepts it: a station without a
  * buffer refuses while busy, and the part goes to the next successor. */
 START_TEST(test_first_accepting_route_overflows_to_next)
@@ -774,16 +790,7 @@ START_TEST(test_first_accepting_route_overflows_to_next)
      * spill the others. Cycle ends (10 k + 25) never meet an arrival. Horizon 3001: 300
      * arrivals, 100 to mc and 200 to spill; mc finishes the parts with 10 k + 25 <= 3001,
      * k = 1, 4, ..., 295: 99 parts. */
-    fab_model *m = fab_model_new("overflow");
-    int t = fab_model_part_type(m, "P");
-    int s = fab_source_new(m, "feed", t);
-    fab_source_interarrival(m, s, fab_sampler_const(10));
-    int st = fab_station_new(m, "mc");
-    fab_station_cycle(m, st, fab_sampler_const(25));
-    int done = fab_sink_new(m, "done"), spill = fab_sink_new(m, "spill");
-    fab_flow(m, s, st);
-    fab_flow(m, s, spill);
-    fab_flow(m, st, done);
+    fab_model *m = overflow_line("overflow");
     fab_results *r = run(m, 3001, 0, 1, 1);
     ck_assert(mean_of(r, "feed", "created") == 300);
     ck_assert(mean_of(r, "feed", "queue_max") == 0);    /* spill always accepts */
@@ -809,17 +816,8 @@ START_TEST(test_rule_without_match_goes_to_first_accepting)
     static int verdict;
     for (int pass = 0; pass < 2; pass++) {
         verdict = pass == 0 ? -1 : -2;
-        fab_model *m = fab_model_new("no match");
-        int t = fab_model_part_type(m, "P");
-        int s = fab_source_new(m, "feed", t);
-        fab_source_interarrival(m, s, fab_sampler_const(10));
-        int st = fab_station_new(m, "mc");
-        fab_station_cycle(m, st, fab_sampler_const(25));
-        int done = fab_sink_new(m, "done"), spill = fab_sink_new(m, "spill");
-        fab_flow(m, s, st);
-        fab_flow(m, s, spill);
-        fab_flow(m, st, done);
-        fab_route_rule(m, s, route_no_rule_fits, &verdict);
+        fab_model *m = overflow_line("no match");
+        fab_route_rule(m, fab_model_element_find(m, "feed"), route_no_rule_fits, &verdict);
         if (pass == 0) {
             fab_results *r = run(m, 3001, 0, 1, 1);
             ck_assert(mean_of(r, "feed", "created") == 300);

@@ -604,6 +604,53 @@ static void json_of(const fab_results *r, char **buf, size_t *len)
     ck_assert_int_eq(fclose(f), 0);
 }
 
+/* The summary table of r, malloc'd. */
+static char *table_of(const fab_results *r)
+{
+    char *table = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&table, &len);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fab_results_write_table(r, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    return table;
+}
+
+/* raw (saturated) -> b1 (2) -> a (4 s) -> b2 (2) -> b (6 s) -> back to b1, with the buffers
+ * named b1_name and b2_name: it jams at t = 16 s (test_elements.c's test_deadlock_reported). */
+static fab_model *jam_loop(const char *b1_name, const char *b2_name)
+{
+    fab_model *m = fab_model_new("loop");
+    int t = fab_model_part_type(m, "P");
+    int s = fab_source_new(m, "raw", t);
+    fab_source_unlimited(m, s);
+    int b1 = fab_buffer_new(m, b1_name, 2), a = fab_station_new(m, "a");
+    fab_station_cycle(m, a, fab_sampler_const(4));
+    int b2 = fab_buffer_new(m, b2_name, 2), b = fab_station_new(m, "b");
+    fab_station_cycle(m, b, fab_sampler_const(6));
+    fab_flow(m, s, b1);
+    fab_flow(m, b1, a);
+    fab_flow(m, a, b2);
+    fab_flow(m, b2, b);
+    fab_flow(m, b, b1);
+    return m;
+}
+
+/* src (constant interarrival ia) -> station (constant cycle) -> sink k. */
+static fab_model *one_station(const char *model, const char *station, double ia, double cycle)
+{
+    fab_model *m = fab_model_new(model);
+    int t = fab_model_part_type(m, "P");
+    int src = fab_source_new(m, "src", t);
+    fab_source_interarrival(m, src, fab_sampler_const(ia));
+    int st = fab_station_new(m, station);
+    fab_station_cycle(m, st, fab_sampler_const(cycle));
+    int k = fab_sink_new(m, "k");
+    fab_flow(m, src, st);
+    fab_flow(m, st, k);
+    return m;
+}
+
 /* The deadlock list of the JSON (and fab_results_deadlock_element) names each element of the
  * deadlock whole, whatever its name:
  * the loop raw -> "b1, left" -> a -> <300 x> -> b -> "b1, left" jams at t = 16 s in every
@@ -613,21 +660,7 @@ START_TEST(test_json_deadlock_names_whole)
     char longname[301];
     memset(longname, 'x', 300);
     longname[300] = 0;
-    fab_model *m = fab_model_new("loop");
-    int t = fab_model_part_type(m, "P");
-    int s = fab_source_new(m, "raw", t);
-    fab_source_unlimited(m, s);
-    int b1 = fab_buffer_new(m, "b1, left", 2);
-    int a = fab_station_new(m, "a");
-    fab_station_cycle(m, a, fab_sampler_const(4));
-    int b2 = fab_buffer_new(m, longname, 2);
-    int b = fab_station_new(m, "b");
-    fab_station_cycle(m, b, fab_sampler_const(6));
-    fab_flow(m, s, b1);
-    fab_flow(m, b1, a);
-    fab_flow(m, a, b2);
-    fab_flow(m, b2, b);
-    fab_flow(m, b, b1);
+    fab_model *m = jam_loop("b1, left", longname);
     fab_results *r = run_reps(m, 2);
     ck_assert_uint_eq(fab_results_deadlock_count(r), 2);
     char want[1024];
@@ -720,11 +753,8 @@ START_TEST(test_one_replication_no_interval)
     for (int reps = 1; reps <= 2; reps++) {
         fab_model *m = small_line();
         fab_results *r = run_reps(m, reps);
-        char *table = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&table, &len);
-        ck_assert_int_eq(fab_results_write_table(r, f), 0);
-        ck_assert_int_eq(fclose(f), 0);
+        char *table = table_of(r);
+        size_t len;
         char line[256];
         table_line(table, "done ", line, sizeof line);
         ck_assert_msg(strstr(line, " count ") != NULL, "%s", line);
@@ -769,21 +799,9 @@ static int display_col(const char *line, const char *word)
 START_TEST(test_table_columns_line_up)
 {
     const char *longname = "a_really_long_station_name_f\xc3\xbcr_the_press";   /* 40 chars */
-    fab_model *m = fab_model_new("table");
-    int t = fab_model_part_type(m, "P");
-    int src = fab_source_new(m, "src", t);
-    fab_source_interarrival(m, src, fab_sampler_const(10));
-    int st = fab_station_new(m, longname);
-    fab_station_cycle(m, st, fab_sampler_const(4));
-    int k = fab_sink_new(m, "k");
-    fab_flow(m, src, st);
-    fab_flow(m, st, k);
+    fab_model *m = one_station("table", longname, 10, 4);
     fab_results *r = run_reps(m, 2);
-    char *table = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&table, &len);
-    ck_assert_int_eq(fab_results_write_table(r, f), 0);
-    ck_assert_int_eq(fclose(f), 0);
+    char *table = table_of(r);
     char line[512];
     table_line(table, "element ", line, sizeof line);
     int kind_col = display_col(line, " kind ");
@@ -808,26 +826,11 @@ START_TEST(test_table_columns_line_up)
     fab_results_free(r);
     fab_model_free(m);
 
-    /* the loop of test_json_deadlock_names_whole jams at 16 s, before a warmup of 100 s */
-    m = fab_model_new("loop");
-    t = fab_model_part_type(m, "P");
-    int s = fab_source_new(m, "raw", t);
-    fab_source_unlimited(m, s);
-    int b1 = fab_buffer_new(m, "b1", 2), a = fab_station_new(m, "a");
-    fab_station_cycle(m, a, fab_sampler_const(4));
-    int b2 = fab_buffer_new(m, "b2", 2), b = fab_station_new(m, "b");
-    fab_station_cycle(m, b, fab_sampler_const(6));
-    fab_flow(m, s, b1);
-    fab_flow(m, b1, a);
-    fab_flow(m, a, b2);
-    fab_flow(m, b2, b);
-    fab_flow(m, b, b1);
+    /* the loop jams at 16 s, before a warmup of 100 s */
+    m = jam_loop("b1", "b2");
     fab_model_warmup(m, 100);
     r = run_reps(m, 2);
-    table = NULL;
-    f = open_memstream(&table, &len);
-    ck_assert_int_eq(fab_results_write_table(r, f), 0);
-    ck_assert_int_eq(fclose(f), 0);
+    table = table_of(r);
     ck_assert_msg(strstr(table, "nan") == NULL, "%s", table);
     breakdown = strstr(table, "State breakdown");
     ck_assert_ptr_nonnull(breakdown);
@@ -846,22 +849,10 @@ START_TEST(test_table_times_in_engineers_units)
     const double cycle[3] = {30, 300, 9000};
     const char *shown[3] = {"30 s", "5 min", "2.5 h"};
     for (int i = 0; i < 3; i++) {
-        fab_model *m = fab_model_new("units");
-        int t = fab_model_part_type(m, "P");
-        int src = fab_source_new(m, "src", t);
-        fab_source_interarrival(m, src, fab_sampler_const(2 * cycle[i]));
-        int st = fab_station_new(m, "mc");
-        fab_station_cycle(m, st, fab_sampler_const(cycle[i]));
-        int k = fab_sink_new(m, "k");
-        fab_flow(m, src, st);
-        fab_flow(m, st, k);
+        fab_model *m = one_station("units", "mc", 2 * cycle[i], cycle[i]);
         fab_model_horizon(m, 100 * cycle[i]);
         fab_results *r = run_reps(m, 2);
-        char *table = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&table, &len);
-        ck_assert_int_eq(fab_results_write_table(r, f), 0);
-        ck_assert_int_eq(fclose(f), 0);
+        char *table = table_of(r);
         char line[512];
         const char *lt = strstr(table, " lead_time ");
         ck_assert_msg(lt != NULL, "no lead_time in\n%s", table);
