@@ -489,7 +489,7 @@ typedef struct rt_layout {
 int  rt_layout_build(const fab_model *m, rt_layout *L);
 void rt_layout_free(rt_layout *L);
 
-/* sim.c: one replication */
+/* sim.c: one replication, of a model that passed rt_model_validate */
 fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, double warmup,
                     uint64_t seed, char *err, size_t errsize);
 void     rt_sim_free(fab_sim *s);

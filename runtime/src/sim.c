@@ -1098,13 +1098,11 @@ fab_sim *rt_sim_new(const fab_model *m, fab_evset_kind evk, double horizon, doub
                 rt_stream_setup(s, &x->ia, e->name, "interarrival");
             x->batch = rt_count_u64(e->batch);
             x->limit = rt_count_u64(e->limit);
-            if (x->batch > s->instant_limit)    /* it would take all memory at once */
-                rt_sim_fail(s, "source %s: a batch of %.17g parts is more than one instant may "
-                            "create (%llu)", e->name, e->batch,
-                            (unsigned long long)s->instant_limit);
-            else if (x->batch > 1 && s->instant_limit + 4 * x->batch * (uint64_t)m->nelem >
-                                         s->progress_limit)
-                s->progress_limit = s->instant_limit + 4 * x->batch * (uint64_t)m->nelem;
+            if (x->batch > 1) {     /* at most instant_limit (rt_model_validate) */
+                uint64_t need = s->instant_limit + 4 * x->batch * (uint64_t)m->nelem;
+                if (need > s->progress_limit)
+                    s->progress_limit = need;
+            }
             rc = sim_attr_streams(s, x, e->part_type);
             break;
         case FAB_KIND_BUFFER:
